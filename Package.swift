@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+// ImageStack: an on-the-fly image optimization server in pure Swift.
+// No package dependencies and no C targets: every codec, the HTTP server and the origin client are ours.
+import PackageDescription
+
+let package = Package(
+    name: "ImageStack",
+    products: [
+        .library(name: "ImageStack", targets: ["Raster", "Decoders", "Encoders", "Pipeline", "Server"]),
+        .executable(name: "imagestack", targets: ["imagestack"]),
+    ],
+    targets: [
+        .target(name: "Raster"),
+        .target(name: "Decoders", dependencies: ["Raster"]),
+        .target(name: "Encoders", dependencies: ["Raster"]),
+        .target(name: "Pipeline", dependencies: ["Raster", "Decoders", "Encoders"]),
+        .target(name: "Server", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline"]),
+        .executableTarget(name: "imagestack", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline", "Server"]),
+        .testTarget(name: "RasterTests", dependencies: ["Raster"]),
+        .testTarget(name: "DecodersTests", dependencies: ["Raster", "Decoders"]),
+        .testTarget(name: "EncodersTests", dependencies: ["Raster", "Decoders", "Encoders"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline"]),
+        .testTarget(name: "ServerTests", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline", "Server"]),
+    ],
+    // Swift 5 language mode: the server uses threads and locks from Glibc/Synchronization directly, and the codecs
+    // are plain value code; strict Swift 6 isolation checking would add ceremony without catching real bugs here.
+    swiftLanguageModes: [.v5]
+)

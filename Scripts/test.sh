@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): installs the Debian oracles when missing, builds release, runs the unit
+# tests, the conformance suite against the reference decoders, and the integration tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Oracles and peers: command → Debian package. Installed only when missing ('apt-get update' once).
+declare -A NEED=(
+  [djpeg]=libjpeg-turbo-progs [cjpeg]=libjpeg-turbo-progs
+  [dwebp]=webp [cwebp]=webp
+  [dav1d]=dav1d [avifdec]=libavif-bin
+  [vips]=libvips-tools [pngtopnm]=netpbm [pngtopam]=netpbm
+  [/usr/bin/convert]=imagemagick
+  [wrk]=wrk [nginx]=nginx-light [chromium]=chromium [curl]=curl
+)
+missing=()
+for cmd in "${!NEED[@]}"; do
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "$cmd" ]; then missing+=("${NEED[$cmd]}"); fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+  echo "== installing oracles: $pkgs"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
+fi
+
+echo "== build (release)"
+swift build -c release 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
+test -x .build/release/imagestack
+
+echo "== unit tests (release build, testable)"
+swift test -c release -Xswiftc -enable-testing 2>&1 | tee /tmp/imagestack-unit-tests.log | grep -Ev '^\[[0-9]+/[0-9]+\]|^Test Case .* (started|passed)'
+grep -q "with 0 failures" /tmp/imagestack-unit-tests.log
+
+echo "== conformance (imagestack vs reference decoders)"
+bash Conformance/run.sh
+
+for suite in Tests/Integration/*.sh; do
+  [ -e "$suite" ] || continue
+  echo "== integration: $suite"
+  bash "$suite"
+done
+echo "== all tests passed"

@@ -1,0 +1,44 @@
+import Raster
+import Decoders
+import Encoders
+
+/// `imagestack decode FILE -o OUT`: pixels as netpbm (P5/P6/P7, maxval 255 or 65535), or PNG when OUT ends in .png.
+enum DecodeCommand {
+    static let help = """
+    usage: imagestack decode FILE -o OUT [--scale 1/N]
+
+    Writes the decoded pixels as netpbm: gray → P5, RGB → P6, with alpha → P7 PAM (TUPLTYPE GRAYSCALE_ALPHA or
+    RGB_ALPHA); maxval 255, or 65535 for 16-bit samples (big-endian). OUT '-' is standard output. When OUT ends in
+    .png the pixels are written as PNG instead. --scale 1/2, 1/4 or 1/8 decodes a JPEG at reduced size in the DCT
+    domain (as djpeg -scale). Orientation is not applied: pixels are as stored.
+    """
+
+    static func run(_ args: ArraySlice<String>) -> Int32 {
+        guard let parsed = ParsedArguments(args, valued: ["-o", "--output", "--scale"]) else { return CLI.usageError }
+        if parsed.wantsHelp { print(help); return 0 }
+        guard parsed.positional.count == 1, let out = parsed.options["-o"] ?? parsed.options["--output"] else {
+            CLI.printError(help); return CLI.usageError
+        }
+        var scale = 1
+        if let s = parsed.options["--scale"] {
+            guard let n = ["1/1": 1, "1/2": 2, "1/4": 4, "1/8": 8, "1": 1][s] else {
+                CLI.printError("imagestack: --scale must be 1/1, 1/2, 1/4 or 1/8"); return CLI.usageError
+            }
+            scale = n
+        }
+        let path = parsed.positional[0]
+        do {
+            let bytes = path == "-" ? try FileIO.readStandardInput() : try FileIO.read(path)
+            let raster = try ImageDecoder.decode(bytes, jpegScaleDenominator: scale)
+            let encoded = out.lowercased().hasSuffix(".png") ? try PNGEncoder.encode(raster) : PNMWriter.encode(raster)
+            try FileIO.write(encoded, to: out)
+            return 0
+        } catch let error as FileIO.Failure {
+            CLI.printError("imagestack: cannot read or write \(error)")
+            return CLI.inputError
+        } catch {
+            CLI.printError("imagestack: \(path): \(error)")
+            return CLI.inputError
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Raster
+import Decoders
+import Encoders
+
+/// `imagestack encode IN -o OUT --format png|jpeg|webp|avif [--quality N] [--lossless] ...`
+enum EncodeCommand {
+    static let help = """
+    usage: imagestack encode IN -o OUT --format png|jpeg|webp|avif [options]
+
+    IN is a JPEG, PNG or netpbm file ('-' for standard input); OUT '-' is standard output.
+    Pixels are encoded as stored (orientation is not applied; use 'process' for that).
+      --quality N        0-100 (jpeg, webp lossy, avif); defaults: jpeg 80, webp 75, avif 60
+      --lossless         webp: VP8L lossless; avif: lossless
+      --effort N         png: deflate level 0-9 (default 6); webp: method 0-6 (default 4)
+      --speed N          avif: 0 (slowest) - 10 (fastest), default 6
+      --subsampling S    jpeg/avif: 4:2:0 (default), 4:2:2 or 4:4:4
+      --progressive      jpeg: progressive scans
+    """
+
+    static func run(_ args: ArraySlice<String>) -> Int32 {
+        guard let parsed = ParsedArguments(args, valued: ["-o", "--output", "--format", "--quality", "--effort", "--speed", "--subsampling"],
+                                           flagNames: ["--lossless", "--progressive"]) else { return CLI.usageError }
+        if parsed.wantsHelp { print(help); return 0 }
+        guard parsed.positional.count == 1, let out = parsed.options["-o"] ?? parsed.options["--output"],
+              let format = parsed.options["--format"]?.lowercased() else {
+            CLI.printError(help); return CLI.usageError
+        }
+        func intOption(_ name: String, _ range: ClosedRange<Int>) -> Int?? {
+            guard let text = parsed.options[name] else { return .some(nil) }
+            guard let v = Int(text), range.contains(v) else {
+                CLI.printError("imagestack: \(name) must be an integer in \(range.lowerBound)...\(range.upperBound)")
+                return nil
+            }
+            return .some(v)
+        }
+        guard let quality = intOption("--quality", 0...100), let effort = intOption("--effort", 0...9),
+              let speed = intOption("--speed", 0...10) else { return CLI.usageError }
+        var subsampling: ChromaSubsampling? = nil
+        if let s = parsed.options["--subsampling"] {
+            guard let v = ChromaSubsampling(rawValue: s) else {
+                CLI.printError("imagestack: --subsampling must be 4:2:0, 4:2:2 or 4:4:4"); return CLI.usageError
+            }
+            subsampling = v
+        }
+        guard ["png", "jpeg", "jpg", "webp", "avif"].contains(format) else {
+            CLI.printError("imagestack: --format must be png, jpeg, webp or avif"); return CLI.usageError
+        }
+        let path = parsed.positional[0]
+        do {
+            let bytes = path == "-" ? try FileIO.readStandardInput() : try FileIO.read(path)
+            let raster = try ImageDecoder.decode(bytes)
+            let encoded: [UInt8]
+            switch format {
+            case "png":
+                encoded = try PNGEncoder.encode(raster, options: PNGEncodeOptions(compressionLevel: effort ?? 6))
+            case "jpeg", "jpg":
+                encoded = try JPEGEncoder.encode(raster, options: JPEGEncodeOptions(
+                    quality: max(1, quality ?? 80), subsampling: subsampling ?? .s420, progressive: parsed.flags.contains("--progressive")))
+            case "webp":
+                encoded = try WebPEncoder.encode(raster, options: WebPEncodeOptions(
+                    quality: quality ?? 75, lossless: parsed.flags.contains("--lossless"), effort: min(effort ?? 4, 6)))
+            default:
+                encoded = try AVIFEncoder.encode(raster, options: AVIFEncodeOptions(
+                    quality: quality ?? 60, speed: speed ?? 6, subsampling: subsampling ?? .s420,
+                    lossless: parsed.flags.contains("--lossless")))
+            }
+            try FileIO.write(encoded, to: out)
+            return 0
+        } catch let error as FileIO.Failure {
+            CLI.printError("imagestack: cannot read or write \(error)")
+            return CLI.inputError
+        } catch {
+            CLI.printError("imagestack: \(path): \(error)")
+            return CLI.inputError
+        }
+    }
+}
