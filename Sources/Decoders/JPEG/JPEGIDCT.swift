@@ -128,7 +128,7 @@ enum JPEGIDCT {
             let w = ws + row &* 8
             let o = out + row &* stride
             if w[1] == 0 && w[2] == 0 && w[3] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0 {
-                let v = clampSample(descale(w[0], Int32(pass1Bits + 3 + 1)))
+                let v = clampSample(descale(w[0], Int32(pass1Bits + 3)))
                 o[0] = v; o[1] = v; o[2] = v; o[3] = v
                 continue
             }
@@ -169,7 +169,7 @@ enum JPEGIDCT {
             let w = ws + row &* 8
             let o = out + row &* stride
             if w[1] == 0 && w[3] == 0 && w[5] == 0 && w[7] == 0 {
-                let v = clampSample(descale(w[0], Int32(pass1Bits + 3 + 2)))
+                let v = clampSample(descale(w[0], Int32(pass1Bits + 3)))
                 o[0] = v; o[1] = v
                 continue
             }
