@@ -14,10 +14,13 @@ public enum JPEGQuality {
         let chroma = tables.count > 1 && tables[1].count == 64 ? tables[1] : nil
         var bestQuality = 1
         var bestError = Double.infinity
+        // Tables above 255 mean the encoder did not force baseline (16-bit DQT entries); otherwise clamp at 255.
+        let maximum = (luma + (chroma ?? [])).contains { $0 > 255 } ? 32767 : 255
         for quality in 1...100 {
-            var error = distance(luma, JPEGTables.scaledTable(JPEGTables.annexKLuminance, quality: quality))
+            var error = distance(luma, JPEGTables.scaledTable(JPEGTables.annexKLuminance, quality: quality, maximum: maximum))
             if let chroma {
-                error += distance(chroma, JPEGTables.scaledTable(JPEGTables.annexKChrominance, quality: quality))
+                error += distance(chroma, JPEGTables.scaledTable(JPEGTables.annexKChrominance, quality: quality,
+                                                                 maximum: maximum))
             }
             if error == 0 { return quality }
             if error < bestError { bestError = error; bestQuality = quality }

@@ -39,9 +39,10 @@ enum JPEGTables {
         return q < 50 ? 5000 / q : 200 - q * 2
     }
 
-    /// One Annex K table scaled for `quality`, rounded to nearest and limited to 1...255 (8-bit baseline tables).
-    static func scaledTable(_ base: [Int], quality: Int) -> [UInt16] {
+    /// One Annex K table scaled for `quality`, rounded to nearest and limited to 1...`maximum`: 255 for 8-bit
+    /// (baseline) tables, 32767 when 16-bit tables are allowed, as libjpeg does without force_baseline.
+    static func scaledTable(_ base: [Int], quality: Int, maximum: Int = 255) -> [UInt16] {
         let scale = scaleFactor(quality: quality)
-        return base.map { UInt16(min(255, max(1, ($0 * scale + 50) / 100))) }
+        return base.map { UInt16(min(maximum, max(1, ($0 * scale + 50) / 100))) }
     }
 }
