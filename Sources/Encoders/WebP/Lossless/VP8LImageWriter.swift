@@ -11,6 +11,10 @@ enum VP8LImageWriter {
         var maxGroups: Int
         /// Move tiles between groups after merging.
         var refineGroups: Bool
+        /// Cost-based parse passes after the greedy one (0 = greedy only).
+        var parsePasses: Int = 0
+        /// Match lengths tried exhaustively by the cost-based parse.
+        var parseShortLengths: Int = 8
     }
 
     /// Writes a sub-image (transform data, entropy image, colour table): no meta prefix codes, one group.
@@ -23,11 +27,29 @@ enum VP8LImageWriter {
     /// Writes an entropy-coded image; `isMainImage` adds the meta-prefix (entropy image) header.
     static func write(_ pixels: [UInt32], width: Int, height: Int, isMainImage: Bool, parameters: Parameters,
                       to writer: inout LSBBitWriter) {
-        var tokens = VP8LBackwardReferences.compute(pixels: pixels, width: width, height: height,
-                                                    parameters: parameters.search)
-        let cacheBits = VP8LBackwardReferences.chooseCacheBits(tokens: tokens, pixels: pixels,
+        var tokens: [VP8LToken]
+        let cacheBits: Int
+        if parameters.parsePasses > 0 {
+            let matches = VP8LOptimalParse.findMatches(pixels, width: width, chainDepth: parameters.search.chainDepth)
+            // The first statistics come from literals alone: a greedy parse's many short matches would make
+            // matches look cheap and literals dear, and the parse would then keep them.
+            tokens = VP8LBackwardReferences.literals(pixels)
+            cacheBits = VP8LBackwardReferences.chooseCacheBits(tokens: tokens, pixels: pixels,
                                                                maxBits: parameters.maxCacheBits)
-        VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
+            VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
+            for _ in 0..<parameters.parsePasses {
+                let model = VP8LOptimalParse.CostModel(tokens: tokens, cacheBits: cacheBits)
+                tokens = VP8LOptimalParse.parse(pixels, matches: matches, width: width, cacheBits: cacheBits,
+                                                model: model, shortLengths: parameters.parseShortLengths)
+                VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
+            }
+        } else {
+            tokens = VP8LBackwardReferences.compute(pixels: pixels, width: width, height: height,
+                                                    parameters: parameters.search)
+            cacheBits = VP8LBackwardReferences.chooseCacheBits(tokens: tokens, pixels: pixels,
+                                                               maxBits: parameters.maxCacheBits)
+            VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
+        }
         let layout = VP8LHistogramLayout(cacheBits: cacheBits)
         let size = layout.size
 
