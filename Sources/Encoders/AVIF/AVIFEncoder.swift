@@ -89,11 +89,13 @@ public enum AVIFEncoder {
                                    nclx: (1, 13, 6, true), icc: img.metadata.iccProfile)
     }
 
-    /// The raw AV1 still picture (sequence header OBU + frame OBU) of the colour image, for tools that take OBUs.
-    static func encodeOBUs(planes: [[UInt8]], width: Int, height: Int, subX: Int, subY: Int, quality: Int, speed: Int) -> [UInt8] {
+    /// The raw AV1 still picture (sequence header OBU + frame OBU) of already converted planes, and the encoder's
+    /// reconstruction, for conformance tests against dav1d.
+    static func encodeOBUs(planes: [[UInt8]], width: Int, height: Int, subX: Int, subY: Int, quality: Int,
+                           speed: Int) -> (obus: [UInt8], recon: [[UInt8]]) {
         let cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY,
                                    qIndex: qIndex(quality: quality), speed: speed)
-        let (seq, frame) = AV1FrameEncoder.encode(cfg)
-        return seq + frame
+        let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
+        return (r.sequenceHeader + r.frame, r.recon)
     }
 }

@@ -94,6 +94,13 @@ enum AV1FrameEncoder {
     }
 
     static func encode(_ cfg: AV1PictureConfig) -> (sequenceHeader: [UInt8], frame: [UInt8]) {
+        let r = encodeWithReconstruction(cfg)
+        return (r.sequenceHeader, r.frame)
+    }
+
+    /// Also returns the encoder's reconstruction of each plane (cropped to the picture), which must equal a
+    /// conforming decoder's output.
+    static func encodeWithReconstruction(_ cfg: AV1PictureConfig) -> (sequenceHeader: [UInt8], frame: [UInt8], recon: [[UInt8]]) {
         let frame = AV1FrameState(width: cfg.width, height: cfg.height, planes: cfg.planes, subX: cfg.subX, subY: cfg.subY,
                                   qIndex: cfg.qIndex, speed: cfg.speed)
         // Tile layout (§5.9.15, uniform spacing).
@@ -168,10 +175,18 @@ enum AV1FrameEncoder {
             }
             payload += data
         }
-        return (obu(type: 1, payload: sequenceHeader(cfg)), obu(type: 6, payload: payload))
+        var recon: [[UInt8]] = []
+        for p in 0..<frame.numPlanes {
+            let sx = p > 0 ? cfg.subX : 0, sy = p > 0 ? cfg.subY : 0
+            let pw = (cfg.width + sx) >> sx, ph = (cfg.height + sy) >> sy
+            let pl = frame.recon[p]
+            var out = [UInt8](repeating: 0, count: pw * ph)
+            for y in 0..<ph { for x in 0..<pw { out[y * pw + x] = pl.data[y * pl.stride + x] } }
+            recon.append(out)
+        }
+        return (obu(type: 1, payload: sequenceHeader(cfg)), obu(type: 6, payload: payload), recon)
     }
 
-    /// Reconstruction of the last encode is not kept; tests compare decoder output against the source instead.
     final class TileResults: @unchecked Sendable {
         let buffer: UnsafeMutableBufferPointer<[UInt8]>
         init(_ b: UnsafeMutableBufferPointer<[UInt8]>) { buffer = b }

@@ -32,8 +32,8 @@ final class AV1TileEncoder {
     let resid = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
     let coef = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
-    /// Quantised levels of the current block: luma (1 block up to 32x32 coefficients) then chroma blocks.
-    let quant = UnsafeMutablePointer<Int32>.allocate(capacity: 6 * 1024)
+    /// Quantised levels of the current block: luma, then up to 4 transform blocks per chroma plane (4:4:4 64x64).
+    let quant = UnsafeMutablePointer<Int32>.allocate(capacity: 9 * 1024)
     let dequant = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
 
     init(frame: AV1FrameState, miRowStart: Int, miRowEnd: Int, miColStart: Int, miColEnd: Int) {
