@@ -8,7 +8,7 @@ extension AV1TileEncoder {
     /// Sum of absolute 4x4 Hadamard-transformed differences between the source block and `p` (n*n).
     func satd(_ src: UnsafePointer<UInt8>, _ stride: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
         var total = 0
-        var d = [Int32](repeating: 0, count: 16)
+        let d = satdScratch
         var by = 0
         while by < n {
             var bx = 0
@@ -100,13 +100,13 @@ extension AV1TileEncoder {
         return sse
     }
 
-    /// Chroma-from-luma (§7.11.5) applied on top of the DC prediction in `pred` for a chroma block at (x, y).
-    func applyCfl(plane: Int, x: Int, y: Int, log2: Int, alpha: Int, into out: UnsafeMutablePointer<UInt8>,
-                  maxLumaW: Int, maxLumaH: Int) {
+    /// Chroma-from-luma (§7.11.5), step 1: the subsampled reconstructed luma minus its average (3 fractional bits)
+    /// for the chroma block at (x, y), into `cflScratch`.
+    func prepareCfl(x: Int, y: Int, log2: Int, maxLumaW: Int, maxLumaH: Int) {
         let n = 1 << log2
         let luma = f.recon[0]
         let sx = f.subX, sy = f.subY
-        var l = [Int32](repeating: 0, count: n * n)
+        let l = cflScratch
         var sum = 0
         for i in 0..<n {
             let ly = min((y + i) << sy, maxLumaH - (1 << sy))
@@ -120,11 +120,39 @@ extension AV1TileEncoder {
             }
         }
         let avg = Int32((sum + (1 << (2 * log2 - 1))) >> (2 * log2))
-        for k in 0..<(n * n) {
-            let prod = Int32(alpha) * (l[k] - avg)
+        for k in 0..<(n * n) { l[k] -= avg }
+    }
+
+    /// Step 2: DC prediction in `pred` plus alpha times the prepared luma AC, into `out`.
+    func applyCfl(log2: Int, alpha: Int, into out: UnsafeMutablePointer<UInt8>) {
+        let l = cflScratch
+        for k in 0..<(1 << (2 * log2)) {
+            let prod = Int32(alpha) * l[k]
             let scaled = prod >= 0 ? (prod + 32) >> 6 : -((-prod + 32) >> 6)
             out[k] = UInt8(min(max(Int32(pred[k]) + scaled, 0), 255))
         }
+    }
+
+    /// Least-squares CFL alpha for plane `p` given the DC prediction in `pred` and prepared luma, refined by SATD.
+    func searchCflAlpha(plane p: Int, x: Int, y: Int, log2: Int) -> (alpha: Int, satd: Int) {
+        let n = 1 << log2
+        let sp = f.source[p]
+        var num = 0.0, den = 0.0
+        for i in 0..<n {
+            for j in 0..<n {
+                let a = Double(cflScratch[i * n + j])
+                num += a * (Double(sp.data[(y + i) * sp.stride + x + j]) - Double(pred[i * n + j]))
+                den += a * a
+            }
+        }
+        let center = den > 0 ? Int((num / den * 64).rounded()) : 0
+        var bestA = 0, bestS = Int.max
+        for a in [0, center, center - 1, center + 1].map({ min(max($0, -16), 16) }) {
+            applyCfl(log2: log2, alpha: a, into: predAlt)
+            let s = satd(sp.data + y * sp.stride + x, sp.stride, predAlt, n)
+            if s < bestS || (s == bestS && abs(a) < abs(bestA)) { bestS = s; bestA = a }
+        }
+        return (bestA, bestS)
     }
 
     func codeBlock<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ modesIn: inout AV1BlockModes?, _ sink: inout S) -> Int {
@@ -145,7 +173,9 @@ extension AV1TileEncoder {
         let src0 = f.source[0]
         if deciding {
             var best = Double.infinity
-            let candidates = f.speed >= 8 ? Array(AV1TileEncoder.lumaCandidates.prefix(5)) : AV1TileEncoder.lumaCandidates
+            // Fewer candidates for large blocks and fast speeds: the directional modes pay off mostly on small blocks.
+            let count = f.speed >= 8 ? 5 : (f.speed >= 5 && log2 >= 6 ? 7 : 13)
+            let candidates = AV1TileEncoder.lumaCandidates.prefix(count)
             for mode in candidates {
                 edges.predict(mode: mode, angleDelta: 0, log2: log2, pred: predAlt)
                 var bits = AV1CDF.bitCost[Int(yModeCdf[mode]) - (mode > 0 ? Int(yModeCdf[mode - 1]) : 0)]
@@ -153,7 +183,7 @@ extension AV1TileEncoder {
                 let cost = Double(satd(src0.data + y0 * src0.stride + x0, src0.stride, predAlt, 1 << log2)) + sadLambda * Double(bits)
                 if cost < best { best = cost; m.yMode = mode }
             }
-            if AV1Mode.isDirectional(m.yMode) && f.speed <= 6 {
+            if AV1Mode.isDirectional(m.yMode) && (f.speed <= 4 || (f.speed <= 6 && log2 <= 5)) {
                 let mode = m.yMode
                 for delta in [-3, -2, -1, 1, 2, 3] {
                     edges.predict(mode: mode, angleDelta: delta, log2: log2, pred: predAlt)
@@ -197,25 +227,13 @@ extension AV1TileEncoder {
                 if cflAllowed {
                     var alphas = [0, 0]
                     var cost = 0.0
+                    prepareCfl(x: cx0, y: cy0, log2: txLog2, maxLumaW: x0 + (1 << log2), maxLumaH: y0 + (1 << log2))
                     for p in 1...2 {
                         buildEdges(plane: p, x: cx0, y: cy0, log2: txLog2, haveLeft: availL, haveAbove: availU)
                         edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: txLog2, pred: pred)
-                        let sp = f.source[p]
-                        var bestA = 0, bestS = Int.max
-                        for a in stride(from: -16, through: 16, by: 2) {
-                            applyCfl(plane: p, x: cx0, y: cy0, log2: txLog2, alpha: a, into: predAlt,
-                                     maxLumaW: x0 + (1 << log2), maxLumaH: y0 + (1 << log2))
-                            let s = satd(sp.data + cy0 * sp.stride + cx0, sp.stride, predAlt, n)
-                            if s < bestS { bestS = s; bestA = a }
-                        }
-                        for a in [bestA - 1, bestA + 1] where a >= -16 && a <= 16 {
-                            applyCfl(plane: p, x: cx0, y: cy0, log2: txLog2, alpha: a, into: predAlt,
-                                     maxLumaW: x0 + (1 << log2), maxLumaH: y0 + (1 << log2))
-                            let s = satd(sp.data + cy0 * sp.stride + cx0, sp.stride, predAlt, n)
-                            if s < bestS { bestS = s; bestA = a }
-                        }
-                        alphas[p - 1] = bestA
-                        cost += Double(bestS)
+                        let (a, s) = searchCflAlpha(plane: p, x: cx0, y: cy0, log2: txLog2)
+                        alphas[p - 1] = a
+                        cost += Double(s)
                     }
                     cost += sadLambda * Double(AV1CDF.bitCost[Int(uvCdf[13]) - Int(uvCdf[12])] + 2500)
                     if (alphas[0] != 0 || alphas[1] != 0) && cost < best {
@@ -232,8 +250,8 @@ extension AV1TileEncoder {
                         buildEdges(plane: p, x: x, y: y, log2: txLog2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
                         if m.uvMode == AV1Mode.cfl {
                             edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: txLog2, pred: pred)
-                            applyCfl(plane: p, x: x, y: y, log2: txLog2, alpha: p == 1 ? m.cflU : m.cflV, into: predAlt,
-                                     maxLumaW: x0 + (1 << log2), maxLumaH: y0 + (1 << log2))
+                            prepareCfl(x: x, y: y, log2: txLog2, maxLumaW: x0 + (1 << log2), maxLumaH: y0 + (1 << log2))
+                            applyCfl(log2: txLog2, alpha: p == 1 ? m.cflU : m.cflV, into: predAlt)
                             pred.update(from: predAlt, count: 1 << (2 * txLog2))
                         } else {
                             edges.predict(mode: m.uvMode, angleDelta: m.uvAngle, log2: txLog2, pred: pred)

@@ -35,6 +35,8 @@ final class AV1TileEncoder {
     /// Quantised levels of the current block: luma, then up to 4 transform blocks per chroma plane (4:4:4 64x64).
     let quant = UnsafeMutablePointer<Int32>.allocate(capacity: 9 * 1024)
     let dequant = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
+    let satdScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
+    let cflScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
 
     init(frame: AV1FrameState, miRowStart: Int, miRowEnd: Int, miColStart: Int, miColEnd: Int) {
         f = frame
@@ -46,7 +48,7 @@ final class AV1TileEncoder {
 
     deinit {
         pred.deallocate(); predAlt.deallocate(); resid.deallocate(); coef.deallocate(); scratch.deallocate()
-        quant.deallocate(); dequant.deallocate()
+        quant.deallocate(); dequant.deallocate(); satdScratch.deallocate(); cflScratch.deallocate()
     }
 
     // MARK: - Tile
@@ -58,11 +60,11 @@ final class AV1TileEncoder {
             for p in 0..<3 { for i in 0..<ctx.leftLevel[p].count { ctx.leftLevel[p][i] = 0; ctx.leftDc[p][i] = 0 } }
             var c = miColStart
             while c < miColEnd {
-                let saved = ctx
+                let saved = snapshotContexts(r, c, AV1Block.b64x64)
                 clearDecoded(r, c)
                 var counter = AV1RateCounter()
                 let (_, node) = search(r, c, AV1Block.b64x64, &counter)
-                ctx = saved
+                restoreContexts(r, c, AV1Block.b64x64, saved)
                 clearDecoded(r, c)
                 var w = writer
                 codePartition(r, c, AV1Block.b64x64, node, &w)
@@ -135,11 +137,11 @@ final class AV1TileEncoder {
 
         var noneCost = Double.infinity
         var noneModes = AV1BlockModes()
-        var savedCtx: AV1CoefficientContexts? = nil
-        var noneCtx: AV1CoefficientContexts? = nil
+        var savedCtx: [UInt8] = []
+        var noneCtx: [UInt8] = []
         var noneRecon: [[UInt8]] = []
         if canNone {
-            if canSplit { savedCtx = ctx }
+            if canSplit { savedCtx = snapshotContexts(r, c, bsize) }
             var rc = AV1RateCounter()
             writePartition(r, c, bsize, split: false, &rc)
             var modes: AV1BlockModes? = nil
@@ -150,9 +152,9 @@ final class AV1TileEncoder {
             if !canSplit || (dist <= side4 * side4 * 16 / 4 && f.speed >= 4) || (f.speed >= 8 && bsize <= AV1Block.b16x16 && rc.cost < 512 * 24) {
                 return (noneCost, .leaf(noneModes))
             }
-            noneCtx = ctx
+            noneCtx = snapshotContexts(r, c, bsize)
             noneRecon = saveRecon(r, c, bsize)
-            ctx = savedCtx!
+            restoreContexts(r, c, bsize, savedCtx)
             setDecoded(r, c, bsize, 0)
         }
         var rc = AV1RateCounter()
@@ -168,7 +170,7 @@ final class AV1TileEncoder {
         }
         if canNone && noneCost <= splitCost {
             restoreRecon(r, c, bsize, noneRecon)
-            ctx = noneCtx!
+            restoreContexts(r, c, bsize, noneCtx)
             setDecoded(r, c, bsize, 1)
             storeModeInfo(r, c, bsize, noneModes, skip: noneModes.skip)
             return (noneCost, .leaf(noneModes))
@@ -197,6 +199,29 @@ final class AV1TileEncoder {
     }
 
     // MARK: - State save/restore for the search
+
+    /// The above/left coefficient contexts a block can touch, for all planes.
+    func snapshotContexts(_ r: Int, _ c: Int, _ bsize: Int) -> [UInt8] {
+        let side4 = AV1Block.side4(bsize)
+        var out: [UInt8] = []
+        out.reserveCapacity(side4 * 12)
+        for p in 0..<f.numPlanes {
+            let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
+            for i in (c >> sx)..<((c + side4) >> sx) { out.append(ctx.aboveLevel[p][i]); out.append(ctx.aboveDc[p][i]) }
+            for i in (r >> sy)..<((r + side4) >> sy) { out.append(ctx.leftLevel[p][i]); out.append(ctx.leftDc[p][i]) }
+        }
+        return out
+    }
+
+    func restoreContexts(_ r: Int, _ c: Int, _ bsize: Int, _ saved: [UInt8]) {
+        let side4 = AV1Block.side4(bsize)
+        var k = 0
+        for p in 0..<f.numPlanes {
+            let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
+            for i in (c >> sx)..<((c + side4) >> sx) { ctx.aboveLevel[p][i] = saved[k]; ctx.aboveDc[p][i] = saved[k + 1]; k += 2 }
+            for i in (r >> sy)..<((r + side4) >> sy) { ctx.leftLevel[p][i] = saved[k]; ctx.leftDc[p][i] = saved[k + 1]; k += 2 }
+        }
+    }
 
     func saveRecon(_ r: Int, _ c: Int, _ bsize: Int) -> [[UInt8]] {
         var out: [[UInt8]] = []
