@@ -8,8 +8,9 @@ import Glibc
 /// Output sample i covers the source interval [start + i·s, start + (i+1)·s) with s = window / outputs; its centre
 /// is sampled with the Lanczos-3 kernel L(x) = sinc(x)·sinc(x/3), |x| < 3, stretched by max(s, 1) when
 /// downscaling so the filter's support (3·s source pixels each side) covers every input the output stands for —
-/// this is what keeps large reductions (5120 → 160) from aliasing. Taps beyond the image edge are folded onto the
-/// edge pixel (edge replication), so borders keep their full weight instead of darkening; weights sum to 1.
+/// this is what keeps large reductions (5120 → 160) from aliasing. Taps that would fall outside the image are
+/// dropped and the remaining weights renormalised to sum to 1, so borders neither darken (no implicit black) nor
+/// let a single edge pixel dominate (as folding all outside taps onto it would).
 struct FilterBank {
     let outputCount: Int
     /// Weights per output, padded with zeros: `weights[i * taps + t]`.
@@ -48,16 +49,18 @@ struct FilterBank {
             let start = min(max(lo, 0), sourceLength - 1)
             let last = max(min(hi, sourceLength - 1), start)
             let count = min(last - start + 1, maxTaps)
-            for t in 0..<count { raw[t] = 0 }
             var total = 0.0
-            for j in lo...hi {
-                let w = FilterBank.kernel((Double(j) + 0.5 - centre) / stretch)
-                if w == 0 { continue }
-                let k = min(max(j, start), start + count - 1) - start
-                raw[k] += w
+            for t in 0..<count {
+                let w = FilterBank.kernel((Double(start + t) + 0.5 - centre) / stretch)
+                raw[t] = w
                 total += w
             }
-            if total == 0 { raw[0] = 1; total = 1 }
+            if abs(total) < 1e-12 {
+                // Cannot happen while the centre lies inside the image; keep the nearest pixel rather than divide by 0.
+                for t in 0..<count { raw[t] = 0 }
+                raw[min(max(Int(centre) - start, 0), count - 1)] = 1
+                total = 1
+            }
             for t in 0..<count { weights[i * maxTaps + t] = Float(raw[t] / total) }
             starts[i] = start
             counts[i] = count

@@ -61,7 +61,8 @@ public enum PlanDecision: Sendable, Equatable {
 extension Plan {
     /// Decides what to do with an image whose header is `header` (SPEC §2.1–2.4).
     public static func make(request: ImageRequest, rule: RuleSettings, accepted: Set<OutputFormat>,
-                            header: ImageHeader) -> PlanDecision {
+                            header: ImageHeader,
+                            estimateQuality: ([[UInt16]]) -> Int? = JPEGQuality.estimate) -> PlanDecision {
         guard let sourceFormat = OutputFormat(source: header.metadata.source.format) else {
             return .skip(.unsupportedContentType(header.metadata.source.format == .pnm ? "image/x-portable-anymap" : "application/octet-stream"))
         }
@@ -93,7 +94,7 @@ extension Plan {
         }
         let format = fitting.first ?? sourceFormat
         let desired = request.quality ?? rule.quality
-        let originQuality = sourceFormat == .jpeg ? JPEGQuality.estimate(tables: header.metadata.source.jpegQuantTables) : nil
+        let originQuality = sourceFormat == .jpeg ? estimateQuality(header.metadata.source.jpegQuantTables) : nil
         let output: OutputEncoding
         switch format {
         case .png:
