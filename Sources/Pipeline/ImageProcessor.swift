@@ -111,6 +111,10 @@ public enum ImageProcessor {
         case .failure(let reason): return serveOriginal(reason: reason, varies: false)
         }
         let varies = !Negotiation.requestedFormats(rule: rule, request: request).isEmpty
+        // Nothing asked (no geometry, no format): `quality` alone changes nothing (SPEC §2.4), no need to decode.
+        if request.width == nil && request.height == nil && request.crop == nil && !varies {
+            return serveOriginal(reason: nil, varies: false)
+        }
         let header: ImageHeader
         do {
             header = try ImageDecoder.readHeader(original, limits: limits)
