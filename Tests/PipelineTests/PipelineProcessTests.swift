@@ -64,17 +64,29 @@ final class PipelineProcessTests: XCTestCase {
         return p.terminationStatus
     }
 
-    /// Mean absolute difference per sample of two 8-bit rasters of the same shape.
+    /// 8-bit RGB samples of any raster (gray expanded, alpha dropped), so outputs of different tools compare.
+    private func rgb(_ r: Raster) -> [UInt8] {
+        let s = r.to8Bit().samples8, n = r.channels
+        var out = [UInt8]()
+        out.reserveCapacity(r.width * r.height * 3)
+        for p in 0..<(r.width * r.height) {
+            if r.layout.isColor { out += s[(p * n)..<(p * n + 3)] } else { out += [s[p * n], s[p * n], s[p * n]] }
+        }
+        return out
+    }
+
+    /// Mean absolute difference per RGB sample; infinite when the sizes differ.
     private func meanDifference(_ a: Raster, _ b: Raster) -> Double {
-        let x = a.to8Bit().samples8, y = b.to8Bit().samples8
+        let x = rgb(a), y = rgb(b)
         guard x.count == y.count, !x.isEmpty else { return .infinity }
         var total = 0
         for i in 0..<x.count { total += abs(Int(x[i]) - Int(y[i])) }
         return Double(total) / Double(x.count)
     }
 
+    /// PSNR over RGB samples in dB; 0 when the sizes differ.
     private func psnr(_ a: Raster, _ b: Raster) -> Double {
-        let x = a.to8Bit().samples8, y = b.to8Bit().samples8
+        let x = rgb(a), y = rgb(b)
         guard x.count == y.count, !x.isEmpty else { return 0 }
         var se = 0.0
         for i in 0..<x.count { let d = Double(Int(x[i]) - Int(y[i])); se += d * d }
