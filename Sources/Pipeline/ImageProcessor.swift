@@ -155,11 +155,7 @@ public enum ImageProcessor {
         raster.metadata.orientation = plan.orientation
         raster = Orientation.apply(raster)
         if let step = plan.resize {
-            // The decoded raster may be smaller than the header said (shrink-on-load): map the window onto it.
-            let sx = Double(raster.width) / Double(plan.sourceWidth), sy = Double(raster.height) / Double(plan.sourceHeight)
-            let x = min(step.window.x * sx, Double(raster.width)), y = min(step.window.y * sy, Double(raster.height))
-            let window = SourceWindow(x: x, y: y, width: min(step.window.width * sx, Double(raster.width) - x),
-                                      height: min(step.window.height * sy, Double(raster.height) - y))
+            let window = decodedWindow(step.window, plan: plan, decodedWidth: raster.width, decodedHeight: raster.height)
             do {
                 raster = try Resampler.resample(raster, window: window, width: step.width, height: step.height)
             } catch {
@@ -175,5 +171,30 @@ public enum ImageProcessor {
         } catch {
             throw SkipReason.encoderFailed(plan.output.format)
         }
+    }
+
+    /// Maps a window in upright source pixels onto the (oriented) decoded raster. With shrink-on-load by d, decoded
+    /// pixel k covers stored source pixels [d·k, d·k + d) — the last one partly padding when the side is not a
+    /// multiple of d (T.81 A.1.1 / libjpeg's scaled output size ⌈S/d⌉). Where the orientation reversed an axis,
+    /// that padding sits at its start, so the mapping is shifted by S − d·⌈S/d⌉ there.
+    static func decodedWindow(_ w: SourceWindow, plan: Plan, decodedWidth: Int, decodedHeight: Int) -> SourceWindow {
+        let d = plan.jpegScaleDenominator
+        let o = plan.orientation
+        func axis(_ start: Double, _ length: Double, source: Int, decoded: Int, reversed: Bool) -> (Double, Double) {
+            let scale: Double, offset: Double
+            if decoded == (source + d - 1) / d {
+                scale = 1 / Double(d)
+                offset = reversed ? Double(source - d * decoded) : 0
+            } else {
+                scale = Double(decoded) / Double(source)
+                offset = 0
+            }
+            let a = min(max((start - offset) * scale, 0), Double(decoded))
+            let b = min(max((start + length - offset) * scale, a), Double(decoded))
+            return (a, b - a)
+        }
+        let (x, width) = axis(w.x, w.width, source: plan.sourceWidth, decoded: decodedWidth, reversed: [2, 3, 6, 7].contains(o))
+        let (y, height) = axis(w.y, w.height, source: plan.sourceHeight, decoded: decodedHeight, reversed: [3, 4, 7, 8].contains(o))
+        return SourceWindow(x: x, y: y, width: width, height: height)
     }
 }
