@@ -241,6 +241,12 @@ struct InflateDecoder {
             bits &>>= UInt64(truncatingIfNeeded: n)
             count &-= n
         }
+        @inline(__always) func literal(_ e: UInt32) throws {
+            consume(Int(truncatingIfNeeded: e & HuffmanEntry.lengthMask))
+            guard op < outCapacity else { throw InflateOutputFull() }
+            out[op] = UInt8(truncatingIfNeeded: e >> 16)
+            op &+= 1
+        }
         while true {
             // 48 bits cover the longest length code with extras plus the longest distance code with extras.
             if count < 48 {
@@ -258,16 +264,10 @@ struct InflateDecoder {
             var e = literals[Int(truncatingIfNeeded: bits & literalMask)]
             if e & HuffmanEntry.literal != 0 {
                 // Up to two literals per refill: 48 bits hold two 15-bit codes.
-                consume(Int(truncatingIfNeeded: e & HuffmanEntry.lengthMask))
-                guard op < outCapacity else { throw InflateOutputFull() }
-                out[op] = UInt8(truncatingIfNeeded: e >> 16)
-                op &+= 1
+                try literal(e)
                 e = literals[Int(truncatingIfNeeded: bits & literalMask)]
                 if e & HuffmanEntry.literal != 0 {
-                    consume(Int(truncatingIfNeeded: e & HuffmanEntry.lengthMask))
-                    guard op < outCapacity else { throw InflateOutputFull() }
-                    out[op] = UInt8(truncatingIfNeeded: e >> 16)
-                    op &+= 1
+                    try literal(e)
                     continue
                 }
                 if count < 48 { continue }
@@ -283,10 +283,7 @@ struct InflateDecoder {
                     return
                 }
                 if e & HuffmanEntry.literal != 0 {
-                    consume(Int(truncatingIfNeeded: e & HuffmanEntry.lengthMask))
-                    guard op < outCapacity else { throw InflateOutputFull() }
-                    out[op] = UInt8(truncatingIfNeeded: e >> 16)
-                    op &+= 1
+                    try literal(e)
                     continue
                 }
             }

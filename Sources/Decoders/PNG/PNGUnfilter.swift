@@ -13,20 +13,20 @@ enum PNGUnfilter {
         case 1:
             let head = min(bpp, count)
             if UnsafePointer(dst) != src { dst.update(from: src, count: head) }
-            switch bpp {
-            case 3: sub(src: src, dst: dst, count: count, stride: 3)
-            case 4: sub(src: src, dst: dst, count: count, stride: 4)
-            default: sub(src: src, dst: dst, count: count, stride: bpp)
+            var i = bpp
+            while i < count {
+                dst[i] = src[i] &+ dst[i - bpp]
+                i += 1
             }
         case 2:
             for i in 0..<count { dst[i] = src[i] &+ previous[i] }
         case 3:
             let head = min(bpp, count)
             for i in 0..<head { dst[i] = src[i] &+ previous[i] >> 1 }
-            switch bpp {
-            case 3: average(src: src, dst: dst, previous: previous, count: count, stride: 3)
-            case 4: average(src: src, dst: dst, previous: previous, count: count, stride: 4)
-            default: average(src: src, dst: dst, previous: previous, count: count, stride: bpp)
+            var i = bpp
+            while i < count {
+                dst[i] = src[i] &+ UInt8(truncatingIfNeeded: (UInt16(dst[i - bpp]) &+ UInt16(previous[i])) >> 1)
+                i += 1
             }
         case 4:
             let head = min(bpp, count)
@@ -43,27 +43,6 @@ enum PNGUnfilter {
         return true
     }
 
-    /// Sub (PNG spec §9.4) from the second pixel on.
-    @inline(__always)
-    private static func sub(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>, count: Int, stride bpp: Int) {
-        var i = bpp
-        while i < count {
-            dst[i] = src[i] &+ dst[i &- bpp]
-            i &+= 1
-        }
-    }
-
-    /// Average (PNG spec §9.4) from the second pixel on.
-    @inline(__always)
-    private static func average(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>, previous: UnsafePointer<UInt8>,
-                                count: Int, stride bpp: Int) {
-        var i = bpp
-        while i < count {
-            dst[i] = src[i] &+ UInt8(truncatingIfNeeded: (UInt16(dst[i &- bpp]) &+ UInt16(previous[i])) &>> 1)
-            i &+= 1
-        }
-    }
-
     /// Paeth predictor (PNG spec §9.4) from the second pixel on; the stride is a constant in the common cases so
     /// the compiler can specialise the loop.
     @inline(__always)
@@ -71,11 +50,11 @@ enum PNGUnfilter {
                               count: Int, stride bpp: Int) {
         var i = bpp
         while i < count {
-            let a = Int32(dst[i &- bpp]), b = Int32(previous[i]), c = Int32(previous[i &- bpp])
-            let pa = abs(b &- c), pb = abs(a &- c), pc = abs(a &+ b &- 2 &* c)
+            let a = Int32(dst[i - bpp]), b = Int32(previous[i]), c = Int32(previous[i - bpp])
+            let pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c)
             let predictor = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c)
             dst[i] = src[i] &+ UInt8(truncatingIfNeeded: predictor)
-            i &+= 1
+            i += 1
         }
     }
 }
