@@ -129,7 +129,12 @@ struct InflateDecoder {
         guard len == nlen ^ 0xFFFF else { throw error(.malformed, "stored block length \(len) does not match its complement") }
         inPos += 4
         guard inPos + len <= inputCount else { throw error(.truncated, "stored block of \(len) bytes cut off") }
-        guard outPos + len <= outCapacity else { throw InflateOutputFull() }
+        guard outPos + len <= outCapacity else {
+            // Fill the output completely before reporting that it is full (callers may accept excess data).
+            (out + outPos).update(from: input + inPos, count: outCapacity - outPos)
+            outPos = outCapacity
+            throw InflateOutputFull()
+        }
         (out + outPos).update(from: input + inPos, count: len)
         inPos += len
         outPos += len
@@ -322,8 +327,12 @@ struct InflateDecoder {
                     for k in 0..<length { dst[k] = src[k] }
                 }
             } else {
-                guard length <= outCapacity - op else { throw InflateOutputFull() }
-                for k in 0..<length { dst[k] = src[k] }
+                let fits = min(length, outCapacity - op)
+                for k in 0..<fits { dst[k] = src[k] }
+                guard fits == length else {
+                    op = outCapacity
+                    throw InflateOutputFull()
+                }
             }
             op &+= length
         }
