@@ -69,8 +69,10 @@ struct JPEGScanDecoder {
     /// Natural order with the 16 guard entries, as a pointer for the inner loops.
     let natural: UnsafePointer<Int>
 
-    /// `rowDone` is called after each MCU row (the renderer of single-scan files draws it there).
-    func run(base: UnsafePointer<UInt8>, end: Int, position: Int, rowDone: ((Int) throws -> Void)? = nil) throws -> Int {
+    /// `rowWillStart` is called before each MCU row (to wait until its ring slot is free) and `rowDone` after it
+    /// (the renderer of single-scan files draws it there).
+    func run(base: UnsafePointer<UInt8>, end: Int, position: Int, rowWillStart: ((Int) -> Void)? = nil,
+             rowDone: ((Int) throws -> Void)? = nil) throws -> Int {
         var reader = JPEGBitReader(base: base, end: end, position: position)
         let n = scan.components.count
         var dcT: [JPEGHuffmanTable] = []
@@ -98,6 +100,7 @@ struct JPEGScanDecoder {
         let total = unitsX * unitsY
         var done = 0
         for my in 0..<unitsY {
+            rowWillStart?(my)
             for p in comps where p.isRing { p.clearMCURow(my) }
             for mx in 0..<unitsX {
                 if restartInterval > 0 {
