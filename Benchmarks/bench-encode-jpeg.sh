@@ -3,13 +3,7 @@
 # corpus photos (PNGs via pngtopam, JPEGs via djpeg) and the large JPEGs decoded to PPM with djpeg. Prints, per file
 # and quality, CPU time ratio, size ratio (ours / cjpeg) and both PSNRs (djpeg decode vs the source PPM), then
 # geometric means of the ratios and the mean PSNR difference.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN=.build/release/imagestack
-[ -x "$BIN" ] || swift build -c release >/dev/null
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-REPEAT=${REPEAT:-3}
+source "$(dirname "$0")/encode-bench-setup.sh"
 QUALITIES=${QUALITIES:-"75 90"}
 
 inputs=()
