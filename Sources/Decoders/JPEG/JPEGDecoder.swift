@@ -11,7 +11,7 @@ import Raster
 public enum JPEGDecoder {
     public static func readHeader(_ bytes: [UInt8], limits: ImageLimits = .default) throws -> ImageHeader {
         var stream = JPEGStream(limits: limits)
-        try stream.parse(bytes, headerOnly: true)
+        try stream.parse(bytes, headerOnly: true, output: nil)
         guard let frame = stream.frame else { throw jpegError(.truncated, bytes.count, "no frame header (SOF) found") }
         let transform = stream.colorTransform
         return ImageHeader(width: frame.width, height: frame.height, layout: transform == .gray ? .gray : .rgb,
@@ -23,14 +23,20 @@ public enum JPEGDecoder {
         guard [1, 2, 4, 8].contains(scaleDenominator) else {
             throw jpegError(.unsupported, nil, "scale 1/\(scaleDenominator) is not supported (1, 2, 4 or 8)")
         }
-        var stream = JPEGStream(limits: limits)
-        try stream.parse(bytes, headerOnly: false)
-        guard let frame = stream.frame else { throw jpegError(.truncated, bytes.count, "no frame header (SOF) found") }
-        guard stream.scanCount > 0 else { throw jpegError(.truncated, bytes.count, "no scan (SOS) found") }
-        let transform = stream.colorTransform
-        let stage = JPEGOutputStage(frame: frame, planes: stream.planes, transform: transform,
-                                    scaleDenominator: scaleDenominator)
-        let (width, height, samples) = try stage.run(limits: limits)
+        // The header pass fixes the output size; the decoding pass then draws into that buffer.
+        var header = JPEGStream(limits: limits, scale: scaleDenominator)
+        try header.parse(bytes, headerOnly: true, output: nil)
+        guard let frame = header.frame else { throw jpegError(.truncated, bytes.count, "no frame header (SOF) found") }
+        let transform = header.colorTransform
+        let width = (frame.width + scaleDenominator - 1) / scaleDenominator
+        let height = (frame.height + scaleDenominator - 1) / scaleDenominator
+        let count = width * height * (transform == .gray ? 1 : 3)
+        var stream = JPEGStream(limits: limits, scale: scaleDenominator)
+        let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            try stream.parse(bytes, headerOnly: false, output: base)
+            initialized = count
+        }
         return try Raster(width: width, height: height, layout: transform == .gray ? .gray : .rgb,
                           samples8: samples, metadata: stream.metadata)
     }
@@ -50,7 +56,12 @@ struct JPEGStream {
     var scanCount = 0
     var mcusX = 0, mcusY = 0
 
-    init(limits: ImageLimits) { self.limits = limits }
+    let scale: Int
+    /// Set while a single-scan sequential image is drawn as its MCU rows are decoded.
+    var streamed = false
+    var finished = false
+
+    init(limits: ImageLimits, scale: Int = 1) { self.limits = limits; self.scale = scale }
 
     /// How the components are to be read (libjpeg's rules: JFIF → YCbCr; Adobe transform flag; else component ids).
     var colorTransform: JPEGColorTransform {
@@ -87,18 +98,29 @@ struct JPEGStream {
         return m
     }
 
-    mutating func parse(_ bytes: [UInt8], headerOnly: Bool) throws {
+    /// Walks the file. With `headerOnly` it stops at the first scan; otherwise it decodes every scan and draws the
+    /// pixels into `output` (width × height × channels at the stream's scale).
+    mutating func parse(_ bytes: [UInt8], headerOnly: Bool, output: UnsafeMutablePointer<UInt8>?) throws {
         try limits.checkSourceSize(bytes.count, codec: jpegCodecName)
         guard bytes.count >= 2, bytes[0] == 0xFF, bytes[1] == JPEGMarker.soi else {
             throw jpegError(.malformed, 0, "missing start-of-image marker")
         }
         try bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            try walk(base: base, count: buffer.count, headerOnly: headerOnly)
+            try walk(base: base, count: buffer.count, headerOnly: headerOnly, output: output)
+        }
+        if !headerOnly, let output {
+            guard let frame, scanCount > 0 else { throw jpegError(.truncated, bytes.count, "no scan (SOS) found") }
+            if !streamed {
+                let g = try JPEGOutputGeometry(frame: frame, planes: planes, transform: colorTransform, scale: scale,
+                                               mcuRows: mcusY)
+                JPEGRender.drawStored(g, into: output)
+            }
         }
     }
 
-    private mutating func walk(base: UnsafePointer<UInt8>, count: Int, headerOnly: Bool) throws {
+    private mutating func walk(base: UnsafePointer<UInt8>, count: Int, headerOnly: Bool,
+                               output: UnsafeMutablePointer<UInt8>?) throws {
         let bytes = UnsafeBufferPointer(start: base, count: count)
         var pos = 2
         while true {
@@ -142,16 +164,31 @@ struct JPEGStream {
                 let f = try JPEGFrame.parse(marker: marker, payloadArray, offset: markerOffset)
                 try limits.checkDimensions(width: f.width, height: f.height, codec: jpegCodecName)
                 frame = f
-                if !headerOnly { allocatePlanes(f) }
             case JPEGMarker.sos:
                 guard let f = frame else { throw jpegError(.malformed, markerOffset, "scan before frame header") }
                 if headerOnly { return }
+                guard !streamed else { throw jpegError(.malformed, markerOffset, "scan after a complete sequential scan") }
                 let scan = try JPEGScan.parse(payloadArray, frame: f, offset: markerOffset)
+                // A sequential image whose first scan holds every component is drawn as it is decoded.
+                let stream = planes.isEmpty && !f.progressive && scan.components.count == f.components.count
+                if planes.isEmpty { try allocatePlanes(f, ringMCURows: stream ? 1 : nil) }
                 try latchQuantTables(scan, offset: markerOffset)
                 let decoder = JPEGScanDecoder(scan: scan, planes: planes, progressive: f.progressive, mcusX: mcusX,
                                               mcusY: mcusY, restartInterval: restartInterval, dcTables: dcTables,
                                               acTables: acTables, natural: JPEGScanDecoder.naturalOrder)
-                pos = try decoder.run(base: base, end: count, position: pos)
+                if stream, let output {
+                    streamed = true
+                    let g = try JPEGOutputGeometry(frame: f, planes: planes, transform: colorTransform, scale: scale,
+                                                   mcuRows: mcusY)
+                    let renderer = JPEGRowRenderer(g, output: output)
+                    pos = try decoder.run(base: base, end: count, position: pos) { row in
+                        renderer.transform(row)
+                        if row > 0 { renderer.draw(row - 1) }
+                    }
+                    renderer.draw(mcusY - 1)
+                } else {
+                    pos = try decoder.run(base: base, end: count, position: pos)
+                }
                 scanCount += 1
             default:
                 break // COM, DNL, JPGn and other segments carry nothing we use
@@ -159,10 +196,10 @@ struct JPEGStream {
         }
     }
 
-    private mutating func allocatePlanes(_ f: JPEGFrame) {
+    private mutating func allocatePlanes(_ f: JPEGFrame, ringMCURows: Int?) throws {
         mcusX = (f.width + 8 * f.maxH - 1) / (8 * f.maxH)
         mcusY = (f.height + 8 * f.maxV - 1) / (8 * f.maxV)
-        planes = f.components.map { JPEGComponentPlane($0, frame: f, mcusX: mcusX, mcusY: mcusY) }
+        planes = try f.components.map { try JPEGComponentPlane($0, frame: f, mcusX: mcusX, mcusY: mcusY, ringMCURows: ringMCURows) }
     }
 
     /// A component keeps the quantization table that was current when its first scan started.

@@ -1,10 +1,14 @@
 import Raster
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Step 4 of T.81 decoding: entropy decoding of scans into quantized DCT coefficients, sequential (F.2.2) and
 /// progressive (G.1.2: DC first/refine, AC first/refine with end-of-band runs). Coefficients are stored per
 /// component in natural order, 64 per block, for the whole (MCU-padded) component.
 
-/// A component's geometry and coefficient storage.
+/// A component's geometry and coefficient storage: either every block of the image (progressive and multi-scan
+/// files) or a ring of a few MCU rows (single-scan sequential files, rendered while they are decoded).
 final class JPEGComponentPlane {
     let id: Int
     let h: Int, v: Int
@@ -13,11 +17,14 @@ final class JPEGComponentPlane {
     let widthInBlocks: Int, heightInBlocks: Int
     /// Blocks including the padding needed to complete the last MCU of an interleaved scan.
     let paddedWidthInBlocks: Int, paddedHeightInBlocks: Int
+    /// Block rows held in `coefficients`: all of them, or `ring MCU rows × v`.
+    let storedBlockRows: Int
+    let isRing: Bool
     let coefficients: UnsafeMutablePointer<Int16>
     /// The quantization table in natural order, latched when the component's first scan starts (as libjpeg does).
     var quant: [Int32]?
 
-    init(_ c: JPEGFrameComponent, frame: JPEGFrame, mcusX: Int, mcusY: Int) {
+    init(_ c: JPEGFrameComponent, frame: JPEGFrame, mcusX: Int, mcusY: Int, ringMCURows: Int?) throws {
         id = c.id; h = c.h; v = c.v; quantSlot = c.quantTable
         let compWidth = (frame.width * c.h + frame.maxH - 1) / frame.maxH
         let compHeight = (frame.height * c.v + frame.maxV - 1) / frame.maxV
@@ -25,17 +32,28 @@ final class JPEGComponentPlane {
         heightInBlocks = (compHeight + 7) / 8
         paddedWidthInBlocks = max(mcusX * c.h, widthInBlocks)
         paddedHeightInBlocks = max(mcusY * c.v, heightInBlocks)
-        let count = paddedWidthInBlocks * paddedHeightInBlocks * 64
-        coefficients = .allocate(capacity: count)
-        coefficients.initialize(repeating: 0, count: count)
+        isRing = ringMCURows != nil
+        storedBlockRows = ringMCURows.map { $0 * c.v } ?? paddedHeightInBlocks
+        let count = paddedWidthInBlocks * storedBlockRows * 64
+        // calloc: large zeroed allocations come straight from fresh (already zero) pages.
+        guard let raw = calloc(count, MemoryLayout<Int16>.stride) else {
+            throw jpegError(.limit, nil, "cannot allocate \(count) DCT coefficients")
+        }
+        coefficients = raw.bindMemory(to: Int16.self, capacity: count)
     }
 
     @inline(__always)
     func block(_ bx: Int, _ by: Int) -> UnsafeMutablePointer<Int16> {
-        coefficients + (by &* paddedWidthInBlocks &+ bx) &* 64
+        coefficients + ((by % storedBlockRows) &* paddedWidthInBlocks &+ bx) &* 64
     }
 
-    deinit { coefficients.deallocate() }
+    /// Zeroes the stored blocks of MCU row `mcuRow` (ring storage is reused row after row).
+    func clearMCURow(_ mcuRow: Int) {
+        let start = block(0, mcuRow * v)
+        start.update(repeating: 0, count: paddedWidthInBlocks * v * 64)
+    }
+
+    deinit { free(coefficients) }
 }
 
 /// Decodes one scan's entropy-coded data starting at `position`; returns the position after the data (at the next
@@ -51,7 +69,8 @@ struct JPEGScanDecoder {
     /// Natural order with the 16 guard entries, as a pointer for the inner loops.
     let natural: UnsafePointer<Int>
 
-    func run(base: UnsafePointer<UInt8>, end: Int, position: Int) throws -> Int {
+    /// `rowDone` is called after each MCU row (the renderer of single-scan files draws it there).
+    func run(base: UnsafePointer<UInt8>, end: Int, position: Int, rowDone: ((Int) throws -> Void)? = nil) throws -> Int {
         var reader = JPEGBitReader(base: base, end: end, position: position)
         let n = scan.components.count
         var dcT: [JPEGHuffmanTable] = []
@@ -79,6 +98,7 @@ struct JPEGScanDecoder {
         let total = unitsX * unitsY
         var done = 0
         for my in 0..<unitsY {
+            for p in comps where p.isRing { p.clearMCURow(my) }
             for mx in 0..<unitsX {
                 if restartInterval > 0 {
                     if untilRestart == 0 {
@@ -106,6 +126,7 @@ struct JPEGScanDecoder {
             }
             // Stop early on data that has run out rather than decoding a whole image of zero bits.
             if reader.overran && done < total { throw reader.overrunError() }
+            try rowDone?(my)
         }
         if reader.overran { throw reader.overrunError() }
         return reader.position

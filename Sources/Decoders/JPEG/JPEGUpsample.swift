@@ -10,54 +10,24 @@ enum JPEGUpsampleMethod {
     case replicate(h: Int, v: Int)
 }
 
-/// The samples of one component at reduced resolution: `width` x `height` valid samples, rows `stride` apart.
-struct JPEGSamplePlane {
-    let base: UnsafeMutablePointer<UInt8>
-    let stride: Int
-    let width: Int
-    let height: Int
-
-    @inline(__always)
-    func row(_ y: Int) -> UnsafeMutablePointer<UInt8> {
-        base + min(max(y, 0), height &- 1) &* stride
-    }
-}
-
 enum JPEGUpsample {
-    /// Writes output row `y` of a component upsampled by `method` into `out` (at least `outWidth` samples; the
-    /// buffer must hold 2 * plane.width + 8 samples for the 2x methods).
+    /// Vertical 2x triangle filter: out = (3 * nearer row + farther row + bias) / 4, bias 1 above, 2 below.
     @inline(__always)
-    static func row(_ y: Int, plane p: JPEGSamplePlane, method: JPEGUpsampleMethod,
-                    out: UnsafeMutablePointer<UInt8>, outWidth: Int) {
-        switch method {
-        case .none:
-            out.update(from: p.row(y), count: outWidth)
-        case .fancyH2V1:
-            h2v1(p.row(y), p.width, out)
-        case .fancyH1V2:
-            let near = p.row(y >> 1)
-            let odd = y & 1 == 1
-            let far = p.row(odd ? (y >> 1) + 1 : (y >> 1) - 1)
-            let bias: Int32 = odd ? 2 : 1
-            for x in 0..<p.width {
-                out[x] = UInt8(truncatingIfNeeded: (Int32(near[x]) &* 3 &+ Int32(far[x]) &+ bias) &>> 2)
-            }
-        case .fancyH2V2:
-            let near = p.row(y >> 1)
-            let odd = y & 1 == 1
-            let far = p.row(odd ? (y >> 1) + 1 : (y >> 1) - 1)
-            h2v2(near, far, p.width, out)
-        case .replicate(let h, let v):
-            let src = p.row(y / v)
-            if h == 1 {
-                out.update(from: src, count: outWidth)
-            } else {
-                var o = 0
-                for x in 0..<p.width {
-                    let s = src[x]
-                    for _ in 0..<h { if o < outWidth { out[o] = s }; o &+= 1 }
-                }
-            }
+    static func v2(_ near: UnsafePointer<UInt8>, _ far: UnsafePointer<UInt8>, _ n: Int, _ bias: Int32,
+                   _ out: UnsafeMutablePointer<UInt8>) {
+        for x in 0..<n {
+            out[x] = UInt8(truncatingIfNeeded: (Int32(near[x]) &* 3 &+ Int32(far[x]) &+ bias) &>> 2)
+        }
+    }
+
+    /// Integer ratios without a filter: each sample repeated `h` times (rows are repeated by the caller).
+    @inline(__always)
+    static func replicate(_ src: UnsafePointer<UInt8>, _ n: Int, _ h: Int, _ out: UnsafeMutablePointer<UInt8>, _ outWidth: Int) {
+        if h == 1 { out.update(from: src, count: min(n, outWidth)); return }
+        var o = 0
+        for x in 0..<n {
+            let s = src[x]
+            for _ in 0..<h { if o < outWidth { out[o] = s }; o &+= 1 }
         }
     }
 

@@ -16,6 +16,10 @@ public enum Deflate {
         var niceLength: Int
         /// Tokens per segment, the unit of block splitting.
         var segmentTokens: Int
+        /// Shorter matches are sent as literals (see `compress(_:level:minimumMatch:)`).
+        var minimumMatch = 3
+        /// Bytes hashed per position: the minimum match, so chains hold only candidates that can be used.
+        var hashLength = 3
     }
 
     static func parameters(level: Int) -> Parameters {
@@ -32,17 +36,20 @@ public enum Deflate {
         }
     }
 
-    /// A raw Deflate stream of `data` at `level` 0...9.
-    public static func compress(_ data: [UInt8], level: Int = 6) -> [UInt8] {
+    /// A raw Deflate stream of `data` at `level` 0...9. `minimumMatch` (3...8) sends shorter matches as literals:
+    /// on prediction residuals such as filtered PNG rows, short matches are mostly coincidences that cost more than
+    /// the literals they replace (zlib's Z_FILTERED makes the same bet), and hashing longer prefixes makes the search
+    /// faster.
+    public static func compress(_ data: [UInt8], level: Int = 6, minimumMatch: Int = 3) -> [UInt8] {
         var writer = LSBBitWriter(reservingCapacity: data.count / 2 + 64)
         data.withUnsafeBufferPointer { input in
-            compress(input, level: level, to: &writer)
+            compress(input, level: level, minimumMatch: minimumMatch, to: &writer)
         }
         return writer.finish()
     }
 
     /// A zlib stream (RFC 1950): CMF/FLG header, Deflate data, Adler-32 of the input, big-endian.
-    public static func zlibCompress(_ data: [UInt8], level: Int = 6) -> [UInt8] {
+    public static func zlibCompress(_ data: [UInt8], level: Int = 6, minimumMatch: Int = 3) -> [UInt8] {
         var writer = LSBBitWriter(reservingCapacity: data.count / 2 + 64)
         // CM 8 (deflate), CINFO 7 (32 KiB window); FLEVEL from the level; FCHECK makes CMF*256+FLG a multiple of 31.
         let cmf: UInt32 = 0x78
@@ -52,7 +59,7 @@ public enum Deflate {
         writer.write(cmf, count: 8)
         writer.write(flg, count: 8)
         let adler = data.withUnsafeBufferPointer { input -> UInt32 in
-            compress(input, level: level, to: &writer)
+            compress(input, level: level, minimumMatch: minimumMatch, to: &writer)
             return Adler32.update(1, input)
         }
         writer.alignToByte()
@@ -60,14 +67,17 @@ public enum Deflate {
         return writer.finish()
     }
 
-    static func compress(_ input: UnsafeBufferPointer<UInt8>, level: Int, to writer: inout LSBBitWriter) {
+    static func compress(_ input: UnsafeBufferPointer<UInt8>, level: Int, minimumMatch: Int,
+                         to writer: inout LSBBitWriter) {
         guard level > 0, let base = input.baseAddress, input.count > 0 else {
             DeflateBlockWriter.writeStored(input, from: 0, to: input.count, isFinal: true, to: &writer)
             return
         }
-        let p = parameters(level: level)
+        var p = parameters(level: level)
+        p.minimumMatch = min(8, max(3, minimumMatch))
+        p.hashLength = p.minimumMatch
         var splitter = BlockSplitter(input: input)
-        var matcher = LZ77Matcher(data: base, count: input.count)
+        var matcher = LZ77Matcher(data: base, count: input.count, hashLength: p.hashLength)
         defer { matcher.deallocate() }
         matcher.chainLimit = p.chainLimit
         matcher.goodLength = p.goodLength
@@ -92,22 +102,23 @@ public enum Deflate {
                                        _ flush: (inout DeflateTokens, Int) -> Void) {
         let n = matcher.count
         let data = matcher.data
+        let minimumMatch = p.minimumMatch
         var position = 0
         while position < n {
             if segment.tokens.count >= p.segmentTokens { flush(&segment, position) }
             var length = 0, distance = 0
-            if position + 2 < n {
+            if matcher.canInsert(position) {
                 let candidate = matcher.insert(position)
                 if candidate >= 0 {
                     (length, distance) = matcher.longestMatch(at: position, candidate: candidate, currentLength: 0)
-                    if length == 3 && distance > tooFar { length = 0 }
+                    if length < minimumMatch || (length == 3 && distance > tooFar) { length = 0 }
                 }
             }
             if length >= LZ77Matcher.minMatch {
                 segment.tokens.append(DeflateTokens.match(length: length, distance: distance))
                 let end = position + length
                 var q = position + 1
-                while q < end && q + 2 < n { _ = matcher.insert(q); q += 1 }
+                while q < end && matcher.canInsert(q) { _ = matcher.insert(q); q += 1 }
                 position = end
             } else {
                 segment.tokens.append(UInt32(data[position]))
@@ -121,6 +132,7 @@ public enum Deflate {
                                      _ flush: (inout DeflateTokens, Int) -> Void) {
         let n = matcher.count
         let data = matcher.data
+        let minimumMatch = p.minimumMatch
         var position = 0
         // A match found at position - 1, held back to see whether `position` starts a longer one.
         var pendingAvailable = false
@@ -128,18 +140,18 @@ public enum Deflate {
         while position < n {
             if segment.tokens.count >= p.segmentTokens { flush(&segment, pendingAvailable ? position - 1 : position) }
             var length = 0, distance = 0
-            if position + 2 < n {
+            if matcher.canInsert(position) {
                 let candidate = matcher.insert(position)
                 if candidate >= 0 && pendingLength < p.lazyLimit {
                     (length, distance) = matcher.longestMatch(at: position, candidate: candidate, currentLength: pendingLength)
-                    if length == 3 && distance > tooFar { length = 0 }
+                    if length < minimumMatch || (length == 3 && distance > tooFar) { length = 0 }
                 }
             }
             if pendingLength >= LZ77Matcher.minMatch && length <= pendingLength {
                 segment.tokens.append(DeflateTokens.match(length: pendingLength, distance: pendingDistance))
                 let end = position - 1 + pendingLength
                 var q = position + 1
-                while q < end && q + 2 < n { _ = matcher.insert(q); q += 1 }
+                while q < end && matcher.canInsert(q) { _ = matcher.insert(q); q += 1 }
                 position = end
                 pendingAvailable = false
                 pendingLength = 0

@@ -11,6 +11,10 @@ struct LZ77Matcher {
 
     let data: UnsafePointer<UInt8>
     let count: Int
+    /// Bytes hashed per position (3...8). When short matches are not wanted anyway, hashing as many bytes as the
+    /// shortest wanted match keeps chains free of candidates that could never be used.
+    let hashLength: Int
+    private let hashMask: UInt64
     private let head: UnsafeMutablePointer<Int32>
     private let previous: UnsafeMutablePointer<Int32>
 
@@ -20,9 +24,11 @@ struct LZ77Matcher {
     var goodLength = 8
     var niceLength = 128
 
-    init(data: UnsafePointer<UInt8>, count: Int) {
+    init(data: UnsafePointer<UInt8>, count: Int, hashLength: Int = 3) {
         self.data = data
         self.count = count
+        self.hashLength = min(8, max(3, hashLength))
+        hashMask = self.hashLength == 8 ? UInt64.max : (UInt64(1) << UInt64(8 * self.hashLength)) - 1
         head = .allocate(capacity: 1 << Self.hashBits)
         head.initialize(repeating: -1, count: 1 << Self.hashBits)
         previous = .allocate(capacity: Self.windowSize)
@@ -36,12 +42,23 @@ struct LZ77Matcher {
 
     @inline(__always)
     private func hash(at position: Int) -> Int {
-        let v = UInt32(data[position]) | UInt32(data[position + 1]) << 8 | UInt32(data[position + 2]) << 16
-        return Int((v &* 0x1E35_A7BD) >> UInt32(32 - Self.hashBits))
+        var v: UInt64
+        if position + 8 <= count {
+            v = UnsafeRawPointer(data).loadUnaligned(fromByteOffset: position, as: UInt64.self)
+        } else {
+            v = 0
+            for k in 0..<hashLength { v |= UInt64(data[position + k]) << UInt64(8 * k) }
+        }
+        v &= hashMask
+        return Int(truncatingIfNeeded: (v &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.hashBits))
     }
 
+    /// True when `position` has `hashLength` bytes left, so it can be hashed and inserted.
+    @inline(__always)
+    func canInsert(_ position: Int) -> Bool { position + hashLength <= count }
+
     /// Links `position` into its chain and returns the previous head (the most recent earlier candidate), or -1.
-    /// Requires position + 2 < count.
+    /// Requires `canInsert(position)`.
     @inline(__always)
     func insert(_ position: Int) -> Int {
         let h = hash(at: position)
@@ -79,8 +96,14 @@ struct LZ77Matcher {
         var bestDistance = 0
         var candidate = firstCandidate
         let nice = min(niceLength, maxLength)
+        let raw = UnsafeRawPointer(data)
+        // Once the best match has 3 bytes, a longer one must share the first 4: compare them in one load.
+        let wide = maxLength >= 4
+        let head4 = wide ? raw.loadUnaligned(fromByteOffset: position, as: UInt32.self) : 0
         while candidate > lowest && candidate >= 0 && chain > 0 {
-            if data[candidate + best] == data[position + best] && data[candidate] == data[position] {
+            if data[candidate + best] == data[position + best]
+                && (wide && best >= 3 ? raw.loadUnaligned(fromByteOffset: candidate, as: UInt32.self) == head4
+                         : data[candidate] == data[position]) {
                 let length = matchLength(candidate, position, limit: maxLength)
                 if length > best {
                     best = length
