@@ -34,7 +34,8 @@ try:
         else:
             s.sendall(request)
 except (BrokenPipeError, ConnectionResetError):
-    closed = True
+    # The server gave up on us (e.g. 408): collect what it sent before closing.
+    pass
 s.settimeout(wait)
 deadline = time.time() + 60
 while not closed and time.time() < deadline:
@@ -49,5 +50,8 @@ while not closed and time.time() < deadline:
         closed = True
         break
     received += chunk
-sys.stdout.write(received.decode("latin-1"))
-sys.stdout.write("\n" + ("CLOSED" if closed else "OPEN") + "\n")
+try:
+    sys.stdout.write(received.decode("latin-1"))
+    sys.stdout.write("\n" + ("CLOSED" if closed else "OPEN") + "\n")
+except BrokenPipeError:
+    pass
