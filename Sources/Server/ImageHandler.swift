@@ -78,13 +78,14 @@ public final class ImageHandler: @unchecked Sendable {
     public func recordProtocolResponse(peer: String, method: String, target: String, response: HTTPResponse, milliseconds: Double) {
         metrics.recordRequest(status: response.status, outcome: "error", responseBodyBytes: response.body.count)
         accessLog.log(client: peer, method: method, target: target, status: response.status, bytes: response.body.count,
-                      milliseconds: milliseconds, outcome: "error", skipReason: nil)
+                      contentType: response.headers["Content-Type"], milliseconds: milliseconds, outcome: "error", skipReason: nil)
     }
 
     private func record(request: HTTPRequest, peer: String, produced: Produced, bodyBytes: Int, started: Double) {
         metrics.recordRequest(status: produced.response.status, outcome: produced.outcome, responseBodyBytes: bodyBytes)
         accessLog.log(client: peer, method: request.method, target: request.target, status: produced.response.status,
-                      bytes: bodyBytes, milliseconds: (monotonicSeconds() - started) * 1000, outcome: produced.outcome,
+                      bytes: bodyBytes, contentType: produced.response.headers["Content-Type"],
+                      milliseconds: (monotonicSeconds() - started) * 1000, outcome: produced.outcome,
                       skipReason: produced.skipReason)
     }
 
