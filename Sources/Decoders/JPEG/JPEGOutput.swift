@@ -192,10 +192,10 @@ enum JPEGRender {
                                   end: Int, position: Int, output: UnsafeMutablePointer<UInt8>) throws -> Int {
         let renderer = JPEGRowRenderer(g, output: output)
         if ringMCURows == 1 {
-            let next = try decoder.run(base: base, end: end, position: position) { row in
+            let next = try decoder.run(base: base, end: end, position: position, rowDone: { row in
                 renderer.transform(row)
                 if row > 0 { renderer.draw(row - 1) }
-            }
+            })
             renderer.draw(g.mcuRows - 1)
             return next
         }
@@ -209,21 +209,23 @@ enum JPEGRender {
                 pipe.decoded.wait()
                 if pipe.aborted { return }
                 renderer.transform(row)
-                pipe.free.signal()
+                pipe.releaseSlot()
                 if row > 0 { renderer.draw(row - 1) }
             }
             renderer.draw(rows - 1)
         }
         do {
             let next = try decoder.run(base: base, end: end, position: position,
-                                       rowWillStart: { _ in pipe.free.wait() },
+                                       rowWillStart: { _ in pipe.acquireSlot() },
                                        rowDone: { _ in pipe.decoded.signal() })
             done.wait()
+            pipe.rebalance()
             return next
         } catch {
             pipe.aborted = true
             pipe.decoded.signal()
             done.wait()
+            pipe.rebalance()
             throw error
         }
     }
@@ -242,6 +244,35 @@ enum JPEGRender {
             }
         }
     }
+}
+
+/// Hand-off between the entropy decoder and the drawing thread: `free` counts ring slots the decoder may fill,
+/// `decoded` counts rows ready to draw.
+final class JPEGRowPipe: @unchecked Sendable {
+    private let free: DispatchSemaphore
+    let decoded = DispatchSemaphore(value: 0)
+    /// Set by the decoder (before it signals `decoded`) when it stops on an error.
+    var aborted = false
+    private var acquired = 0 // decoder thread only
+    private var released = 0 // drawing thread only
+
+    init(slots: Int) { free = DispatchSemaphore(value: slots) }
+
+    func acquireSlot() { free.wait(); acquired += 1 }
+    func releaseSlot() { free.signal(); released += 1 }
+
+    /// After both threads are done: gives back slots still taken (when decoding stopped early), because libdispatch
+    /// refuses to dispose of a semaphore whose count is below its initial value.
+    func rebalance() {
+        for _ in 0..<max(0, acquired - released) { free.signal() }
+        acquired = released
+    }
+}
+
+/// Moves a value owned by one thread at a time to another thread.
+struct JPEGUncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// Splitting work over the cores.
@@ -279,19 +310,3 @@ enum JPEGParallel {
     }
 }
 
-/// Hand-off between the entropy decoder and the drawing thread: `free` counts ring slots the decoder may fill,
-/// `decoded` counts rows ready to draw.
-final class JPEGRowPipe: @unchecked Sendable {
-    let free: DispatchSemaphore
-    let decoded = DispatchSemaphore(value: 0)
-    /// Set by the decoder (before it signals `decoded`) when it stops on an error.
-    var aborted = false
-
-    init(slots: Int) { free = DispatchSemaphore(value: slots) }
-}
-
-/// Moves a value owned by one thread at a time to another thread.
-struct JPEGUncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
