@@ -29,8 +29,13 @@ enum VP8LEncoder {
         let effort = max(0, min(6, effort))
         var strategies: [Strategy] = []
         if let palette = VP8LColorTransforms.palette(of: argb) {
-            strategies.append(.palette(palette))
-            if effort >= 3 && palette.count > 16 { strategies.append(.spatial(crossColor: true)) }
+            if effort >= 5 && palette.count > 16 {
+                strategies = [.palette(palette), .spatial(crossColor: true)]
+            } else if palette.count > 16 && !VP8LColorTransforms.paletteLikelyWins(argb, width: width, palette: palette) {
+                strategies = [.spatial(crossColor: effort >= 1)]
+            } else {
+                strategies = [.palette(palette)]
+            }
         } else {
             strategies.append(.spatial(crossColor: effort >= 1))
             if effort >= 5 { strategies.append(.subtractGreenOnly) }
@@ -47,7 +52,7 @@ enum VP8LEncoder {
 
     /// Main-image coding parameters for an effort level 0...6.
     static func imageParameters(effort: Int, palette: Bool) -> VP8LImageWriter.Parameters {
-        let depths = [0, 8, 16, 32, 48, 96, 192]
+        let depths = [0, 8, 12, 16, 16, 48, 128]
         return VP8LImageWriter.Parameters(
             search: .init(chainDepth: VP8LTuning.int("WL_CHAIN", depths[effort]), minimumLength: VP8LTuning.int("WL_MINLEN", 4)),
             maxCacheBits: VP8LTuning.int("WL_CACHE", effort == 0 ? 0 : 10),
