@@ -50,6 +50,10 @@ public struct ProcessingOutcome: Sendable {
     /// True when the body could differ by the client's Accept header (→ `Vary: Accept`).
     public var variesByAccept: Bool
 
+    /// Nothing was asked (no parameters, `quality` alone, a same-size resize, a disabled rule): `body` is the
+    /// original, with no operations and no skip reason — answer like a plain proxy (no X-Img-Operations).
+    public var isPassthrough: Bool { skipReason == nil && operations.isEmpty }
+
     public init(body: [UInt8], contentType: String, operations: [String], skipReason: String?,
                 processingMilliseconds: Double, variesByAccept: Bool) {
         self.body = body; self.contentType = contentType; self.operations = operations; self.skipReason = skipReason
@@ -60,20 +64,141 @@ public struct ProcessingOutcome: Sendable {
 public enum ImageProcessor {
     /// Splits a raw (still percent-encoded) query string, without the leading "?".
     public static func splitQuery(_ rawQuery: String) -> SplitQuery {
-        SplitQuery(imageParameters: [], originQuery: rawQuery, normalizedImageParameters: "")
+        var image: [(key: String, value: String)] = []
+        var origin: [Substring] = []
+        for component in QueryString.components(rawQuery) {
+            if QueryGrammar.imageKeys.contains(component.key) {
+                image.append((key: component.key, value: String(component.rawValue)))
+            } else {
+                origin.append(component.raw)
+            }
+        }
+        let normalized: String
+        switch QueryGrammar.parse(image) {
+        case .success(let request): normalized = QueryGrammar.normalized(request)
+        case .failure(let reason): normalized = "invalid:" + reason.text
+        }
+        return SplitQuery(imageParameters: image, originQuery: origin.joined(separator: "&"),
+                          normalizedImageParameters: normalized)
     }
 
     /// The output format the request will get before any pixel is decoded: "avif", "webp" or "original".
     /// Used in cache and coalescing keys.
     public static func negotiatedFormat(query: SplitQuery, accept: String?, rule: RuleSettings) -> String {
-        "original"
+        guard rule.enabled, case .success(let request) = QueryGrammar.parse(query.imageParameters) else { return "original" }
+        let requested = Negotiation.requestedFormats(rule: rule, request: request)
+        return Negotiation.choose(requested: requested, accepted: Negotiation.acceptedFormats(accept)).first?.rawValue ?? "original"
     }
 
     /// Runs the whole plan (sniff → header → plan → decode → orient → resize → crop → encode → size check) on
     /// `original`. Never throws: every failure becomes a skip that serves the original.
     public static func process(original: [UInt8], query: SplitQuery, accept: String?, rule: RuleSettings,
                                limits: ImageLimits = .default) -> ProcessingOutcome {
-        ProcessingOutcome(body: original, contentType: ContentSniffer.detect(original).mimeType, operations: [],
-                          skipReason: "resizing: internal error", processingMilliseconds: 0, variesByAccept: false)
+        let clock = ContinuousClock()
+        let start = clock.now
+        func milliseconds() -> Double {
+            let d = (clock.now - start).components
+            return Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15
+        }
+        let sniffed = ContentSniffer.detect(original)
+        func serveOriginal(reason: SkipReason?, varies: Bool) -> ProcessingOutcome {
+            ProcessingOutcome(body: original, contentType: sniffed.mimeType, operations: [], skipReason: reason?.text,
+                              processingMilliseconds: milliseconds(), variesByAccept: varies)
+        }
+        guard rule.enabled else { return serveOriginal(reason: nil, varies: false) }
+        guard sniffed.format == .jpeg || sniffed.format == .png else {
+            return serveOriginal(reason: .unsupportedContentType(sniffed.mimeType), varies: false)
+        }
+        let request: ImageRequest
+        switch QueryGrammar.parse(query.imageParameters) {
+        case .success(let r): request = r
+        case .failure(let reason): return serveOriginal(reason: reason, varies: false)
+        }
+        let varies = !Negotiation.requestedFormats(rule: rule, request: request).isEmpty
+        // Nothing asked (no geometry, no format): `quality` alone changes nothing (SPEC §2.4), no need to decode.
+        if request.width == nil && request.height == nil && request.crop == nil && !varies {
+            return serveOriginal(reason: nil, varies: false)
+        }
+        let header: ImageHeader
+        do {
+            header = try ImageDecoder.readHeader(original, limits: limits)
+        } catch {
+            return serveOriginal(reason: .decoderError(error), varies: false)
+        }
+        let plan: Plan
+        switch Plan.make(request: request, rule: rule, accepted: Negotiation.acceptedFormats(accept), header: header) {
+        case .skip(let reason): return serveOriginal(reason: reason, varies: varies)
+        case .nothingToDo: return serveOriginal(reason: nil, varies: varies)
+        case .transform(let p): plan = p
+        }
+        let body: [UInt8]
+        do {
+            body = try execute(plan, original: original, limits: limits)
+        } catch let reason as SkipReason {
+            return serveOriginal(reason: reason, varies: varies)
+        } catch {
+            return serveOriginal(reason: .resizeInternal, varies: varies)
+        }
+        guard body.count < original.count else { return serveOriginal(reason: .notSmaller, varies: varies) }
+        return ProcessingOutcome(body: body, contentType: plan.output.format.mimeType, operations: plan.operations,
+                                 skipReason: nil, processingMilliseconds: milliseconds(), variesByAccept: varies)
+    }
+
+    /// Decodes (shrinking JPEGs on load), orients, resizes, crops and encodes as `plan` says.
+    /// Throws a `SkipReason` naming the stage that failed.
+    public static func execute(_ plan: Plan, original: [UInt8], limits: ImageLimits = .default) throws -> [UInt8] {
+        var raster: Raster
+        do {
+            raster = try ImageDecoder.decode(original, limits: limits, jpegScaleDenominator: plan.jpegScaleDenominator)
+        } catch let error as CodecError where error.kind == .unsupported && plan.jpegScaleDenominator > 1 {
+            // A decoder that cannot scale this file still decodes it at full size.
+            do { raster = try ImageDecoder.decode(original, limits: limits) } catch { throw SkipReason.decoderError(error) }
+        } catch {
+            throw SkipReason.decoderError(error)
+        }
+        raster.metadata.orientation = plan.orientation
+        raster = Orientation.apply(raster)
+        if let step = plan.resize {
+            let window = decodedWindow(step.window, plan: plan, decodedWidth: raster.width, decodedHeight: raster.height)
+            do {
+                raster = try Resampler.resample(raster, window: window, width: step.width, height: step.height)
+            } catch {
+                throw SkipReason.resizeInternal
+            }
+        }
+        if let rect = plan.crop {
+            do { raster = try Crop.apply(raster, rect: rect) } catch { throw SkipReason.cropTooBig }
+        }
+        let prepared = OutputRaster.prepare(raster, for: plan.output.format)
+        do {
+            return try OutputRaster.encode(prepared, as: plan.output)
+        } catch {
+            throw SkipReason.encoderFailed(plan.output.format)
+        }
+    }
+
+    /// Maps a window in upright source pixels onto the (oriented) decoded raster. With shrink-on-load by d, decoded
+    /// pixel k covers stored source pixels [d·k, d·k + d) — the last one partly padding when the side is not a
+    /// multiple of d (T.81 A.1.1 / libjpeg's scaled output size ⌈S/d⌉). Where the orientation reversed an axis,
+    /// that padding sits at its start, so the mapping is shifted by S − d·⌈S/d⌉ there.
+    static func decodedWindow(_ w: SourceWindow, plan: Plan, decodedWidth: Int, decodedHeight: Int) -> SourceWindow {
+        let d = plan.jpegScaleDenominator
+        let o = plan.orientation
+        func axis(_ start: Double, _ length: Double, source: Int, decoded: Int, reversed: Bool) -> (Double, Double) {
+            let scale: Double, offset: Double
+            if decoded == (source + d - 1) / d {
+                scale = 1 / Double(d)
+                offset = reversed ? Double(source - d * decoded) : 0
+            } else {
+                scale = Double(decoded) / Double(source)
+                offset = 0
+            }
+            let a = min(max((start - offset) * scale, 0), Double(decoded))
+            let b = min(max((start + length - offset) * scale, a), Double(decoded))
+            return (a, b - a)
+        }
+        let (x, width) = axis(w.x, w.width, source: plan.sourceWidth, decoded: decodedWidth, reversed: [2, 3, 6, 7].contains(o))
+        let (y, height) = axis(w.y, w.height, source: plan.sourceHeight, decoded: decodedHeight, reversed: [3, 4, 7, 8].contains(o))
+        return SourceWindow(x: x, y: y, width: width, height: height)
     }
 }

@@ -1,7 +1,127 @@
-/// Contract placeholder: the pipeline issue replaces this file.
+import FoundationEssentials
+import Raster
+import Pipeline
+
+/// `imagestack process IN --query Q [--accept A] [--config FILE] -o OUT`: the server's transform on one file.
+/// Writes the response body (transformed, or the original on a skip) to OUT and the response headers on stderr.
 enum ProcessCommand {
+    static let help = """
+    usage: imagestack process IN --query 'width=300&fmt=webp&quality=80' [--accept 'image/avif,image/webp'] [--config FILE] -o OUT
+
+    Runs the server's pipeline on IN ('-' for standard input) and writes the response body to OUT ('-' for standard
+    output): the transformed image, or IN untouched when it is skipped. The response headers are printed on stderr,
+    one 'Name: value' per line.
+      --query Q      the request's query string (without '?'); parameters other than the image ones are ignored
+      --accept A     the client's Accept header; without it the client accepts neither WebP nor AVIF
+      --config FILE  JSON rule: {"quality": "high"|"medium"|"low"|0-100, "webp": bool, "avif": bool, "pngLossless": bool}
+    Exit status: 0 transformed or skipped, 1 IN cannot be read (or OUT written), 2 usage error.
+    """
+
     static func run(_ args: ArraySlice<String>) -> Int32 {
-        CLI.printError("imagestack: 'process' is not implemented yet")
-        return CLI.usageError
+        guard let parsed = ParsedArguments(args, valued: ["-o", "--output", "--query", "--accept", "--config"]) else {
+            return CLI.usageError
+        }
+        if parsed.wantsHelp { print(help); return 0 }
+        guard parsed.positional.count == 1, let out = parsed.options["-o"] ?? parsed.options["--output"] else {
+            CLI.printError(help); return CLI.usageError
+        }
+        var rule = RuleSettings()
+        if let path = parsed.options["--config"] {
+            do {
+                rule = try ProcessRuleFile.load(path)
+            } catch {
+                CLI.printError("imagestack: --config \(path): \(error)")
+                return CLI.usageError
+            }
+        }
+        let path = parsed.positional[0]
+        let input: [UInt8]
+        do {
+            input = path == "-" ? try FileIO.readStandardInput() : try FileIO.read(path)
+        } catch {
+            CLI.printError("imagestack: cannot read \(error)")
+            return CLI.inputError
+        }
+        let query = ImageProcessor.splitQuery(parsed.options["--query"] ?? "")
+        let outcome = ImageProcessor.process(original: input, query: query, accept: parsed.options["--accept"], rule: rule)
+        do {
+            try FileIO.write(outcome.body, to: out)
+        } catch {
+            CLI.printError("imagestack: cannot write \(error)")
+            return CLI.inputError
+        }
+        for (name, value) in ResponseHeaders.lines(outcome, originalSize: input.count) {
+            CLI.printError("\(name): \(value)")
+        }
+        return 0
+    }
+}
+
+/// The headers a response carrying `outcome` gets (SPEC §3), minus the ones only the server knows
+/// (origin download time, server name, ETag, cache headers).
+enum ResponseHeaders {
+    static func lines(_ outcome: ProcessingOutcome, originalSize: Int) -> [(String, String)] {
+        var h: [(String, String)] = [("Content-Type", outcome.contentType), ("Content-Length", String(outcome.body.count))]
+        if outcome.skipReason == nil && !outcome.operations.isEmpty {
+            h.append(("X-Img-Operations", outcome.operations.joined(separator: ",")))
+            h.append(("X-Img-Processing-Time", String(Int(outcome.processingMilliseconds.rounded()))))
+            h.append(("X-Img-Origin-Size", String(originalSize)))
+            h.append(("X-Img-Saved-Bytes", String(originalSize - outcome.body.count)))
+        }
+        if let reason = outcome.skipReason { h.append(("Img-Skip-Reason", reason)) }
+        if outcome.variesByAccept { h.append(("Vary", "Accept")) }
+        return h
+    }
+}
+
+/// The small rule file `process --config` reads (the server's full configuration lives in Sources/Server).
+enum ProcessRuleFile {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    private struct File: Decodable {
+        var quality: Quality?
+        var webp: Bool?
+        var avif: Bool?
+        var pngLossless: Bool?
+        var enabled: Bool?
+    }
+
+    /// A preset name (High 95, Medium 80, Low 65) or a number 0...100.
+    private struct Quality: Decodable {
+        var value: Int
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let n = try? c.decode(Int.self) {
+                guard (0...100).contains(n) else { throw Failure(description: "quality \(n) is not in 0...100") }
+                value = n
+                return
+            }
+            let name = try c.decode(String.self)
+            switch name.lowercased() {
+            case "high": value = 95
+            case "medium": value = 80
+            case "low": value = 65
+            default: throw Failure(description: "quality must be \"high\", \"medium\", \"low\" or 0...100, not \"\(name)\"")
+            }
+        }
+    }
+
+    static func load(_ path: String) throws -> RuleSettings {
+        let bytes = try FileIO.read(path, maxBytes: 1 << 20)
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: Data(bytes))
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(description: "not a valid rule JSON object: \(error)")
+        }
+        var rule = RuleSettings()
+        if let q = file.quality { rule.quality = q.value }
+        if let v = file.webp { rule.webp = v }
+        if let v = file.avif { rule.avif = v }
+        if let v = file.pngLossless { rule.pngLossless = v }
+        if let v = file.enabled { rule.enabled = v }
+        return rule
     }
 }

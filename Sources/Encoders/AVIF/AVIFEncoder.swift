@@ -1,8 +1,101 @@
 import Raster
 
-/// Contract placeholder: the AVIF encoder issue replaces this file.
+/// AVIF encoder: sRGB → YCbCr (BT.601 matrix, full range), AV1 intra coding of the colour image and of the
+/// alpha plane as a monochrome auxiliary image, HEIF/MIAF container.
 public enum AVIFEncoder {
+    static let codec = "AVIF encoder"
+
+    /// quality 0...100 → base_q_idx 255...1, following libavif's mapping of quality to the 0–63 quantizer scale
+    /// (quantizer = ((100 − quality) · 63 + 50) / 100) and that scale to qindex (×255/63).
+    static func qIndex(quality: Int) -> Int {
+        let q = min(max(quality, 0), 100)
+        let quantizer = ((100 - q) * 63 + 50) / 100
+        return max(1, min(255, (quantizer * 255 + 31) / 63))
+    }
+
     public static func encode(_ raster: Raster, options: AVIFEncodeOptions = AVIFEncodeOptions()) throws -> [UInt8] {
-        throw CodecError(codec: "AVIF encoder", kind: .unsupported, message: "AVIF encoder is not implemented yet")
+        let width = raster.width, height = raster.height
+        guard width >= 1, height >= 1 else {
+            throw CodecError(codec: codec, kind: .encoderLimit, message: "empty image \(width)x\(height)")
+        }
+        guard width <= 65536, height <= 65536 else {
+            throw CodecError(codec: codec, kind: .encoderLimit, message: "AV1 frame sides are limited to 65536 (got \(width)x\(height))")
+        }
+        let img = raster.bitDepth == .eight ? raster : raster.to8Bit()
+        let ch = img.channels
+        let n = width * height
+        guard img.samples8.count >= n * ch else {
+            throw CodecError(codec: codec, kind: .malformed, message: "raster holds fewer samples than its size")
+        }
+        let speed = min(max(options.speed, 0), 10)
+        let qidx = qIndex(quality: options.lossless ? 100 : options.quality)
+        let isColor = img.layout.isColor
+        var planes: [[UInt8]] = []
+        var subX = 0, subY = 0
+        var alpha: [UInt8]? = nil
+        img.samples8.withUnsafeBufferPointer { s in
+            if isColor {
+                subX = (options.subsampling == .s420 && !options.lossless) ? 1 : 0
+                subY = subX
+                var y = [UInt8](repeating: 0, count: n)
+                var cb = [Float](repeating: 0, count: n), cr = [Float](repeating: 0, count: n)
+                for i in 0..<n {
+                    let r = Float(s[i * ch]), g = Float(s[i * ch + 1]), b = Float(s[i * ch + 2])
+                    // BT.601 (matrix_coefficients 6), full range.
+                    let yy = 0.299 * r + 0.587 * g + 0.114 * b
+                    y[i] = UInt8(min(max(yy.rounded(), 0), 255))
+                    cb[i] = (b - yy) / 1.772 + 128
+                    cr[i] = (r - yy) / 1.402 + 128
+                }
+                planes.append(y)
+                let cw = (width + subX) >> subX, chh = (height + subY) >> subY
+                var u = [UInt8](repeating: 0, count: cw * chh), v = u
+                for cy in 0..<chh {
+                    for cx in 0..<cw {
+                        var su: Float = 0, sv: Float = 0, cnt: Float = 0
+                        for dy in 0...subY { for dx in 0...subX {
+                            let yy = min(cy << subY | dy, height - 1) , xx = min(cx << subX | dx, width - 1)
+                            su += cb[yy * width + xx]; sv += cr[yy * width + xx]; cnt += 1
+                        } }
+                        u[cy * cw + cx] = UInt8(min(max((su / cnt).rounded(), 0), 255))
+                        v[cy * cw + cx] = UInt8(min(max((sv / cnt).rounded(), 0), 255))
+                    }
+                }
+                planes.append(u); planes.append(v)
+            } else {
+                var y = [UInt8](repeating: 0, count: n)
+                for i in 0..<n { y[i] = s[i * ch] }
+                planes.append(y)
+                subX = 1; subY = 1
+            }
+            if img.layout.hasAlpha {
+                var a = [UInt8](repeating: 0, count: n)
+                for i in 0..<n { a[i] = s[i * ch + ch - 1] }
+                if a.contains(where: { $0 != 255 }) { alpha = a }
+            }
+        }
+        var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY, qIndex: qidx, speed: speed)
+        let (seq, frame) = AV1FrameEncoder.encode(cfg)
+        let colorItem = AVIFImageItem(av1Data: seq + frame, sequenceHeaderOBU: seq, profile: cfg.profile, level: cfg.levelIndex,
+                                      monochrome: cfg.monochrome, subX: subX, subY: subY, channels: planes.count)
+        var alphaItem: AVIFImageItem? = nil
+        if let alpha {
+            cfg = AV1PictureConfig(width: width, height: height, planes: [alpha], subX: 1, subY: 1, qIndex: qidx, speed: speed)
+            let (aseq, aframe) = AV1FrameEncoder.encode(cfg)
+            alphaItem = AVIFImageItem(av1Data: aseq + aframe, sequenceHeaderOBU: aseq, profile: 0, level: cfg.levelIndex,
+                                      monochrome: true, subX: 1, subY: 1, channels: 1)
+        }
+        return AVIFContainer.build(color: colorItem, alpha: alphaItem, width: width, height: height,
+                                   nclx: (1, 13, 6, true), icc: img.metadata.iccProfile)
+    }
+
+    /// The raw AV1 still picture (sequence header OBU + frame OBU) of already converted planes, and the encoder's
+    /// reconstruction, for conformance tests against dav1d.
+    static func encodeOBUs(planes: [[UInt8]], width: Int, height: Int, subX: Int, subY: Int, quality: Int,
+                           speed: Int) -> (obus: [UInt8], recon: [[UInt8]]) {
+        let cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY,
+                                   qIndex: qIndex(quality: quality), speed: speed)
+        let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
+        return (r.sequenceHeader + r.frame, r.recon)
     }
 }

@@ -1,10 +1,54 @@
 import Raster
 
-/// CONTRACT placeholder: the WebP issue's lossy part replaces this file.
+/// Lossy WebP: one VP8 key frame (RFC 6386), the payload of a RIFF `VP8 ` chunk.
 public enum VP8Encoder {
     /// Encodes the colour of `raster` (8-bit gray/RGB; alpha is ignored here — the container writes ALPH) as one
     /// VP8 key frame: the complete payload of a RIFF `VP8 ` chunk (frame tag, start code, dimensions, partitions).
     public static func encodeKeyFrame(_ raster: Raster, quality: Int, effort: Int) throws -> [UInt8] {
-        throw CodecError(codec: "WebP encoder", kind: .unsupported, message: "lossy VP8 encoding is not implemented yet")
+        try encode(raster, options: Options(quality: quality, effort: effort)).payload
+    }
+
+    /// Knobs beyond the contract, for tests and tuning.
+    struct Options {
+        var quality: Int
+        var effort: Int
+        /// Forces the loop-filter level of every segment (0 disables the filter).
+        var filterLevel: Int? = nil
+        /// Number of segments (1...4).
+        var segments: Int = 4
+        /// Number of token partitions (1, 2, 4 or 8); nil chooses by size.
+        var partitions: Int? = nil
+    }
+
+    struct Result {
+        var payload: [UInt8]
+        /// The encoder's reconstruction before loop filtering, padded planes.
+        var picture: VP8Picture
+        var reconY: [UInt8], reconU: [UInt8], reconV: [UInt8]
+    }
+
+    static let codecName = "WebP encoder"
+    /// RFC 6386 section 9.1: 14-bit frame dimensions.
+    static let maxDimension = 16383
+
+    static func encode(_ raster: Raster, options: Options) throws -> Result {
+        guard raster.width >= 1, raster.height >= 1 else {
+            throw CodecError(codec: codecName, kind: .malformed, message: "empty image")
+        }
+        guard raster.width <= maxDimension, raster.height <= maxDimension else {
+            throw CodecError(codec: codecName, kind: .encoderLimit,
+                             message: "\(raster.width)x\(raster.height) exceeds VP8's \(maxDimension)-pixel side limit")
+        }
+        let expected = raster.width * raster.height * raster.channels
+        guard (raster.bitDepth == .eight ? raster.samples8.count : raster.samples16.count) == expected else {
+            throw CodecError(codec: codecName, kind: .malformed, message: "sample count does not match the size")
+        }
+        let picture = try VP8Picture(raster: raster)
+        var frame = VP8FrameEncoder(picture: picture, options: options)
+        frame.analyzeAndQuantize()
+        frame.decideAndReconstruct()
+        let payload = frame.write()
+        return Result(payload: payload, picture: picture, reconY: frame.reconY, reconU: frame.reconU,
+                      reconV: frame.reconV)
     }
 }

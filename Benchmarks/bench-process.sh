@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `imagestack process IN --query width=800` (same format: JPEG → JPEG) against libvips'
+# `vipsthumbnail IN -s 800x -o OUT.jpg[Q=q]` (width 800, any height: the same work as width=800) on every JPEG of
+# the large corpus. q is the quality our plan encodes at — the rule default 95 capped at the source's estimated
+# quality — so both encoders do comparable work. Wall time and peak RSS (/usr/bin/time -v), medians of
+# RUNS runs (default 5), reported as ratios ours / vips (< 1 = we are faster / smaller).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+BIN=${BIN:-.build/release/imagestack}
+[ -x "$BIN" ] || swift build -c release --product imagestack >/dev/null
+CORPUS=${CORPUS:-/work/shared/corpus/large}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# Runs a command once; prints "milliseconds peak_kb".
+measure() {
+  local start end
+  start=$(date +%s%N)
+  /usr/bin/time -v -o "$TMP/time" "$@" >/dev/null 2>"$TMP/stderr"
+  end=$(date +%s%N)
+  echo "$(( (end - start) / 1000000 )) $(awk -F': ' '/Maximum resident set size/ {print $2}' "$TMP/time")"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
+
+printf "%-36s %3s %9s %9s %7s %9s %9s %7s %9s %9s\n" file Q ours_ms vips_ms time× ours_MB vips_MB mem× ours_B vips_B
+for f in "$CORPUS"/*.jpg; do
+  name=$(basename "$f")
+  : >"$TMP/ours"; : >"$TMP/vips"
+  source_q=$("$BIN" info "$f" | grep -o '"estimatedQuality": *[0-9]*' | grep -o '[0-9]*$' || echo 95)
+  q=$(( source_q < 95 ? source_q : 95 ))
+  for _ in $(seq "$RUNS"); do
+    measure "$BIN" process "$f" --query 'width=800' -o "$TMP/ours.jpg" >>"$TMP/ours"
+    measure vipsthumbnail "$f" -s 800x -o "$TMP/vips.jpg[Q=$q]" >>"$TMP/vips"
+  done
+  ours_ms=$(cut -d' ' -f1 "$TMP/ours" | median); vips_ms=$(cut -d' ' -f1 "$TMP/vips" | median)
+  ours_kb=$(cut -d' ' -f2 "$TMP/ours" | median); vips_kb=$(cut -d' ' -f2 "$TMP/vips" | median)
+  "$BIN" process "$f" --query 'width=800' -o "$TMP/ours.jpg" 2>"$TMP/headers"
+  if grep -q '^Img-Skip-Reason' "$TMP/headers"; then
+    echo "$name: skipped: $(grep '^Img-Skip-Reason' "$TMP/headers")"
+  fi
+  printf "%-36s %3d %9d %9d %7.2f %9.1f %9.1f %7.2f %9d %9d\n" "$name" "$q" "$ours_ms" "$vips_ms" \
+    "$(echo "$ours_ms / $vips_ms" | bc -l)" "$(echo "$ours_kb / 1024" | bc -l)" "$(echo "$vips_kb / 1024" | bc -l)" \
+    "$(echo "$ours_kb / $vips_kb" | bc -l)" "$(stat -c %s "$TMP/ours.jpg")" "$(stat -c %s "$TMP/vips.jpg")"
+done

@@ -1,0 +1,297 @@
+import Dispatch
+import Raster
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The pixel stages after entropy decoding, run MCU row by MCU row: IDCT of each component's blocks into a small
+/// ring of sample rows (step 5), then upsampling (step 6) and colour conversion (step 7) straight into the output.
+/// Only three MCU rows of samples per component are alive at a time, so the working set stays in cache. Rows can be
+/// drawn while a sequential scan is being decoded, or in parallel bands once a progressive image is complete; each
+/// row comes out the same either way.
+struct JPEGOutputGeometry {
+    let frame: JPEGFrame
+    let planes: [JPEGComponentPlane]
+    let transform: JPEGColorTransform
+    let scale: Int
+    let outWidth: Int, outHeight: Int
+    /// IDCT output size per component (libjpeg's "DCT scaled size").
+    let blockSizes: [Int]
+    let methods: [JPEGUpsampleMethod]
+    /// Valid samples per component (libjpeg's "downsampled" width and height at this scale).
+    let sampleWidths: [Int], sampleHeights: [Int]
+    let mcuRows: Int
+    let channels: Int
+
+    init(frame: JPEGFrame, planes: [JPEGComponentPlane], transform: JPEGColorTransform, scale: Int, mcuRows: Int) throws {
+        self.frame = frame; self.planes = planes; self.transform = transform; self.scale = scale
+        self.mcuRows = mcuRows
+        outWidth = (frame.width + scale - 1) / scale
+        outHeight = (frame.height + scale - 1) / scale
+        channels = transform == .gray ? 1 : 3
+        // 8 / scale for the most sampled component; a component subsampled by a power of two gets a larger IDCT
+        // instead of upsampling, as djpeg does when scaling.
+        let minSize = 8 / scale
+        blockSizes = planes.map { p in
+            var size = minSize
+            while size < 8 && (frame.maxH * minSize) % (p.h * size * 2) == 0
+                    && (frame.maxV * minSize) % (p.v * size * 2) == 0 {
+                size *= 2
+            }
+            return size
+        }
+        var methods: [JPEGUpsampleMethod] = [], widths: [Int] = [], heights: [Int] = []
+        for (i, p) in planes.enumerated() {
+            let size = blockSizes[i]
+            let hIn = p.h * size / minSize, vIn = p.v * size / minSize
+            guard hIn > 0, vIn > 0, frame.maxH % hIn == 0, frame.maxV % vIn == 0 else {
+                throw jpegError(.unsupported, nil, "sampling ratio \(p.h)x\(p.v) cannot be upsampled at this scale")
+            }
+            let hx = frame.maxH / hIn, vx = frame.maxV / vIn
+            let width = (frame.width * p.h * size + frame.maxH * 8 - 1) / (frame.maxH * 8)
+            let height = (frame.height * p.v * size + frame.maxV * 8 - 1) / (frame.maxV * 8)
+            // djpeg's default: triangle ("fancy") filters for 2x ratios unless the scaled block is 1 sample.
+            let fancy = minSize > 1
+            switch (hx, vx) {
+            case (1, 1): methods.append(.none)
+            case (2, 1) where fancy && width > 2: methods.append(.fancyH2V1)
+            case (1, 2) where fancy: methods.append(.fancyH1V2)
+            case (2, 2) where fancy && width > 2: methods.append(.fancyH2V2)
+            default: methods.append(.replicate(h: hx, v: vx))
+            }
+            widths.append(min(width, p.widthInBlocks * size))
+            heights.append(min(height, p.heightInBlocks * size))
+        }
+        self.methods = methods; sampleWidths = widths; sampleHeights = heights
+    }
+}
+
+/// Draws MCU rows of one band of the image. Not thread-safe: each band (thread) has its own renderer.
+final class JPEGRowRenderer {
+    let g: JPEGOutputGeometry
+    let out: UnsafeMutablePointer<UInt8>
+    /// Per component: 3 MCU rows of samples (rows `stride` apart), indexed by MCU row modulo 3.
+    private let rings: [UnsafeMutablePointer<UInt8>]
+    private let strides: [Int]
+    private let rowsPerMCU: [Int]
+    private let quant: [UnsafeMutablePointer<Int32>]
+    private let workspace = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    private let rowBuffers: UnsafeMutablePointer<UInt8>
+    private let rowCapacity: Int
+    private let rowPointers = UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>.allocate(capacity: 4)
+
+    init(_ g: JPEGOutputGeometry, output: UnsafeMutablePointer<UInt8>) {
+        self.g = g
+        self.out = output
+        var rings: [UnsafeMutablePointer<UInt8>] = [], strides: [Int] = [], rows: [Int] = []
+        var quant: [UnsafeMutablePointer<Int32>] = []
+        for (i, p) in g.planes.enumerated() {
+            let stride = p.widthInBlocks * g.blockSizes[i]
+            let r = p.v * g.blockSizes[i]
+            let ring = UnsafeMutablePointer<UInt8>.allocate(capacity: stride * r * 3)
+            ring.initialize(repeating: 0, count: stride * r * 3)
+            rings.append(ring); strides.append(stride); rows.append(r)
+            // A component that never appeared in a scan has no latched table: zeros give mid-grey, as libjpeg.
+            let q = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+            q.initialize(from: p.quant ?? [Int32](repeating: 0, count: 64), count: 64)
+            quant.append(q)
+        }
+        self.rings = rings; self.strides = strides; self.rowsPerMCU = rows; self.quant = quant
+        rowCapacity = max(g.outWidth, 2 * (g.sampleWidths.max() ?? 0)) + 16
+        rowBuffers = .allocate(capacity: rowCapacity * g.planes.count)
+    }
+
+    deinit {
+        for r in rings { r.deallocate() }
+        for q in quant { q.deallocate() }
+        workspace.deallocate(); rowBuffers.deallocate(); rowPointers.deallocate()
+    }
+
+    /// Inverse-transforms every data block of MCU row `mcuRow` into the sample ring.
+    func transform(_ mcuRow: Int) {
+        for (ci, p) in g.planes.enumerated() {
+            let size = g.blockSizes[ci]
+            let stride = strides[ci]
+            let slot = rings[ci] + (mcuRow % 3) * rowsPerMCU[ci] * stride
+            let q = UnsafePointer(quant[ci])
+            let firstBlockRow = mcuRow * p.v
+            let lastBlockRow = min(firstBlockRow + p.v, p.heightInBlocks)
+            guard firstBlockRow < lastBlockRow else { continue }
+            for by in firstBlockRow..<lastBlockRow {
+                let dstRow = slot + (by - firstBlockRow) * size * stride
+                var coef = UnsafePointer(p.block(0, by))
+                var dst = dstRow
+                switch size {
+                case 8:
+                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct8x8(coef, q, workspace, dst, stride); coef += 64; dst += 8 }
+                case 4:
+                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct4x4(coef, q, workspace, dst, stride); coef += 64; dst += 4 }
+                case 2:
+                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct2x2(coef, q, workspace, dst, stride); coef += 64; dst += 2 }
+                default:
+                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct1x1(coef, q, dst); coef += 64; dst += 1 }
+                }
+            }
+        }
+    }
+
+    /// Sample row `y` of component `ci` (clamped to the valid rows, which replicates the edges).
+    @inline(__always)
+    private func sampleRow(_ ci: Int, _ y: Int) -> UnsafeMutablePointer<UInt8> {
+        let yy = min(max(y, 0), g.sampleHeights[ci] - 1)
+        let perMCU = rowsPerMCU[ci]
+        return rings[ci] + ((yy / perMCU) % 3 * perMCU + yy % perMCU) * strides[ci]
+    }
+
+    /// Upsamples and colour-converts the output rows of MCU row `mcuRow`. Needs MCU rows mcuRow - 1 ... mcuRow + 1
+    /// (those that exist) transformed and still in the ring.
+    func draw(_ mcuRow: Int) {
+        let rowsPerMCUOut = g.frame.maxV * (8 / g.scale)
+        let first = mcuRow * rowsPerMCUOut
+        let last = min(first + rowsPerMCUOut, g.outHeight)
+        guard first < last else { return }
+        let tables = JPEGColorTables.shared
+        let rowBytes = g.outWidth * g.channels
+        for y in first..<last {
+            for ci in 0..<g.planes.count {
+                let buffer = rowBuffers + ci * rowCapacity
+                let w = g.sampleWidths[ci]
+                switch g.methods[ci] {
+                case .none:
+                    rowPointers[ci] = sampleRow(ci, y)
+                case .fancyH2V1:
+                    JPEGUpsample.h2v1(sampleRow(ci, y), w, buffer)
+                    rowPointers[ci] = buffer
+                case .fancyH1V2:
+                    let odd = y & 1 == 1
+                    JPEGUpsample.v2(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1),
+                                    w, odd ? 2 : 1, buffer)
+                    rowPointers[ci] = buffer
+                case .fancyH2V2:
+                    let odd = y & 1 == 1
+                    JPEGUpsample.h2v2(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1), w, buffer)
+                    rowPointers[ci] = buffer
+                case .replicate(let h, let v):
+                    JPEGUpsample.replicate(sampleRow(ci, y / v), w, h, buffer, g.outWidth)
+                    rowPointers[ci] = buffer
+                }
+            }
+            JPEGColor.convertRow(g.transform, rowPointers, out + y * rowBytes, g.outWidth, tables)
+        }
+    }
+}
+
+enum JPEGRender {
+    /// MCU rows of coefficients held for a sequential image drawn while decoding: one when a single thread decodes
+    /// and draws in turn; with more cores the entropy decoder runs ahead of the drawing thread by up to this many.
+    static var ringMCURows: Int { JPEGParallel.workers > 1 ? 8 : 1 }
+
+    /// Decodes a single-scan sequential image and draws each MCU row as soon as it and the next one are decoded.
+    /// With several cores, the drawing (IDCT, upsampling, colour) runs on a second thread, a few rows behind.
+    static func drawWhileDecoding(_ g: JPEGOutputGeometry, decoder: JPEGScanDecoder, base: UnsafePointer<UInt8>,
+                                  end: Int, position: Int, output: UnsafeMutablePointer<UInt8>) throws -> Int {
+        let renderer = JPEGRowRenderer(g, output: output)
+        if ringMCURows == 1 {
+            let next = try decoder.run(base: base, end: end, position: position) { row in
+                renderer.transform(row)
+                if row > 0 { renderer.draw(row - 1) }
+            }
+            renderer.draw(g.mcuRows - 1)
+            return next
+        }
+        let pipe = JPEGRowPipe(slots: ringMCURows)
+        let done = DispatchGroup()
+        let rows = g.mcuRows
+        let box = JPEGUncheckedBox(renderer)
+        DispatchQueue.global().async(group: done) {
+            let renderer = box.value
+            for row in 0..<rows {
+                pipe.decoded.wait()
+                if pipe.aborted { return }
+                renderer.transform(row)
+                pipe.free.signal()
+                if row > 0 { renderer.draw(row - 1) }
+            }
+            renderer.draw(rows - 1)
+        }
+        do {
+            let next = try decoder.run(base: base, end: end, position: position,
+                                       rowWillStart: { _ in pipe.free.wait() },
+                                       rowDone: { _ in pipe.decoded.signal() })
+            done.wait()
+            return next
+        } catch {
+            pipe.aborted = true
+            pipe.decoded.signal()
+            done.wait()
+            throw error
+        }
+    }
+
+    /// Draws a whole image whose coefficients are all stored, in parallel bands of MCU rows.
+    static func drawStored(_ g: JPEGOutputGeometry, into out: UnsafeMutablePointer<UInt8>) {
+        let bands = JPEGParallel.bands(g.mcuRows, minimumRows: 2)
+        JPEGParallel.run(bands.count) { b in
+            let band = bands[b]
+            let r = JPEGRowRenderer(g, output: out)
+            if band.lowerBound > 0 { r.transform(band.lowerBound - 1) }
+            r.transform(band.lowerBound)
+            for row in band {
+                if row + 1 < g.mcuRows { r.transform(row + 1) }
+                r.draw(row)
+            }
+        }
+    }
+}
+
+/// Splitting work over the cores.
+enum JPEGParallel {
+    /// The cores to use: all online ones (at most 8), or IMAGESTACK_JPEG_THREADS when set (1 = single-threaded,
+    /// used by the benchmark to compare against djpeg on equal terms).
+    static let workers: Int = {
+        #if canImport(Glibc)
+        if let v = getenv("IMAGESTACK_JPEG_THREADS"), let n = Int(String(cString: v)), n >= 1 { return min(n, 8) }
+        return max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        #else
+        return 1
+        #endif
+    }()
+
+    /// Up to two bands per worker, each at least `minimumRows` long.
+    static func bands(_ rows: Int, minimumRows: Int) -> [Range<Int>] {
+        let wanted = max(1, min(workers * 2, rows / max(1, minimumRows)))
+        var out: [Range<Int>] = []
+        var start = 0
+        for i in 0..<wanted {
+            let end = rows * (i + 1) / wanted
+            if end > start { out.append(start..<end) }
+            start = end
+        }
+        return out
+    }
+
+    static func run(_ count: Int, _ body: (Int) -> Void) {
+        if workers == 1 || count <= 1 {
+            for i in 0..<count { body(i) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        }
+    }
+}
+
+/// Hand-off between the entropy decoder and the drawing thread: `free` counts ring slots the decoder may fill,
+/// `decoded` counts rows ready to draw.
+final class JPEGRowPipe: @unchecked Sendable {
+    let free: DispatchSemaphore
+    let decoded = DispatchSemaphore(value: 0)
+    /// Set by the decoder (before it signals `decoded`) when it stops on an error.
+    var aborted = false
+
+    init(slots: Int) { free = DispatchSemaphore(value: slots) }
+}
+
+/// Moves a value owned by one thread at a time to another thread.
+struct JPEGUncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

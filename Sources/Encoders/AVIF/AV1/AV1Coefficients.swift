@@ -1,0 +1,173 @@
+/// Coefficient coding of one transform block: the syntax of AV1 spec §5.11.39 coeffs() written in the encoder's
+/// direction, with every context of §8.3.2 (all_zero, eob_pt, eob_extra, coeff_base(_eob), coeff_br, dc_sign).
+/// Contexts are computed from exactly the values the decoder has at that point.
+struct AV1CoefficientContexts {
+    /// Above/left level (culLevel) and dc category per plane, in 4-sample units of that plane.
+    var aboveLevel: [[UInt8]], aboveDc: [[UInt8]], leftLevel: [[UInt8]], leftDc: [[UInt8]]
+    init(cols4: Int, rows4: Int) {
+        aboveLevel = Array(repeating: [UInt8](repeating: 0, count: cols4 + 32), count: 3)
+        aboveDc = aboveLevel
+        leftLevel = Array(repeating: [UInt8](repeating: 0, count: rows4 + 32), count: 3)
+        leftDc = leftLevel
+    }
+}
+
+enum AV1Coefficients {
+    static func scan(log2: Int) -> [UInt16] {
+        switch log2 { case 2: return defaultScan4x4; case 3: return defaultScan8x8; case 4: return defaultScan16x16
+                      default: return defaultScan32x32 }
+    }
+    static let scans: [[UInt16]] = (2...6).map { scan(log2: $0) }
+
+    /// Writes the block. `quant` holds signed levels in the decoder's Quant layout (tw*tw, tw = min(32, size)).
+    /// `txType` is written for luma when the set allows it. Updates the level/dc contexts.
+    static func write<S: AV1SymbolSink>(_ sink: inout S, cdf: AV1CDFContext, ctx: inout AV1CoefficientContexts,
+                                         plane: Int, x4: Int, y4: Int, maxX4: Int, maxY4: Int, log2: Int,
+                                         blockLog2: Int, txType: Int, intraDir: Int, quant: UnsafePointer<Int32>) {
+        let txSz = log2 - 2
+        let w4 = 1 << (log2 - 2)
+        let tw = min(32, 1 << log2)
+        let bwl = min(5, log2)
+        let area = tw * tw
+        let ptype = plane > 0 ? 1 : 0
+        let scan = scans[log2 - 2]
+        var eob = 0
+        scan.withUnsafeBufferPointer { sc in
+            for c in stride(from: area - 1, through: 0, by: -1) where quant[Int(sc[c])] != 0 { eob = c + 1; break }
+        }
+
+        // all_zero context (§8.3.2).
+        var allZeroCtx: Int
+        if plane == 0 {
+            var top = 0, left = 0
+            for k in 0..<w4 where x4 + k < maxX4 { top = max(top, Int(ctx.aboveLevel[0][x4 + k])) }
+            for k in 0..<w4 where y4 + k < maxY4 { left = max(left, Int(ctx.leftLevel[0][y4 + k])) }
+            if blockLog2 == log2 { allZeroCtx = 0 }
+            else if top == 0 && left == 0 { allZeroCtx = 1 }
+            else if top == 0 || left == 0 { allZeroCtx = 2 + (max(top, left) > 3 ? 1 : 0) }
+            else if max(top, left) <= 3 { allZeroCtx = 4 }
+            else if min(top, left) <= 3 { allZeroCtx = 5 }
+            else { allZeroCtx = 6 }
+        } else {
+            var above = 0, left = 0
+            for k in 0..<w4 where x4 + k < maxX4 { above |= Int(ctx.aboveLevel[plane][x4 + k]) | Int(ctx.aboveDc[plane][x4 + k]) }
+            for k in 0..<w4 where y4 + k < maxY4 { left |= Int(ctx.leftLevel[plane][y4 + k]) | Int(ctx.leftDc[plane][y4 + k]) }
+            allZeroCtx = 7 + (above != 0 ? 1 : 0) + (left != 0 ? 1 : 0)
+            if blockLog2 > log2 { allZeroCtx += 3 }
+        }
+        sink.symbol(eob == 0 ? 1 : 0, cdf.at(cdf.txbSkip + (txSz * 13 + allZeroCtx) * 3), 2)
+        if eob == 0 {
+            for k in 0..<w4 {
+                ctx.aboveLevel[plane][x4 + k] = 0; ctx.aboveDc[plane][x4 + k] = 0
+                ctx.leftLevel[plane][y4 + k] = 0; ctx.leftDc[plane][y4 + k] = 0
+            }
+            return
+        }
+        // transform_type (§5.11.47): reduced_tx_set gives TX_SET_INTRA_2 up to 16x16, DCT only above.
+        if plane == 0 && log2 <= 4 {
+            sink.symbol(AV1Tx.intraSet2Symbol(txType), cdf.at(cdf.txSet2 + (txSz * 13 + intraDir) * 6), 5)
+        }
+        // eob_pt and eob_extra.
+        let eobPt = eob <= 2 ? eob : (Int.bitWidth - (eob - 1).leadingZeroBitCount - 1) + 2
+        let eobMultisize = min(log2, 5) * 2 - 4
+        let ptCtx = 0   // every type used is TX_CLASS_2D
+        switch eobMultisize {
+        case 0: sink.symbol(eobPt - 1, cdf.at(cdf.eobPt16 + (ptype * 2 + ptCtx) * 6), 5)
+        case 2: sink.symbol(eobPt - 1, cdf.at(cdf.eobPt64 + (ptype * 2 + ptCtx) * 8), 7)
+        case 4: sink.symbol(eobPt - 1, cdf.at(cdf.eobPt256 + (ptype * 2 + ptCtx) * 10), 9)
+        default: sink.symbol(eobPt - 1, cdf.at(cdf.eobPt1024 + ptype * 12), 11)
+        }
+        if eobPt >= 3 {
+            let offset = eob - ((1 << (eobPt - 2)) + 1)
+            let shift = eobPt - 3
+            sink.symbol((offset >> shift) & 1, cdf.at(cdf.eobExtra + ((txSz * 2 + ptype) * 9 + eobPt - 3) * 3), 2)
+            if shift > 0 { sink.literal(offset & ((1 << shift) - 1), shift) }
+        }
+
+        // Levels pass, in reverse scan order, with the decoder's partially filled Quant array.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: area) { lvb in
+            let lv = lvb.baseAddress!
+            lv.initialize(repeating: 0, count: area)
+            scan.withUnsafeBufferPointer { sc in
+                for c in stride(from: eob - 1, through: 0, by: -1) {
+                    let pos = Int(sc[c])
+                    let level = min(Int(abs(quant[pos])), 15)
+                    let row = pos >> bwl, col = pos & (tw - 1)
+                    if c == eob - 1 {
+                        let ectx = c == 0 ? 0 : (c <= area / 8 ? 1 : (c <= area / 4 ? 2 : 3))
+                        sink.symbol(min(level, 3) - 1, cdf.at(cdf.coeffBaseEob + ((txSz * 2 + ptype) * 4 + ectx) * 4), 3)
+                    } else {
+                        var bctx = 0
+                        if pos != 0 {
+                            var mag = 0
+                            for i in 0..<5 {
+                                let rr = row + Int(sigRefDiffOffset[i * 2]), cc = col + Int(sigRefDiffOffset[i * 2 + 1])
+                                if rr < tw && cc < tw { mag += min(Int(lv[(rr << bwl) + cc]), 3) }
+                            }
+                            bctx = min((mag + 1) >> 1, 4) + Int(coeffBaseCtxOffset[txSz * 25 + min(row, 4) * 5 + min(col, 4)])
+                        }
+                        sink.symbol(min(level, 3), cdf.at(cdf.coeffBase + ((txSz * 2 + ptype) * 42 + bctx) * 5), 4)
+                    }
+                    if level > 2 {
+                        var mag = 0
+                        for i in 0..<3 {
+                            let rr = row + Int(magRefOffsetWithTxClass[i * 2]), cc = col + Int(magRefOffsetWithTxClass[i * 2 + 1])
+                            if rr < tw && cc < tw { mag += min(Int(lv[rr * tw + cc]), 15) }
+                        }
+                        mag = min((mag + 1) >> 1, 6)
+                        let brCtx = pos == 0 ? mag : ((row < 2 && col < 2) ? mag + 7 : mag + 14)
+                        let brCdf = cdf.at(cdf.coeffBr + ((min(txSz, 3) * 2 + ptype) * 21 + brCtx) * 5)
+                        var rem = level - 3
+                        for _ in 0..<4 {
+                            let k = min(rem, 3)
+                            sink.symbol(k, brCdf, 4)
+                            rem -= k
+                            if k < 3 { break }
+                        }
+                    }
+                    lv[pos] = Int32(level)
+                }
+            }
+        }
+
+        // Signs and Golomb remainders, in scan order.
+        var culLevel = 0
+        var dcCategory: UInt8 = 0
+        scan.withUnsafeBufferPointer { sc in
+            for c in 0..<eob {
+                let pos = Int(sc[c])
+                let q = Int(quant[pos])
+                if q == 0 { continue }
+                let negative = q < 0
+                if c == 0 {
+                    var dcSign = 0
+                    for k in 0..<w4 where x4 + k < maxX4 {
+                        let s = ctx.aboveDc[plane][x4 + k]; if s == 1 { dcSign -= 1 } else if s == 2 { dcSign += 1 }
+                    }
+                    for k in 0..<w4 where y4 + k < maxY4 {
+                        let s = ctx.leftDc[plane][y4 + k]; if s == 1 { dcSign -= 1 } else if s == 2 { dcSign += 1 }
+                    }
+                    let sctx = dcSign < 0 ? 1 : (dcSign > 0 ? 2 : 0)
+                    sink.symbol(negative ? 1 : 0, cdf.at(cdf.dcSign + (ptype * 3 + sctx) * 3), 2)
+                } else {
+                    sink.literal(negative ? 1 : 0, 1)
+                }
+                let a = abs(q)
+                if a > 14 {
+                    let x = a - 14
+                    let length = Int.bitWidth - x.leadingZeroBitCount
+                    if length > 1 { sink.literal(0, length - 1) }
+                    sink.literal(1, 1)
+                    if length > 1 { sink.literal(x & ((1 << (length - 1)) - 1), length - 1) }
+                }
+                if pos == 0 { dcCategory = negative ? 1 : 2 }
+                culLevel += a
+            }
+        }
+        let cul = UInt8(min(63, culLevel))
+        for k in 0..<w4 {
+            ctx.aboveLevel[plane][x4 + k] = cul; ctx.aboveDc[plane][x4 + k] = dcCategory
+            ctx.leftLevel[plane][y4 + k] = cul; ctx.leftDc[plane][y4 + k] = dcCategory
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// One 8-bit plane with a stride, padded to whole superblocks so that every coded block lies inside.
+final class AV1Plane: @unchecked Sendable {
+    let width: Int, height: Int, stride: Int
+    let data: UnsafeMutablePointer<UInt8>
+    init(width: Int, height: Int) {
+        self.width = width; self.height = height; stride = width
+        data = .allocate(capacity: width * height)
+        data.initialize(repeating: 0, count: width * height)
+    }
+    deinit { data.deallocate() }
+}
+
+/// Frame-wide state shared by the tile encoders (each tile touches a disjoint region).
+final class AV1FrameState: @unchecked Sendable {
+    let miCols: Int, miRows: Int
+    let numPlanes: Int
+    let subX: Int, subY: Int
+    let source: [AV1Plane]
+    let recon: [AV1Plane]
+    let qIndex: Int
+    let dcQ: Int, acQ: Int
+    let lambda: Double
+    let speed: Int
+    /// Per 4x4 (mi) unit: block size, luma mode and skip flag, as the decoder keeps them for contexts.
+    let miSize: UnsafeMutablePointer<UInt8>
+    let yMode: UnsafeMutablePointer<UInt8>
+    let skip: UnsafeMutablePointer<UInt8>
+
+    init(width: Int, height: Int, planes: [[UInt8]], subX: Int, subY: Int, qIndex: Int, speed: Int) {
+        miCols = 2 * ((width + 7) >> 3)
+        miRows = 2 * ((height + 7) >> 3)
+        numPlanes = planes.count
+        self.subX = subX; self.subY = subY
+        let padW = ((miCols * 4 + 63) / 64) * 64, padH = ((miRows * 4 + 63) / 64) * 64
+        var src: [AV1Plane] = [], rec: [AV1Plane] = []
+        for p in 0..<planes.count {
+            let sx = p == 0 ? 0 : subX, sy = p == 0 ? 0 : subY
+            let pw = (width + sx) >> sx, ph = (height + sy) >> sy
+            let plane = AV1Plane(width: padW >> sx, height: padH >> sy)
+            // Copy with edge replication into the padding so that padded residuals stay small.
+            planes[p].withUnsafeBufferPointer { sb in
+                for y in 0..<plane.height {
+                    let sy2 = min(y, ph - 1)
+                    for x in 0..<plane.width { plane.data[y * plane.stride + x] = sb[sy2 * pw + min(x, pw - 1)] }
+                }
+            }
+            src.append(plane)
+            rec.append(AV1Plane(width: padW >> sx, height: padH >> sy))
+        }
+        source = src; recon = rec
+        self.qIndex = qIndex
+        dcQ = Int(dcQlookup[qIndex]); acQ = Int(acQlookup[qIndex])
+        let step = Double(acQ) / 8
+        lambda = 0.12 * step * step
+        self.speed = speed
+        let n = miCols * miRows
+        miSize = .allocate(capacity: n); miSize.initialize(repeating: 0, count: n)
+        yMode = .allocate(capacity: n); yMode.initialize(repeating: 0, count: n)
+        skip = .allocate(capacity: n); skip.initialize(repeating: 0, count: n)
+    }
+
+    deinit { miSize.deallocate(); yMode.deallocate(); skip.deallocate() }
+}

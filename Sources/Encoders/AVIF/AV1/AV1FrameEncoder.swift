@@ -1,0 +1,194 @@
+import Dispatch
+
+/// Parameters of one AV1 still picture.
+struct AV1PictureConfig {
+    var width: Int, height: Int
+    /// 1 (monochrome) or 3 planes; `subX/subY` are 1 for 4:2:0, 0 for 4:4:4.
+    var planes: [[UInt8]]
+    var subX: Int, subY: Int
+    var qIndex: Int
+    var speed: Int
+    var colorPrimaries = 1, transferCharacteristics = 13, matrixCoefficients = 6
+    var fullRange = true
+
+    var profile: Int { planes.count == 3 && subX == 0 ? 1 : 0 }
+    var monochrome: Bool { planes.count == 1 }
+    /// seq_level_idx chosen from the picture size (Annex A.3 limits: 4.0, 5.0, 6.0, else 31 = unconstrained).
+    var levelIndex: Int {
+        let area = width * height
+        if area <= 2_228_224 && width <= 4096 && height <= 2304 { return 8 }
+        if area <= 8_912_896 && width <= 8192 && height <= 4352 { return 12 }
+        if area <= 35_651_584 && width <= 16384 && height <= 8704 { return 16 }
+        return 31
+    }
+}
+
+/// Writes AV1 OBUs for a still picture: reduced still-picture sequence header (§5.5) and one frame OBU (§5.10)
+/// whose tiles are encoded concurrently.
+enum AV1FrameEncoder {
+    static func leb128(_ value: Int) -> [UInt8] {
+        var v = value
+        var out: [UInt8] = []
+        repeat {
+            var b = UInt8(v & 0x7F)
+            v >>= 7
+            if v != 0 { b |= 0x80 }
+            out.append(b)
+        } while v != 0
+        return out
+    }
+
+    static func obu(type: Int, payload: [UInt8]) -> [UInt8] {
+        // obu_header: forbidden 0, type, extension 0, has_size_field 1, reserved 0 (§5.3.2).
+        [UInt8(type << 3 | 0b010)] + leb128(payload.count) + payload
+    }
+
+    static func trailingBits(_ w: inout MSBBitWriter) {
+        w.write(1, count: 1)
+        w.alignToByte()
+    }
+
+    static func sequenceHeader(_ cfg: AV1PictureConfig) -> [UInt8] {
+        var w = MSBBitWriter()
+        w.write(UInt32(cfg.profile), count: 3)
+        w.write(1, count: 1)            // still_picture
+        w.write(1, count: 1)            // reduced_still_picture_header
+        w.write(UInt32(cfg.levelIndex), count: 5)
+        let wb = max(1, Int.bitWidth - (cfg.width - 1).leadingZeroBitCount)
+        let hb = max(1, Int.bitWidth - (cfg.height - 1).leadingZeroBitCount)
+        w.write(UInt32(wb - 1), count: 4)
+        w.write(UInt32(hb - 1), count: 4)
+        w.write(UInt32(cfg.width - 1), count: wb)
+        w.write(UInt32(cfg.height - 1), count: hb)
+        w.write(0, count: 1)            // use_128x128_superblock
+        w.write(0, count: 1)            // enable_filter_intra
+        w.write(0, count: 1)            // enable_intra_edge_filter
+        w.write(0, count: 1)            // enable_superres
+        w.write(0, count: 1)            // enable_cdef
+        w.write(0, count: 1)            // enable_restoration
+        // color_config (§5.5.2)
+        w.write(0, count: 1)            // high_bitdepth
+        if cfg.profile != 1 { w.write(cfg.monochrome ? 1 : 0, count: 1) }
+        w.write(1, count: 1)            // color_description_present_flag
+        w.write(UInt32(cfg.colorPrimaries), count: 8)
+        w.write(UInt32(cfg.transferCharacteristics), count: 8)
+        w.write(UInt32(cfg.matrixCoefficients), count: 8)
+        if cfg.monochrome {
+            w.write(cfg.fullRange ? 1 : 0, count: 1)
+        } else {
+            if !(cfg.colorPrimaries == 1 && cfg.transferCharacteristics == 13 && cfg.matrixCoefficients == 0) {
+                w.write(cfg.fullRange ? 1 : 0, count: 1)
+                if cfg.profile == 0 { w.write(0, count: 2) }   // chroma_sample_position: unknown
+            }
+            w.write(0, count: 1)        // separate_uv_delta_q
+        }
+        w.write(0, count: 1)            // film_grain_params_present
+        trailingBits(&w)
+        return w.bytes
+    }
+
+    static func tileLog2(_ blk: Int, _ target: Int) -> Int {
+        var k = 0
+        while (blk << k) < target { k += 1 }
+        return k
+    }
+
+    static func encode(_ cfg: AV1PictureConfig) -> (sequenceHeader: [UInt8], frame: [UInt8]) {
+        let r = encodeWithReconstruction(cfg)
+        return (r.sequenceHeader, r.frame)
+    }
+
+    /// Also returns the encoder's reconstruction of each plane (cropped to the picture), which must equal a
+    /// conforming decoder's output.
+    static func encodeWithReconstruction(_ cfg: AV1PictureConfig) -> (sequenceHeader: [UInt8], frame: [UInt8], recon: [[UInt8]]) {
+        let frame = AV1FrameState(width: cfg.width, height: cfg.height, planes: cfg.planes, subX: cfg.subX, subY: cfg.subY,
+                                  qIndex: cfg.qIndex, speed: cfg.speed)
+        // Tile layout (§5.9.15, uniform spacing).
+        let sbCols = (frame.miCols + 15) >> 4, sbRows = (frame.miRows + 15) >> 4
+        let minLog2TileCols = tileLog2(64, sbCols)
+        let maxLog2TileCols = tileLog2(1, min(sbCols, 64))
+        let maxLog2TileRows = tileLog2(1, min(sbRows, 64))
+        let minLog2Tiles = max(minLog2TileCols, tileLog2(2304, sbRows * sbCols))
+        let wantCols = sbCols >= 8 ? 1 : 0
+        let colsLog2 = min(max(minLog2TileCols, wantCols), maxLog2TileCols)
+        let tileWidthSb = (sbCols + (1 << colsLog2) - 1) >> colsLog2
+        var colStarts: [Int] = []
+        var s = 0
+        while s < sbCols { colStarts.append(s << 4); s += tileWidthSb }
+        colStarts.append(frame.miCols)
+        let minLog2TileRows = max(minLog2Tiles - colsLog2, 0)
+        let wantRows = (sbCols < 8 && sbRows >= 8) ? 1 : 0
+        let rowsLog2 = min(max(minLog2TileRows, wantRows), maxLog2TileRows)
+        let tileHeightSb = (sbRows + (1 << rowsLog2) - 1) >> rowsLog2
+        var rowStarts: [Int] = []
+        s = 0
+        while s < sbRows { rowStarts.append(s << 4); s += tileHeightSb }
+        rowStarts.append(frame.miRows)
+        let tileCols = colStarts.count - 1, tileRows = rowStarts.count - 1
+        let numTiles = tileCols * tileRows
+
+        // Frame header (uncompressed_header with reduced_still_picture_header, §5.9.2).
+        var w = MSBBitWriter()
+        w.write(0, count: 1)            // disable_cdf_update
+        w.write(0, count: 1)            // allow_screen_content_tools
+        w.write(0, count: 1)            // render_and_frame_size_different
+        w.write(1, count: 1)            // uniform_tile_spacing_flag
+        for _ in minLog2TileCols..<colsLog2 { w.write(1, count: 1) }
+        if colsLog2 < maxLog2TileCols { w.write(0, count: 1) }
+        for _ in minLog2TileRows..<rowsLog2 { w.write(1, count: 1) }
+        if rowsLog2 < maxLog2TileRows { w.write(0, count: 1) }
+        if colsLog2 > 0 || rowsLog2 > 0 {
+            w.write(0, count: colsLog2 + rowsLog2)  // context_update_tile_id
+            w.write(3, count: 2)                    // tile_size_bytes_minus_1: 4-byte sizes
+        }
+        w.write(UInt32(cfg.qIndex), count: 8)       // base_q_idx
+        w.write(0, count: 1)                        // DeltaQYDc not coded
+        if !cfg.monochrome { w.write(0, count: 1); w.write(0, count: 1) }  // DeltaQUDc, DeltaQUAc
+        w.write(0, count: 1)                        // using_qmatrix
+        w.write(0, count: 1)                        // segmentation_enabled
+        if cfg.qIndex > 0 { w.write(0, count: 1) }  // delta_q_present
+        w.write(0, count: 6); w.write(0, count: 6)  // loop_filter_level[0], [1]
+        w.write(0, count: 3)                        // loop_filter_sharpness
+        w.write(0, count: 1)                        // loop_filter_delta_enabled
+        w.write(0, count: 1)                        // tx_mode_select = 0: TX_MODE_LARGEST
+        w.write(1, count: 1)                        // reduced_tx_set
+        w.alignToByte()                             // byte_alignment() of frame_obu
+        // tile_group_obu
+        if numTiles > 1 { w.write(0, count: 1); w.alignToByte() }  // tile_start_and_end_present_flag
+        var payload = w.bytes
+
+        let results = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: numTiles)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        let box = TileResults(results)
+        DispatchQueue.concurrentPerform(iterations: numTiles) { t in
+            let tr = t / tileCols, tc = t % tileCols
+            let enc = AV1TileEncoder(frame: frame, miRowStart: rowStarts[tr], miRowEnd: rowStarts[tr + 1],
+                                     miColStart: colStarts[tc], miColEnd: colStarts[tc + 1])
+            box.buffer[t] = enc.encode()
+        }
+        for t in 0..<numTiles {
+            let data = results[t]
+            if t != numTiles - 1 {
+                let n = data.count - 1
+                payload += [UInt8(n & 0xFF), UInt8((n >> 8) & 0xFF), UInt8((n >> 16) & 0xFF), UInt8((n >> 24) & 0xFF)]
+            }
+            payload += data
+        }
+        var recon: [[UInt8]] = []
+        for p in 0..<frame.numPlanes {
+            let sx = p > 0 ? cfg.subX : 0, sy = p > 0 ? cfg.subY : 0
+            let pw = (cfg.width + sx) >> sx, ph = (cfg.height + sy) >> sy
+            let pl = frame.recon[p]
+            var out = [UInt8](repeating: 0, count: pw * ph)
+            for y in 0..<ph { for x in 0..<pw { out[y * pw + x] = pl.data[y * pl.stride + x] } }
+            recon.append(out)
+        }
+        return (obu(type: 1, payload: sequenceHeader(cfg)), obu(type: 6, payload: payload), recon)
+    }
+
+    final class TileResults: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<[UInt8]>
+        init(_ b: UnsafeMutableBufferPointer<[UInt8]>) { buffer = b }
+    }
+}

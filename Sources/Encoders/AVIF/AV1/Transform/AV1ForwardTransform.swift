@@ -1,0 +1,86 @@
+/// Forward transforms: the exact linear inverse of the spec's inverse kernels (AV1 §7.13), obtained once per
+/// kernel and size by measuring the inverse transform's basis and inverting that matrix. Quantisation errors,
+/// not forward-transform precision, dominate, so single precision suffices.
+enum AV1ForwardTransform {
+    /// Forward matrices indexed by kind (0 dct, 1 adst, 2 identity) * 5 + (log2 - 2), each n*n, row k = basis k.
+    static let matrices: [[Float]] = {
+        var out: [[Float]] = []
+        for kind in [AV1InverseTransform.Kind.dct, .adst, .identity] {
+            for log2 in 2...6 {
+                let n = 1 << log2
+                if (kind == .adst && log2 > 4) || (kind == .identity && log2 > 5) { out.append([]); continue }
+                // M[i][k] = output i of the inverse for a unit impulse at input k.
+                var m = [Double](repeating: 0, count: n * n)
+                let scale = 1 << 20
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { tb in
+                    let t = tb.baseAddress!
+                    for k in 0..<n {
+                        for i in 0..<n { t[i] = i == k ? scale : 0 }
+                        AV1InverseTransform.run1D(kind, t, log2, 60)
+                        for i in 0..<n { m[i * n + k] = Double(t[i]) / Double(scale) }
+                    }
+                }
+                out.append(invert(m, n).map { Float($0) })
+            }
+        }
+        return out
+    }()
+
+    /// Gauss–Jordan inverse of an n*n matrix (well conditioned: scaled orthogonal).
+    private static func invert(_ a: [Double], _ n: Int) -> [Double] {
+        var m = a
+        var inv = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { inv[i * n + i] = 1 }
+        for col in 0..<n {
+            var pivot = col
+            for r in col..<n where abs(m[r * n + col]) > abs(m[pivot * n + col]) { pivot = r }
+            if pivot != col {
+                for j in 0..<n { m.swapAt(col * n + j, pivot * n + j); inv.swapAt(col * n + j, pivot * n + j) }
+            }
+            let p = m[col * n + col]
+            for j in 0..<n { m[col * n + j] /= p; inv[col * n + j] /= p }
+            for r in 0..<n where r != col {
+                let f = m[r * n + col]
+                if f == 0 { continue }
+                for j in 0..<n { m[r * n + j] -= f * m[col * n + j]; inv[r * n + j] -= f * inv[col * n + j] }
+            }
+        }
+        return inv
+    }
+
+    static func kindIndex(_ k: AV1InverseTransform.Kind) -> Int {
+        switch k { case .dct: return 0; case .adst: return 1; case .identity: return 2 }
+    }
+
+    /// Forward 2D transform of the n*n residual into the tw*tw coefficient block in the decoder's Dequant scale.
+    static func forward2D(_ residual: UnsafePointer<Int32>, log2: Int, txType: Int,
+                          out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let n = 1 << log2
+        let tw = min(32, n)
+        let (colKind, rowKind) = AV1InverseTransform.kinds(txType)
+        let rowShift = Int(transformRowShift[log2 - 2])
+        let gain = Float(1 << (rowShift + 4))
+        matrices[kindIndex(rowKind) * 5 + log2 - 2].withUnsafeBufferPointer { frb in
+        matrices[kindIndex(colKind) * 5 + log2 - 2].withUnsafeBufferPointer { fcb in
+            let fr = frb.baseAddress!, fc = fcb.baseAddress!
+            // scratch[i][k] = sum_j R[i][j] * Fr[k][j]   (k < tw)
+            for i in 0..<n {
+                let rrow = residual + i * n
+                for k in 0..<tw {
+                    let frow = fr + k * n
+                    var s: Float = 0
+                    for j in 0..<n { s += Float(rrow[j]) * frow[j] }
+                    scratch[i * tw + k] = s
+                }
+            }
+            for k1 in 0..<tw {
+                let crow = fc + k1 * n
+                for k2 in 0..<tw {
+                    var s: Float = 0
+                    for i in 0..<n { s += crow[i] * scratch[i * tw + k2] }
+                    out[k1 * tw + k2] = s * gain
+                }
+            }
+        }}
+    }
+}

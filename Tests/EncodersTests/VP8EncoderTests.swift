@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+import Raster
+@testable import Encoders
+
+final class VP8EncoderTests: XCTestCase {
+    func testPhotoDecodesAboveFloor() throws {
+        guard let source = try VP8Oracle.load("photos/chelsea.png") else { throw XCTSkip("pngtopam missing") }
+        for (quality, floor) in [(50, 30.0), (75, 32.0), (90, 35.0)] {
+            let payload = try VP8Encoder.encodeKeyFrame(source, quality: quality, effort: 4)
+            guard let decoded = try VP8Oracle.decode(VP8Oracle.riff(payload)) else { return }
+            let psnr = VP8Oracle.psnr(source, decoded)
+            print("chelsea q\(quality): \(payload.count) bytes, PSNR \(psnr)")
+            XCTAssertGreaterThan(psnr, floor, "q\(quality)")
+        }
+    }
+}
+
+final class VP8ReconstructionTests: XCTestCase {
+    /// The encoder's own reconstruction must equal what dwebp decodes (before loop filtering), sample for sample:
+    /// this proves prediction, transforms and token coding agree with libwebp.
+    private func assertReconstructionMatches(_ raster: Raster, quality: Int, effort: Int = 4,
+                                             file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try VP8Encoder.encode(raster, options: .init(quality: quality, effort: effort))
+        guard let yuv = try VP8Oracle.decodeYUV(VP8Oracle.riff(result.payload), extra: ["-nofilter"]) else {
+            XCTFail("dwebp could not decode \(raster.width)x\(raster.height) q\(quality)", file: file, line: line); return
+        }
+        let w = raster.width, h = raster.height, cw = (w + 1) / 2, ch = (h + 1) / 2
+        XCTAssertEqual(yuv.count, w * h + 2 * cw * ch, file: file, line: line)
+        guard yuv.count == w * h + 2 * cw * ch else { return }
+        var mismatches = 0
+        let pic = result.picture
+        for y in 0..<h { for x in 0..<w where yuv[y * w + x] != result.reconY[y * pic.yStride + x] { mismatches += 1 } }
+        for y in 0..<ch {
+            for x in 0..<cw {
+                if yuv[w * h + y * cw + x] != result.reconU[y * pic.uvStride + x] { mismatches += 1 }
+                if yuv[w * h + cw * ch + y * cw + x] != result.reconV[y * pic.uvStride + x] { mismatches += 1 }
+            }
+        }
+        XCTAssertEqual(mismatches, 0, "\(w)x\(h) q\(quality): samples differing from dwebp", file: file, line: line)
+    }
+
+    func testPhotoReconstructionIsBitExact() throws {
+        guard let source = try VP8Oracle.load("photos/rocket.jpg") else { throw XCTSkip("djpeg missing") }
+        for quality in [5, 60, 98] { try assertReconstructionMatches(source, quality: quality) }
+        try assertReconstructionMatches(source, quality: 75, effort: 0)
+    }
+
+    func testOddSizesReconstructionIsBitExact() throws {
+        for (w, h) in [(1, 1), (509, 3), (577, 383), (17, 33)] {
+            try assertReconstructionMatches(VP8Synthetic.noise(width: w, height: h, seed: UInt64(w * h)), quality: 70)
+            try assertReconstructionMatches(VP8Synthetic.gradient(width: w, height: h), quality: 30)
+        }
+    }
+}
+
+/// Synthetic inputs: deterministic noise, smooth gradients, flat colours.
+enum VP8Synthetic {
+    static func noise(width: Int, height: Int, seed: UInt64, layout: ChannelLayout = .rgb) -> Raster {
+        var state = seed | 1
+        var samples = [UInt8](repeating: 0, count: width * height * layout.channels)
+        for i in samples.indices {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            samples[i] = UInt8(truncatingIfNeeded: state >> 24)
+        }
+        return try! Raster(width: width, height: height, layout: layout, samples8: samples)
+    }
+
+    static func gradient(width: Int, height: Int) -> Raster {
+        var samples = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = (y * width + x) * 3
+                samples[i] = UInt8(x * 255 / max(width - 1, 1))
+                samples[i + 1] = UInt8(y * 255 / max(height - 1, 1))
+                samples[i + 2] = UInt8((x + y) * 255 / max(width + height - 2, 1))
+            }
+        }
+        return try! Raster(width: width, height: height, layout: .rgb, samples8: samples)
+    }
+
+    static func flat(width: Int, height: Int, rgb: (UInt8, UInt8, UInt8)) -> Raster {
+        var samples = [UInt8](repeating: 0, count: width * height * 3)
+        for i in 0..<(width * height) { samples[i * 3] = rgb.0; samples[i * 3 + 1] = rgb.1; samples[i * 3 + 2] = rgb.2 }
+        return try! Raster(width: width, height: height, layout: .rgb, samples8: samples)
+    }
+}
