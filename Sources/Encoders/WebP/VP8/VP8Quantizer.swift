@@ -13,6 +13,7 @@ struct VP8SegmentQuantizer {
     var filterLevel: Int = 0
 
     static let uvDCDelta = -2
+    static let tuneLambda: Double = 1
 
     init(index q: Int, uvACDelta: Int = 0, lambdaScale: Double = 1.0) {
         index = q
@@ -23,7 +24,7 @@ struct VP8SegmentQuantizer {
         uv = (min(dcStep(q + VP8SegmentQuantizer.uvDCDelta), 132), acStep(q + uvACDelta))
         // Classic high-rate RD: λ grows with the square of the step. Constants tuned on the corpus.
         let s = Double(y1.ac)
-        let base = s * s * lambdaScale
+        let base = s * s * lambdaScale * VP8SegmentQuantizer.tuneLambda
         lambda16 = Int64(max(1.0, base * 0.16 * 16))
         lambda4 = Int64(max(1.0, base * 0.09 * 16))
         lambdaUV = Int64(max(1.0, Double(uv.ac) * Double(uv.ac) * lambdaScale * 0.12 * 16))
