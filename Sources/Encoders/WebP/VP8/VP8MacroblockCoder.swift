@@ -71,6 +71,9 @@ final class VP8MacroblockCoder {
         levelScratch = .allocate(capacity: 1500); levelScratch.initialize(repeating: 0, count: 1500)
     }
 
+    /// Subblock modes that get the full rate-distortion evaluation, by effort.
+    private var subblockCandidates: Int { effort >= 5 ? 10 : (effort >= 3 ? 4 : 2) }
+
     deinit { scratch.deallocate(); coeffScratch.deallocate(); levelScratch.deallocate() }
 
     /// Neighbour state the decisions depend on: non-zero flags (per column of the row above and for the left
@@ -285,7 +288,38 @@ final class VP8MacroblockCoder {
         let off = r * 64 + c * 4
         var bestScore = Int64.max, bestMode = 0, bestNz = false
         let candidate = pred + off, out = recon + off
-        for mode in 0..<10 {
+        // Early pruning: rank modes by prediction error plus mode cost, and run the full transform/quantize/
+        // reconstruct round only on the most promising ones (all of them at the highest efforts).
+        let tried = subblockCandidates
+        var order = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var keys = (Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0))
+        if tried < 10 {
+            withUnsafeMutableBytes(of: &keys) { kb in
+                let k = kb.baseAddress!.assumingMemoryBound(to: Int64.self)
+                for mode in 0..<10 {
+                    VP8Predict.subblock(mode: mode, top: a, left: subLeft, out: candidate, stride: 16)
+                    k[mode] = sse(srcMB + off, candidate, stride: 16, width: 4, height: 4) * 4096
+                        + quant.lambda4 * Int64(VP8Modes.bCost[modeContext * 10 + mode])
+                }
+            }
+        }
+        withUnsafeMutableBytes(of: &order) { ob in
+            let o = ob.baseAddress!.assumingMemoryBound(to: Int.self)
+            for i in 0..<10 { o[i] = i }
+            if tried < 10 {
+                withUnsafeBytes(of: keys) { kb in
+                    let k = kb.baseAddress!.assumingMemoryBound(to: Int64.self)
+                    // Partial selection sort: the `tried` smallest keys first.
+                    for i in 0..<tried {
+                        var m = i
+                        for j in (i + 1)..<10 where k[o[j]] < k[o[m]] { m = j }
+                        let t = o[i]; o[i] = o[m]; o[m] = t
+                    }
+                }
+            }
+        }
+        for rank in 0..<tried {
+            let mode = withUnsafeBytes(of: order) { $0.load(fromByteOffset: rank * MemoryLayout<Int>.stride, as: Int.self) }
             VP8Predict.subblock(mode: mode, top: a, left: subLeft, out: candidate, stride: 16)
             VP8Transform.forwardDCT(source: srcMB + off, prediction: candidate, stride: 16, out: blockCoeffs)
             let nz = VP8Quantize.block(blockCoeffs, first: 0, dc: quant.y1.dc, ac: quant.y1.ac, levels: subLevels,
