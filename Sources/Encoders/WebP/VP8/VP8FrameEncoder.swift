@@ -103,42 +103,58 @@ struct VP8FrameEncoder {
         return level < 2 ? 0 : min(level, 63)
     }
 
+    /// Mode decision and reconstruction of every macroblock; rows are shared by two threads in a wavefront
+    /// when the frame is big enough to pay for it (each thread has its own scratch and left-hand context).
     mutating func decideAndReconstruct() {
         let costs = VP8CostTables(probabilities: probabilities)
         let mbw = picture.mbWidth, mbh = picture.mbHeight
         let effort = options.effort
-        var topNz = [UInt8](repeating: 0, count: mbw * 9)
-        var leftNz = [UInt8](repeating: 0, count: 9)
-        var topModes = [UInt8](repeating: 0, count: mbw * 4)
-        var leftModes = [UInt8](repeating: 0, count: 4)
+        let topNz = UnsafeMutablePointer<UInt8>.allocate(capacity: mbw * 9)
+        let topModes = UnsafeMutablePointer<UInt8>.allocate(capacity: mbw * 4)
+        let leftState = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * 13)
+        topNz.initialize(repeating: 0, count: mbw * 9)
+        topModes.initialize(repeating: 0, count: mbw * 4)
+        leftState.initialize(repeating: 0, count: 2 * 13)
+        defer { topNz.deallocate(); topModes.deallocate(); leftState.deallocate() }
         let quantizers = self.quantizers
         let segmentOfMB = self.segmentOfMB
+        let wavefront = VP8Wavefront(mbWidth: mbw)
+        let parallel = mbh >= 4 && mbCount >= 64
         picture.y.withUnsafeBufferPointer { sy in picture.u.withUnsafeBufferPointer { su in
         picture.v.withUnsafeBufferPointer { sv in reconY.withUnsafeMutableBufferPointer { ry in
         reconU.withUnsafeMutableBufferPointer { ru in reconV.withUnsafeMutableBufferPointer { rv in
         levels.withUnsafeMutableBufferPointer { lv in subModes.withUnsafeMutableBufferPointer { sm in
         infos.withUnsafeMutableBufferPointer { inf in
-        topNz.withUnsafeMutableBufferPointer { tnz in leftNz.withUnsafeMutableBufferPointer { lnz in
-        topModes.withUnsafeMutableBufferPointer { tm in leftModes.withUnsafeMutableBufferPointer { lm in
-            let coder = VP8MacroblockCoder(picture: sy.baseAddress!, u: su.baseAddress!, v: sv.baseAddress!,
-                                           reconY: ry.baseAddress!, reconU: ru.baseAddress!, reconV: rv.baseAddress!,
-                                           yStride: picture.yStride, uvStride: picture.uvStride, mbWidth: mbw,
-                                           costs: costs, effort: effort)
-            let context = VP8MacroblockCoder.Context(topNz: tnz.baseAddress!, leftNz: lnz.baseAddress!,
-                                                     topModes: tm.baseAddress!, leftModes: lm.baseAddress!)
-            for mbY in 0..<mbh {
-                lnz.update(repeating: 0); lm.update(repeating: 0)
-                for mbX in 0..<mbw {
-                    let index = mbY * mbw + mbX
-                    let segment = Int(segmentOfMB[index])
-                    var info = coder.encode(mbX: mbX, mbY: mbY, quant: quantizers[segment], context: context,
-                                            levelsOut: lv.baseAddress! + index * 400,
-                                            subModesOut: sm.baseAddress! + index * 16)
-                    info.segment = UInt8(segment)
-                    inf[index] = info
+            let syp = sy.baseAddress!, sup = su.baseAddress!, svp = sv.baseAddress!
+            let ryp = ry.baseAddress!, rup = ru.baseAddress!, rvp = rv.baseAddress!
+            let lvp = lv.baseAddress!, smp = sm.baseAddress!, infp = inf.baseAddress!
+            let picture = self.picture
+            let worker: (Int, Int) -> Void = { index, workers in
+                let coder = VP8MacroblockCoder(picture: syp, u: sup, v: svp, reconY: ryp, reconU: rup, reconV: rvp,
+                                               yStride: picture.yStride, uvStride: picture.uvStride, mbWidth: mbw,
+                                               costs: costs, effort: effort)
+                let left = leftState + index * 13
+                let context = VP8MacroblockCoder.Context(topNz: topNz, leftNz: left, topModes: topModes,
+                                                         leftModes: left + 9)
+                var mbY = index
+                while mbY < mbh {
+                    left.update(repeating: 0, count: 13)
+                    wavefront.publish(worker: index, row: mbY, done: 0)
+                    for mbX in 0..<mbw {
+                        wavefront.waitForRowAbove(row: mbY, columns: mbX + 2, workers: workers)
+                        let mb = mbY * mbw + mbX
+                        let segment = Int(segmentOfMB[mb])
+                        var info = coder.encode(mbX: mbX, mbY: mbY, quant: quantizers[segment], context: context,
+                                                levelsOut: lvp + mb * 400, subModesOut: smp + mb * 16)
+                        info.segment = UInt8(segment)
+                        infp[mb] = info
+                        wavefront.publish(worker: index, row: mbY, done: mbX + 1)
+                    }
+                    mbY += workers
                 }
             }
-        } } } } } } } } } } } } }
+            if parallel { VP8Wavefront.run(worker) } else { worker(0, 1) }
+        } } } } } } } } }
     }
 
     /// Walks every macroblock's tokens in bitstream order, with the contexts a decoder will use (section 13.3).
