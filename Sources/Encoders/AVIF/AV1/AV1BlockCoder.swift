@@ -101,6 +101,33 @@ extension AV1TileEncoder {
         return sse
     }
 
+    /// Quantises like `transformQuantize` but leaves the frame untouched and returns the distortion measured in
+    /// the transform domain (the coefficients are 8x orthonormal, so squared errors scale by 64).
+    func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> Double {
+        let n = 1 << log2
+        let tw = min(32, n)
+        let src = f.source[plane]
+        for i in 0..<n {
+            let s = src.data + (y + i) * src.stride + x
+            for j in 0..<n { resid[i * n + j] = Int32(s[j]) - Int32(pred[i * n + j]) }
+        }
+        AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: coef, scratch: scratch)
+        let denom = Float(log2 == 6 ? 4 : (log2 == 5 ? 2 : 1))
+        let acQ = Float(f.acQ), dcQ = Float(f.dcQ)
+        let acRounding = AV1Tuning.acRounding
+        var dist: Float = 0
+        for k in 0..<(tw * tw) {
+            let v = coef[k]
+            let q = k == 0 ? dcQ : acQ
+            let scaled = abs(v) * denom / q
+            let l = min(scaled + (k == 0 ? 0.45 : acRounding), Float(1 << 20)).rounded(.down)
+            levels[k] = v < 0 ? -Int32(l) : Int32(l)
+            let e = abs(v) - l * q / denom
+            dist += e * e
+        }
+        return Double(dist / 64)
+    }
+
     /// Chroma-from-luma (§7.11.5), step 1: the subsampled reconstructed luma minus its average (3 fractional bits)
     /// for the chroma block at (x, y), into `cflScratch`.
     func prepareCfl(x: Int, y: Int, log2: Int, maxLumaW: Int, maxLumaH: Int) {
@@ -209,7 +236,7 @@ extension AV1TileEncoder {
                 for cand in ranked.prefix(topK) {
                     edges.predict(mode: cand.mode, angleDelta: cand.angle, log2: log2, pred: pred)
                     for type in types {
-                        let sse = transformQuantize(plane: 0, x: x0, y: y0, log2: log2, txType: type, levels: quant)
+                        let sse = quantizeOnly(plane: 0, x: x0, y: y0, log2: log2, txType: type, levels: quant)
                         var rc = AV1RateCounter()
                         AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: c, y4: r, maxX4: f.miCols, maxY4: f.miRows,
                                               log2: log2, blockLog2: log2, txType: type, intraDir: cand.mode, quant: quant)
@@ -217,7 +244,7 @@ extension AV1TileEncoder {
                             ctx.aboveLevel[0][c + k] = savedAbove[k]; ctx.aboveDc[0][c + k] = savedAboveDc[k]
                             ctx.leftLevel[0][r + k] = savedLeft[k]; ctx.leftDc[0][r + k] = savedLeftDc[k]
                         }
-                        let cost = Double(sse) + f.lambda / 512 * Double(rc.cost + modeBits(cand.mode))
+                        let cost = sse + f.lambda / 512 * Double(rc.cost + modeBits(cand.mode))
                         if cost < best { best = cost; m.yMode = cand.mode; m.yAngle = cand.angle; m.txType = type }
                     }
                 }

@@ -53,6 +53,9 @@ enum AV1Tuning {
     static var deblockOffset: Double { env("AVIF_DB_OFFSET", 0) }
     static var cdefScale: Double { env("AVIF_CDEF_SCALE", 0.15) }
     static var lambdaScale: Double { env("AVIF_LAMBDA", 0.07) }
+    static var varianceLimit64: Double { env("AVIF_VAR64", 2) }
+    static var varianceLimit32: Double { env("AVIF_VAR32", 1e9) }
+    static var skipSplitFactor: Double { env("AVIF_SKIPSPLIT", 0) }
     static var acRounding: Float { Float(env("AVIF_ACRND", 0.30)) }
     static func env(_ k: String, _ d: Double) -> Double {
         if let p = getenv(k), let v = Double(String(cString: p)) { return v }
