@@ -158,7 +158,7 @@ final class AV1TileEncoder {
             // A flat, well-predicted block: do not try smaller blocks.
             let step = Double(f.acQ) / 8
             let perPixel = Double(dist) / Double(side4 * side4 * 16)
-            let skipSplit = (f.speed >= 4 && perPixel <= 0.25) || (f.speed >= 5 && noneModes.skip && perPixel < AV1Tuning.skipSplitFactor * step * step)
+            let skipSplit = (f.speed >= 4 && perPixel <= 0.25) || (f.speed >= 8 && noneModes.skip && perPixel < 0.1 * step * step)
                 || (f.speed >= 8 && bsize <= AV1Block.b16x16 && rc.cost < 512 * 24)
             if !canSplit || skipSplit {
                 return (noneCost, .leaf(noneModes))
