@@ -228,9 +228,9 @@ struct OriginResponseReader {
                 throw .invalidResponse("connection closed inside the response head")
             }
         }
-        let headText = String(decoding: buffer[0..<headEnd], as: UTF8.self)
-        var lines = headText.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        // Split on LF bytes: as Swift Characters "\r\n" is one grapheme and would not split on "\n".
+        var lines = buffer[0..<headEnd].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+            String(decoding: $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0, as: UTF8.self)
         }
         while lines.last == "" { lines.removeLast() }
         guard let statusLine = lines.first else { throw .invalidResponse("empty status line") }
