@@ -2,7 +2,8 @@
 # Load benchmark for `imagestack serve`: wrk, 64 connections, DURATION seconds (default 30) on
 #   1. a cache-hit URL (result cache on: the transform runs once, then every request is a cache hit),
 #   2. a transforming URL with the result cache off (every request goes through coalescing and the worker pool),
-#   3. nginx serving the same original file statically (the reference point).
+#   3. nginx serving the same files statically (the reference point): the original JPEG, and the very WebP bytes
+#      the cache-hit case returns.
 # Reports req/s, latency (avg, p50, p99, max), errors and the server's RSS before/after, as Markdown (--out FILE)
 # and as key=value lines (--kv FILE) for the integration test. Loopback only, fixed ports 18098/18099/18092.
 set -uo pipefail
@@ -29,7 +30,8 @@ printf '{"origin": "samples", "cacheBytes": 0, "accessLog": false}' >"$WORK/noca
 "$BIN" serve --config "$WORK/nocache.json" --listen 127.0.0.1:$S2 >/dev/null 2>"$WORK/s2.log" &
 S2PID=$!; PIDS+=($S2PID)
 USERLINE=""; [ "$(id -u)" = 0 ] && USERLINE="user root;"
-mkdir -p "$WORK/nginx/tmp"
+mkdir -p "$WORK/nginx/tmp" "$WORK/static"
+cp samples/rocket.jpg "$WORK/static/rocket.jpg"
 cat >"$WORK/nginx/nginx.conf" <<CONF
 $USERLINE
 worker_processes 2;
@@ -40,7 +42,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   client_body_temp_path $WORK/nginx/tmp;
-  server { listen 127.0.0.1:$NG; root $PWD/samples; }
+  server { listen 127.0.0.1:$NG; root $WORK/static; }
 }
 CONF
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/start.log" &
@@ -51,7 +53,8 @@ ACCEPT='Accept: image/avif,image/webp,image/apng,image/*,*/*;q=0.8'
 HIT="http://127.0.0.1:$S1/rocket.jpg?width=320&fmt=webp"
 TRANSFORM="http://127.0.0.1:$S2/rocket.jpg?width=320&fmt=webp"
 STATIC="http://127.0.0.1:$NG/rocket.jpg"
-HIT_BYTES=$(curl -s -H "$ACCEPT" "$HIT" | wc -c)   # fills the cache
+curl -s -H "$ACCEPT" -o "$WORK/static/rocket-320.webp" "$HIT"   # fills the cache; nginx serves the same bytes
+HIT_BYTES=$(stat -c %s "$WORK/static/rocket-320.webp")
 
 run() {  # NAME URL PID
   local name="$1" url="$2" pid="$3" before after
@@ -77,6 +80,7 @@ run() {  # NAME URL PID
 run cache_hit "$HIT" "$S1PID"
 run transform "$TRANSFORM" "$S2PID"
 run nginx_static "$STATIC" "$(cat "$WORK/nginx/nginx.pid")"
+run nginx_static_webp "http://127.0.0.1:$NG/rocket-320.webp" "$(cat "$WORK/nginx/nginx.pid")"
 coalesced=$(curl -s "http://127.0.0.1:$S2/metrics" | awk '/^imagestack_coalesced_requests_total/{print $2}')
 transforms=$(curl -s "http://127.0.0.1:$S2/metrics" | awk '/^imagestack_processing_seconds_count/{print $2}')
 limited=$(curl -s "http://127.0.0.1:$S2/metrics" | awk -F' ' '/^imagestack_skips_total\{reason="compression: rate limit is exceeded"\}/{print $NF}')
@@ -94,12 +98,13 @@ if [ -n "$OUT" ]; then
     echo
     echo "| case | req/s | avg latency | p50 | p99 | max | non-2xx | socket errors | server RSS before → after |"
     echo "|---|---|---|---|---|---|---|---|---|"
-    for n in cache_hit transform nginx_static; do
+    for n in cache_hit nginx_static_webp transform nginx_static; do
       label=$n
       case $n in
         cache_hit) label="imagestack, cache hit (\`?width=320&fmt=webp\` → $HIT_BYTES-byte WebP)" ;;
         transform) label="imagestack, result cache off (same URL: coalescing + worker pool)" ;;
-        nginx_static) label="nginx 1.22 static, original JPEG (reference)" ;;
+        nginx_static) label="nginx 1.22 static, the original JPEG (112 525 bytes)" ;;
+        nginx_static_webp) label="nginx 1.22 static, the same $HIT_BYTES-byte WebP file (reference for the cache hit)" ;;
       esac
       echo "| $label | $(v ${n}_rps) | $(v ${n}_avg) | $(v ${n}_p50) | $(v ${n}_p99) | $(v ${n}_max) | $(v ${n}_non2xx) | $(v ${n}_socket_errors) | $(v ${n}_rss_before_kb) → $(v ${n}_rss_after_kb) kB |"
     done
