@@ -2,13 +2,7 @@
 # PNG encode: `imagestack encode --format png` (level 6) vs libpng's default through netpbm's pnmtopng, on the corpus
 # photo PNGs and the large PNGs, decoded to PAM/PPM first. Prints, per file, time and size ratios (ours / libpng),
 # checks that our output decodes in libpng to exactly the input, and the geometric means.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN=.build/release/imagestack
-[ -x "$BIN" ] || swift build -c release >/dev/null
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-REPEAT=${REPEAT:-3}
+source "$(dirname "$0")/encode-bench-setup.sh"
 
 printf "%-28s %9s %9s %6s %10s %10s %6s %s\n" file ours_ms libpng_ms time× ours_B libpng_B size× exact
 sum_t=0; sum_s=0; n=0

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Encoders
+import Decoders
 
 final class DeflateTests: XCTestCase {
     private func samples() throws -> [(String, [UInt8])] {
@@ -24,6 +25,7 @@ final class DeflateTests: XCTestCase {
                 let stream = Deflate.zlibCompress(data, level: level)
                 let back = try DeflateOracle.pythonInflate(stream)
                 XCTAssertEqual(back, data, "\(name) level \(level)")
+                XCTAssertEqual(try Inflate.zlibDecompress(stream, maxOutput: data.count + 1), data, "our inflate: \(name) level \(level)")
                 if level == 0 { XCTAssertLessThanOrEqual(stream.count, data.count + data.count / 65535 * 5 + 11) }
             }
         }

@@ -40,6 +40,11 @@ final class JPEGEncoderTests: XCTestCase {
                 XCTAssertEqual(decoded.height, raster.height)
                 let ours = psnr(raster, decoded)
                 XCTAssertGreaterThan(ours, floor, "q\(quality) progressive \(progressive)")
+                // Our decoder reads it too, agrees with djpeg, and recovers the quality from the tables.
+                let ourDecode = try JPEGDecoder.decode(jpeg)
+                XCTAssertGreaterThan(psnr(decoded, ourDecode), 50, "our decoder vs djpeg, q\(quality)")
+                XCTAssertEqual(JPEGQuality.estimate(tables: ourDecode.metadata.source.jpegQuantTables), quality)
+                XCTAssertEqual(ourDecode.metadata.source.progressive, progressive)
                 var args = ["-quality", "\(quality)", "-optimize"]
                 if progressive { args.append("-progressive") }
                 let reference = try DeflateOracle.run("/usr/bin/cjpeg", args, input: ppm(raster))

@@ -62,6 +62,10 @@ final class PNGEncoderTests: XCTestCase {
         XCTAssertEqual(decoded.width, raster.width, name, file: file, line: line)
         XCTAssertEqual(decoded.height, raster.height, name, file: file, line: line)
         XCTAssertTrue(decoded.rgba == rgba16(raster), "\(name): pixels differ after libpng decode", file: file, line: line)
+        // And our own decoder gives the same pixels back (in the stored layout, which may be reduced).
+        let ours = try PNGDecoder.decode(png)
+        XCTAssertEqual(ours.width, raster.width, name, file: file, line: line)
+        XCTAssertTrue(rgba16(ours) == rgba16(raster), "\(name): pixels differ after our decode", file: file, line: line)
     }
 
     private func colorType(_ png: [UInt8]) -> (depth: UInt8, type: UInt8) { (png[24], png[25]) }

@@ -40,20 +40,16 @@ enum JPEGColor {
                 out[3 &* x] = r[x]; out[3 &* x &+ 1] = g[x]; out[3 &* x &+ 2] = b[x]
             }
         case .ycbcr:
-            tables.crToR.withUnsafeBufferPointer { crR in
-            tables.cbToB.withUnsafeBufferPointer { cbB in
-            tables.crToG.withUnsafeBufferPointer { crG in
-            tables.cbToG.withUnsafeBufferPointer { cbG in
-                let yp = c[0], cbp = c[1], crp = c[2]
-                var o = out
-                for x in 0..<width {
-                    let y = Int32(yp[x]), cb = Int(cbp[x]), cr = Int(crp[x])
-                    o[0] = UInt8(clamping: y &+ crR[cr])
-                    o[1] = UInt8(clamping: y &+ ((cbG[cb] &+ crG[cr]) &>> 16))
-                    o[2] = UInt8(clamping: y &+ cbB[cb])
-                    o += 3
-                }
-            }}}}
+            // The tables' entries computed inline (identical values): R = Y + (91881·Cr' + 2^15) >> 16, ...
+            let yp = c[0], cbp = c[1], crp = c[2]
+            var o = out
+            for x in 0..<width {
+                let y = Int32(yp[x]), cb = Int32(cbp[x]) &- 128, cr = Int32(crp[x]) &- 128
+                o[0] = UInt8(clamping: y &+ ((91881 &* cr &+ 32768) &>> 16))
+                o[1] = UInt8(clamping: y &+ ((-22554 &* cb &- 46802 &* cr &+ 32768) &>> 16))
+                o[2] = UInt8(clamping: y &+ ((116130 &* cb &+ 32768) &>> 16))
+                o += 3
+            }
         case .cmyk:
             for x in 0..<width {
                 let k = Int32(c[3][x])

@@ -171,7 +171,7 @@ struct JPEGStream {
                 let scan = try JPEGScan.parse(payloadArray, frame: f, offset: markerOffset)
                 // A sequential image whose first scan holds every component is drawn as it is decoded.
                 let stream = planes.isEmpty && !f.progressive && scan.components.count == f.components.count
-                if planes.isEmpty { try allocatePlanes(f, ringMCURows: stream ? 1 : nil) }
+                if planes.isEmpty { try allocatePlanes(f, ringMCURows: stream ? JPEGRender.ringMCURows : nil) }
                 try latchQuantTables(scan, offset: markerOffset)
                 let decoder = JPEGScanDecoder(scan: scan, planes: planes, progressive: f.progressive, mcusX: mcusX,
                                               mcusY: mcusY, restartInterval: restartInterval, dcTables: dcTables,
@@ -180,12 +180,8 @@ struct JPEGStream {
                     streamed = true
                     let g = try JPEGOutputGeometry(frame: f, planes: planes, transform: colorTransform, scale: scale,
                                                    mcuRows: mcusY)
-                    let renderer = JPEGRowRenderer(g, output: output)
-                    pos = try decoder.run(base: base, end: count, position: pos) { row in
-                        renderer.transform(row)
-                        if row > 0 { renderer.draw(row - 1) }
-                    }
-                    renderer.draw(mcusY - 1)
+                    pos = try JPEGRender.drawWhileDecoding(g, decoder: decoder, base: base, end: count, position: pos,
+                                                           output: output)
                 } else {
                     pos = try decoder.run(base: base, end: count, position: pos)
                 }

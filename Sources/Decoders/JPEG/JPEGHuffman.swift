@@ -79,6 +79,11 @@ final class JPEGHuffmanTable {
     /// A table with no codes: every lookup fails with "invalid Huffman code".
     nonisolated(unsafe) static let empty = JPEGHuffmanTable()
 
+    /// The table's arrays as plain pointers, for the decoding loops (no reference counting per use).
+    var lookup: JPEGHuffmanLookup {
+        JPEGHuffmanLookup(lookahead: lookahead, acFast: acFast, maxCode: maxCode, valueOffset: valueOffset, values: values)
+    }
+
     deinit {
         lookahead.deallocate(); acFast.deallocate(); maxCode.deallocate(); valueOffset.deallocate(); values.deallocate()
     }
@@ -108,4 +113,13 @@ func jpegParseHuffmanTables(_ p: ArraySlice<UInt8>, offset: Int) throws -> [(tc:
         i += 17 + total
     }
     return out
+}
+
+/// Unowned view of a `JPEGHuffmanTable`'s arrays; valid while the table object is alive.
+struct JPEGHuffmanLookup {
+    let lookahead: UnsafeMutablePointer<UInt16>
+    let acFast: UnsafeMutablePointer<Int32>
+    let maxCode: UnsafeMutablePointer<Int32>
+    let valueOffset: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<UInt8>
 }

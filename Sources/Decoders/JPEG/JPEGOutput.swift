@@ -182,6 +182,52 @@ final class JPEGRowRenderer {
 }
 
 enum JPEGRender {
+    /// MCU rows of coefficients held for a sequential image drawn while decoding: one when a single thread decodes
+    /// and draws in turn; with more cores the entropy decoder runs ahead of the drawing thread by up to this many.
+    static var ringMCURows: Int { JPEGParallel.workers > 1 ? 8 : 1 }
+
+    /// Decodes a single-scan sequential image and draws each MCU row as soon as it and the next one are decoded.
+    /// With several cores, the drawing (IDCT, upsampling, colour) runs on a second thread, a few rows behind.
+    static func drawWhileDecoding(_ g: JPEGOutputGeometry, decoder: JPEGScanDecoder, base: UnsafePointer<UInt8>,
+                                  end: Int, position: Int, output: UnsafeMutablePointer<UInt8>) throws -> Int {
+        let renderer = JPEGRowRenderer(g, output: output)
+        if ringMCURows == 1 {
+            let next = try decoder.run(base: base, end: end, position: position) { row in
+                renderer.transform(row)
+                if row > 0 { renderer.draw(row - 1) }
+            }
+            renderer.draw(g.mcuRows - 1)
+            return next
+        }
+        let pipe = JPEGRowPipe(slots: ringMCURows)
+        let done = DispatchGroup()
+        let rows = g.mcuRows
+        let box = JPEGUncheckedBox(renderer)
+        DispatchQueue.global().async(group: done) {
+            let renderer = box.value
+            for row in 0..<rows {
+                pipe.decoded.wait()
+                if pipe.aborted { return }
+                renderer.transform(row)
+                pipe.free.signal()
+                if row > 0 { renderer.draw(row - 1) }
+            }
+            renderer.draw(rows - 1)
+        }
+        do {
+            let next = try decoder.run(base: base, end: end, position: position,
+                                       rowWillStart: { _ in pipe.free.wait() },
+                                       rowDone: { _ in pipe.decoded.signal() })
+            done.wait()
+            return next
+        } catch {
+            pipe.aborted = true
+            pipe.decoded.signal()
+            done.wait()
+            throw error
+        }
+    }
+
     /// Draws a whole image whose coefficients are all stored, in parallel bands of MCU rows.
     static func drawStored(_ g: JPEGOutputGeometry, into out: UnsafeMutablePointer<UInt8>) {
         let bands = JPEGParallel.bands(g.mcuRows, minimumRows: 2)
@@ -231,4 +277,21 @@ enum JPEGParallel {
             DispatchQueue.concurrentPerform(iterations: count, execute: body)
         }
     }
+}
+
+/// Hand-off between the entropy decoder and the drawing thread: `free` counts ring slots the decoder may fill,
+/// `decoded` counts rows ready to draw.
+final class JPEGRowPipe: @unchecked Sendable {
+    let free: DispatchSemaphore
+    let decoded = DispatchSemaphore(value: 0)
+    /// Set by the decoder (before it signals `decoded`) when it stops on an error.
+    var aborted = false
+
+    init(slots: Int) { free = DispatchSemaphore(value: slots) }
+}
+
+/// Moves a value owned by one thread at a time to another thread.
+struct JPEGUncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -79,9 +79,10 @@ public enum JPEGEncoder {
         var tables: [JPEGHuffmanTable] = []
         var dht: [UInt8] = []
         for t in 0..<4 {
-            let table = JPEGHuffmanTable(frequencies: counter.frequencies[t])
+            let frequencies = counter.frequencies(table: t)
+            let table = JPEGHuffmanTable(frequencies: frequencies)
             tables.append(table)
-            if counter.frequencies[t].contains(where: { $0 > 0 }) {
+            if frequencies.contains(where: { $0 > 0 }) {
                 dht += table.segmentBody(tableClass: t / 2, slot: t % 2)
             }
         }

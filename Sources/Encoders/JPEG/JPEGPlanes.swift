@@ -53,26 +53,40 @@ struct JPEGPlanes {
         var y = [UInt8](repeating: 0, count: count)
         var cb = isColor ? [UInt8](repeating: 0, count: count) : []
         var cr = isColor ? [UInt8](repeating: 0, count: count) : []
-        func fix(_ x: Double) -> Int { Int(x * 65536 + 0.5) }
+        // The weights are positive and sum to 1 per output, so each result stays in 0...255 before the shift.
+        func fix(_ x: Double) -> Int32 { Int32(x * 65536 + 0.5) }
         let yr = fix(0.299), yg = fix(0.587), yb = fix(0.114)
         let cbr = fix(0.168735892), cbg = fix(0.331264108), half = fix(0.5)
         let crg = fix(0.418687589), crb = fix(0.081312411)
-        let rounding = 32767, chromaOffset = 128 << 16
+        let rounding: Int32 = 32767, chromaOffset: Int32 = 128 << 16
         image.samples8.withUnsafeBufferPointer { src in
             y.withUnsafeMutableBufferPointer { yp in
                 cb.withUnsafeMutableBufferPointer { cbp in
                     cr.withUnsafeMutableBufferPointer { crp in
-                        for row in 0..<paddedHeight {
-                            let sy = min(row, height - 1)
-                            for col in 0..<paddedWidth {
-                                let sx = min(col, width - 1)
-                                let s = (sy * width + sx) * n
-                                let o = row * paddedWidth + col
-                                if !isColor { yp[o] = src[s]; continue }
-                                let r = Int(src[s]), g = Int(src[s + 1]), b = Int(src[s + 2])
-                                yp[o] = UInt8((yr * r + yg * g + yb * b + rounding + 1) >> 16)
-                                cbp[o] = UInt8(clamping: (-cbr * r - cbg * g + half * b + chromaOffset + rounding) >> 16)
-                                crp[o] = UInt8(clamping: (half * r - crg * g - crb * b + chromaOffset + rounding) >> 16)
+                        for row in 0..<height {
+                            var s = row * width * n
+                            let o = row * paddedWidth
+                            if !isColor {
+                                for col in 0..<width { yp[o + col] = src[s]; s += n }
+                                continue
+                            }
+                            for col in 0..<width {
+                                let r = Int32(src[s]), g = Int32(src[s + 1]), b = Int32(src[s + 2])
+                                s += n
+                                yp[o + col] = UInt8(truncatingIfNeeded: (yr * r + yg * g + yb * b + rounding + 1) >> 16)
+                                cbp[o + col] = UInt8(truncatingIfNeeded: (half * b - cbr * r - cbg * g + chromaOffset + rounding) >> 16)
+                                crp[o + col] = UInt8(truncatingIfNeeded: (half * r - crg * g - crb * b + chromaOffset + rounding) >> 16)
+                            }
+                        }
+                        // Padding: repeat the last column, then the last row.
+                        for plane in [yp, cbp, crp] where plane.count == count {
+                            for row in 0..<height {
+                                let o = row * paddedWidth
+                                let edge = plane[o + width - 1]
+                                for col in width..<paddedWidth { plane[o + col] = edge }
+                            }
+                            for row in height..<paddedHeight {
+                                for col in 0..<paddedWidth { plane[row * paddedWidth + col] = plane[(height - 1) * paddedWidth + col] }
                             }
                         }
                     }
@@ -92,14 +106,23 @@ struct JPEGPlanes {
         plane.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for oy in 0..<outHeight {
-                    for ox in 0..<outWidth {
-                        var sum = 0
-                        for dy in 0..<byY {
-                            let rowStart = (oy * byY + dy) * width + ox * byX
-                            for dx in 0..<byX { sum += Int(src[rowStart + dx]) }
+                    let top = oy * byY * width
+                    let bottom = byY == 2 ? top + width : top
+                    let o = oy * outWidth
+                    if byX == 2 {
+                        for ox in 0..<outWidth {
+                            let x = 2 * ox
+                            var sum = Int(src[top + x]) + Int(src[top + x + 1])
+                            if byY == 2 { sum += Int(src[bottom + x]) + Int(src[bottom + x + 1]) }
+                            let bias = area == 4 ? 1 + (ox & 1) : (ox & 1)
+                            dst[o + ox] = UInt8(truncatingIfNeeded: (sum + bias) >> shift)
                         }
-                        let bias = area == 4 ? 1 + (ox & 1) : area == 2 ? (ox & 1) : 0
-                        dst[oy * outWidth + ox] = UInt8((sum + bias) >> shift)
+                    } else {
+                        for ox in 0..<outWidth {
+                            let sum = Int(src[top + ox]) + (byY == 2 ? Int(src[bottom + ox]) : 0)
+                            let bias = area == 2 ? (ox & 1) : 0
+                            dst[o + ox] = UInt8(truncatingIfNeeded: (sum + bias) >> shift)
+                        }
                     }
                 }
             }

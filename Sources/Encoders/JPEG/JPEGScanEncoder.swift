@@ -4,27 +4,31 @@ protocol JPEGSymbolSink {
     mutating func emit(table: Int, symbol: Int, extra: UInt32, extraCount: Int)
 }
 
-/// Counts symbols per table.
+/// Counts symbols per table (table t's symbol s at t * 256 + s).
 struct JPEGSymbolCounter: JPEGSymbolSink {
-    var frequencies: [[Int]]
-    init(tables: Int) { frequencies = [[Int]](repeating: [Int](repeating: 0, count: 256), count: tables) }
+    private(set) var counts: [Int]
+    init(tables: Int) { counts = [Int](repeating: 0, count: tables * 256) }
+    func frequencies(table: Int) -> [Int] { Array(counts[(table * 256)..<((table + 1) * 256)]) }
     @inline(__always)
-    mutating func emit(table: Int, symbol: Int, extra: UInt32, extraCount: Int) { frequencies[table][symbol] += 1 }
+    mutating func emit(table: Int, symbol: Int, extra: UInt32, extraCount: Int) { counts[table &* 256 &+ symbol] &+= 1 }
 }
 
 /// Writes symbols with their tables' codes into an entropy-coded segment (with 0xFF stuffing).
 struct JPEGSymbolWriter: JPEGSymbolSink {
     var writer = MSBBitWriter(stuffsZeroAfterFF: true)
-    let tables: [JPEGHuffmanTable]
+    /// Code and length of table t's symbol s at t * 256 + s; the extra bits are appended below the code.
+    private let codes: [UInt32]
+    private let lengths: [Int]
     init(tables: [JPEGHuffmanTable], capacity: Int) {
-        self.tables = tables
+        codes = tables.flatMap(\.codes)
+        lengths = tables.flatMap { $0.lengths.map(Int.init) }
         writer = MSBBitWriter(stuffsZeroAfterFF: true, reservingCapacity: capacity)
     }
     @inline(__always)
     mutating func emit(table: Int, symbol: Int, extra: UInt32, extraCount: Int) {
-        let t = tables[table]
-        writer.write(t.codes[symbol], count: Int(t.lengths[symbol]))
-        if extraCount > 0 { writer.write(extra, count: extraCount) }
+        let i = table &* 256 &+ symbol
+        // Code (≤ 16 bits) and extra bits (≤ 15) fit one 32-bit write.
+        writer.write(codes[i] << UInt32(extraCount) | extra, count: lengths[i] + extraCount)
     }
 }
 

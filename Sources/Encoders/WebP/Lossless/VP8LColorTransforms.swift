@@ -18,6 +18,35 @@ enum VP8LColorTransforms {
         }
     }
 
+    /// Whether subtract-green is likely to pay: compares the entropy of red and blue residuals (gradient
+    /// prediction, sampled rows) with and without green removed.
+    static func subtractGreenHelps(_ pixels: [UInt32], width: Int, height: Int) -> Bool {
+        if height < 2 || width < 2 { return true }
+        var plain = [UInt32](repeating: 0, count: 512)
+        var minusGreen = [UInt32](repeating: 0, count: 512)
+        let rowStep = height > 256 ? 2 : 1
+        pixels.withUnsafeBufferPointer { p in
+            var y = 1
+            while y < height {
+                for x in 1..<width {
+                    let i = y * width + x
+                    let prediction = VP8LPredictor.clampAddSubtractFull(p[i - 1], p[i - width], p[i - width - 1])
+                    let r = VP8LPredictor.subtractPixels(p[i], prediction)
+                    let red = (r >> 16) & 0xff, green = (r >> 8) & 0xff, blue = r & 0xff
+                    plain[Int(red)] += 1
+                    plain[256 + Int(blue)] += 1
+                    minusGreen[Int((red &- green) & 0xff)] += 1
+                    minusGreen[256 + Int((blue &- green) & 0xff)] += 1
+                }
+                y += rowStep
+            }
+        }
+        let bitsPlain = VP8LEntropy.shannonBits(Array(plain[0..<256])) + VP8LEntropy.shannonBits(Array(plain[256...]))
+        let bitsMinus = VP8LEntropy.shannonBits(Array(minusGreen[0..<256]))
+            + VP8LEntropy.shannonBits(Array(minusGreen[256...]))
+        return bitsMinus < bitsPlain
+    }
+
     // MARK: Cross colour
 
     /// ColorTransformDelta (RFC 9649 §4.2): signed 3.5 fixed-point product.

@@ -75,9 +75,11 @@ enum VP8LEncoder {
             imageWidth = indexed.width
         case .spatial(let crossColor):
             // Subtract green (type 2, §4.3).
-            writer.write(1, count: 1)
-            writer.write(2, count: 2)
-            VP8LColorTransforms.subtractGreen(&pixels)
+            if VP8LColorTransforms.subtractGreenHelps(argb, width: width, height: height) {
+                writer.write(1, count: 1)
+                writer.write(2, count: 2)
+                VP8LColorTransforms.subtractGreen(&pixels)
+            }
             // Predictor (type 0, §4.1).
             let predictorBits = VP8LTuning.int("WL_PB", effort <= 2 ? 5 : 4)
             let modes = effort == 0 ? [1, 2, 11, 12] : Array(0..<14)

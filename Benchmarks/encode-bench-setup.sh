@@ -1,0 +1,8 @@
+# Sourced by bench-encode-*.sh: strict mode, repository root, release binary, scratch directory, repeat count.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/release/imagestack
+[ -x "$BIN" ] || swift build -c release >/dev/null
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+REPEAT=${REPEAT:-3}
