@@ -287,7 +287,12 @@ final class JPEGRowPipe: @unchecked Sendable {
     /// Set by the decoder (before it signals `decoded`) when it stops on an error.
     var aborted = false
 
-    init(slots: Int) { free = DispatchSemaphore(value: slots) }
+    init(slots: Int) {
+        // Start at 0 and signal up: libdispatch traps when a semaphore is released with a value below the one it
+        // was created with, which is the case when the decoder stops on an error with slots still taken.
+        free = DispatchSemaphore(value: 0)
+        for _ in 0..<slots { free.signal() }
+    }
 }
 
 /// Moves a value owned by one thread at a time to another thread.
