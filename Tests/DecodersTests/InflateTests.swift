@@ -120,6 +120,12 @@ final class InflateTests: XCTestCase {
             XCTAssertEqual((error as? CodecError)?.kind, .limit)
             XCTAssertEqual((error as? CodecError)?.codec, "inflate")
         }
+        // Tiny limits hold exactly: 100 bytes fit in 100, not in 99 (growth never overshoots the limit).
+        let hundred = try pythonCompress([UInt8](repeating: 9, count: 100), level: 9)
+        XCTAssertEqual(try Inflate.zlibDecompress(hundred, expectedSize: 1, maxOutput: 100).count, 100)
+        XCTAssertThrowsError(try Inflate.zlibDecompress(hundred, expectedSize: 1, maxOutput: 99)) {
+            XCTAssertEqual(($0 as? CodecError)?.kind, .limit)
+        }
     }
 
     // MARK: hand-made streams

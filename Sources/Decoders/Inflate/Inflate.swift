@@ -48,7 +48,7 @@ public enum Inflate {
                         throw CodecError(codec: codec, kind: .limit,
                                          message: "decompressed data exceeds the limit of \(maxOutput) bytes")
                     }
-                    capacity = capacity > maxOutput / 2 ? maxOutput : max(1024, capacity * 2)
+                    capacity = capacity > maxOutput / 2 ? maxOutput : min(maxOutput, max(1024, capacity * 2))
                 }
             }
         }

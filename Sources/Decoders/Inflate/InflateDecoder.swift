@@ -145,7 +145,8 @@ struct InflateDecoder {
         let offset = position
         try InflateTables.fixedLiteralLengths.withUnsafeBufferPointer { l in
             try InflateTables.literalLengthInfo.withUnsafeBufferPointer { i in
-                try literalTable.build(lengths: l.baseAddress!, count: 288, info: i.baseAddress!, offset: offset)
+                try literalTable.build(lengths: l.baseAddress!, count: 288, info: i.baseAddress!, offset: offset,
+                                       pairLiterals: true)
             }
         }
         try InflateTables.fixedDistanceLengths.withUnsafeBufferPointer { l in
@@ -209,7 +210,8 @@ struct InflateDecoder {
         let offset2 = position
         try lengths.withUnsafeBufferPointer { l in
             try InflateTables.literalLengthInfo.withUnsafeBufferPointer { info in
-                try literalTable.build(lengths: l.baseAddress!, count: literalCount, info: info.baseAddress!, offset: offset2)
+                try literalTable.build(lengths: l.baseAddress!, count: literalCount, info: info.baseAddress!,
+                                       offset: offset2, pairLiterals: true)
             }
             try InflateTables.distanceInfo.withUnsafeBufferPointer { info in
                 try distanceTable.build(lengths: l.baseAddress! + literalCount, count: distanceCount,
@@ -251,6 +253,11 @@ struct InflateDecoder {
             guard op < outCapacity else { throw InflateOutputFull() }
             out[op] = UInt8(truncatingIfNeeded: e >> 16)
             op &+= 1
+            if e & HuffmanEntry.literalPair != 0 {
+                guard op < outCapacity else { throw InflateOutputFull() }
+                out[op] = UInt8(truncatingIfNeeded: e >> 24)
+                op &+= 1
+            }
         }
         while true {
             // 48 bits cover the longest length code with extras plus the longest distance code with extras.
