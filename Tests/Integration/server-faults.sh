@@ -125,7 +125,7 @@ for i in $(seq 1 20); do
 done
 t1=$(date +%s%N)
 check "20 normal requests served while 30 slowloris clients connected" "$fast" 20
-check "…quickly (< 5 s for all 20; took $(( (t1 - t0) / 1000000 )) ms)" "$(( (t1 - t0) / 1000000 < 5000 ))" 1
+check "…without waiting on them (< 10 s for all 20; took $(( (t1 - t0) / 1000000 )) ms)" "$(( (t1 - t0) / 1000000 < 10000 ))" 1
 wait "$SLOW"
 cut=$(cat "$WORK/slowloris.txt")
 check "slowloris clients cut off with 408" "$cut" 30
