@@ -103,6 +103,37 @@ final class JPEGRobustnessTests: XCTestCase {
         }
     }
 
+    func testScanCountIsCapped() throws {
+        // A progressive file's first scan (DC first, which does not depend on earlier scans), with the tables
+        // defined before it, repeated: valid syntax, but more scans than the cap.
+        let url = JPEGTestSupport.corpus.appendingPathComponent("jpeg/variants/coffee-gray-prog.jpg")
+        let bytes = try JPEGTestSupport.bytes(url)
+        var start: Int?, scan: Int?
+        var i = 2
+        while i + 4 <= bytes.count, scan == nil {
+            let marker = bytes[i + 1]
+            if start == nil && (marker == 0xC4 || marker == 0xDA) && bytes[2..<i].contains(0xC2) { start = i }
+            if marker == 0xDA { scan = i } else { i += 2 + (Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])) }
+        }
+        let from = try XCTUnwrap(start), sos = try XCTUnwrap(scan)
+        // The scan's data ends at the next marker that is not a stuffed 0xFF00 or RSTn.
+        var end = sos + 2 + (Int(bytes[sos + 2]) << 8 | Int(bytes[sos + 3]))
+        while end + 1 < bytes.count, !(bytes[end] == 0xFF && bytes[end + 1] != 0 && !(0xD0...0xD7).contains(bytes[end + 1])) {
+            end += 1
+        }
+        let chunk = Array(bytes[from..<end])
+        func repeated(_ n: Int) -> [UInt8] {
+            var out = Array(bytes[..<from])
+            for _ in 0..<n { out += chunk }
+            return out + Array(bytes[from...])
+        }
+        XCTAssertThrowsError(try JPEGDecoder.decode(repeated(JPEGStream.maxScans + 1))) {
+            XCTAssertEqual(($0 as? CodecError)?.kind, .limit)
+        }
+        // Within the cap the same file decodes, to the same pixels as the original.
+        XCTAssertEqual(try JPEGDecoder.decode(repeated(3)).samples8, try JPEGDecoder.decode(bytes).samples8)
+    }
+
     func testGarbageAndEdgeInputs() {
         var inputs: [[UInt8]] = [[], [0xFF, 0xD8], [0xFF, 0xD8, 0xFF, 0xD9], [0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x02]]
         var rng = JPEGTestRandom(seed: 42)

@@ -77,6 +77,7 @@ struct JPEGStream {
     var mcusX = 0, mcusY = 0
 
     let scale: Int
+    static let maxScans = 500
     /// Set while a single-scan sequential image is drawn as its MCU rows are decoded.
     var streamed = false
     var finished = false
@@ -188,6 +189,11 @@ struct JPEGStream {
                 guard let f = frame else { throw jpegError(.malformed, markerOffset, "scan before frame header") }
                 if headerOnly { return }
                 guard !streamed else { throw jpegError(.malformed, markerOffset, "scan after a complete sequential scan") }
+                // Each scan may visit every block, and end-of-band runs let a few bytes do so: cap the number of scans
+                // so a small file cannot demand unbounded work (real progressive files use about 10).
+                guard scanCount < JPEGStream.maxScans else {
+                    throw jpegError(.limit, markerOffset, "more than \(JPEGStream.maxScans) scans")
+                }
                 let scan = try JPEGScan.parse(payloadArray, frame: f, offset: markerOffset)
                 // A sequential image whose first scan holds every component is drawn as it is decoded.
                 let stream = planes.isEmpty && !f.progressive && scan.components.count == f.components.count

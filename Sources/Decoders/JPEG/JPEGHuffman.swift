@@ -27,7 +27,6 @@ final class JPEGHuffmanTable {
         valueOffset.initialize(repeating: 0, count: 18)
         values = .allocate(capacity: 256)
         values.initialize(repeating: 0, count: 256)
-        maxCode[17] = Int32.max // sentinel: ends the slow search
     }
 
     /// Builds the table from BITS (counts of codes per length 1...16) and HUFFVAL; throws on an over-full code set.

@@ -156,7 +156,6 @@ final class JPEGRowRenderer {
         let first = mcuRow * rowsPerMCUOut
         let last = min(first + rowsPerMCUOut, g.outHeight)
         guard first < last else { return }
-        let tables = JPEGColorTables.shared
         let rowBytes = g.outWidth * g.channels
         for y in first..<last {
             for ci in 0..<g.planes.count {
@@ -182,7 +181,7 @@ final class JPEGRowRenderer {
                     rowPointers[ci] = buffer
                 }
             }
-            JPEGColor.convertRow(g.transform, rowPointers, out + y * rowBytes, g.outWidth, tables)
+            JPEGColor.convertRow(g.transform, rowPointers, out + y * rowBytes, g.outWidth)
         }
     }
 }
