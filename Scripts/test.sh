@@ -25,12 +25,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
 fi
 
+# One release build with -enable-testing serves both the unit tests (@testable imports) and the conformance and
+# integration suites, instead of compiling the whole package twice.
+BUILD_FLAGS=(-c release -Xswiftc -enable-testing)
 echo "== build (release)"
-swift build -c release 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
+if ! swift build "${BUILD_FLAGS[@]}" > /tmp/imagestack-build.log 2>&1; then
+  grep -E "error:" /tmp/imagestack-build.log | head -40; tail -20 /tmp/imagestack-build.log; exit 1
+fi
+tail -1 /tmp/imagestack-build.log
 test -x .build/release/imagestack
 
 echo "== unit tests (release build, testable)"
-swift test -c release -Xswiftc -enable-testing 2>&1 | tee /tmp/imagestack-unit-tests.log | grep -Ev '^\[[0-9]+/[0-9]+\]|^Test Case .* (started|passed)'
+swift test "${BUILD_FLAGS[@]}" 2>&1 | tee /tmp/imagestack-unit-tests.log | grep -Ev '^\[[0-9]+/[0-9]+\]|^Test Case .* (started|passed)'
 grep -q "with 0 failures" /tmp/imagestack-unit-tests.log
 
 echo "== conformance (imagestack vs reference decoders)"

@@ -51,14 +51,21 @@ public enum FileIO {
 
     /// Writes `bytes` to `path` (created or truncated), or to standard output when `path` is "-".
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(parts: [bytes], to: path)
+    }
+
+    /// Writes the parts one after the other into one file, without joining them first.
+    public static func write(parts: [[UInt8]], to path: String) throws {
         let fd = path == "-" ? 1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(path: path, reason: errnoText()) }
         defer { if path != "-" { close(fd) } }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if n < 0 { if errno == EINTR { continue }; throw Failure(path: path, reason: errnoText()) }
-            done += n
+        for bytes in parts where !bytes.isEmpty {
+            var done = 0
+            while done < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+                if n < 0 { if errno == EINTR { continue }; throw Failure(path: path, reason: errnoText()) }
+                done += n
+            }
         }
     }
 }

@@ -30,8 +30,8 @@ enum DecodeCommand {
         do {
             let bytes = path == "-" ? try FileIO.readStandardInput() : try FileIO.read(path)
             let raster = try ImageDecoder.decode(bytes, jpegScaleDenominator: scale)
-            let encoded = out.lowercased().hasSuffix(".png") ? try PNGEncoder.encode(raster) : PNMWriter.encode(raster)
-            try FileIO.write(encoded, to: out)
+            let parts = out.lowercased().hasSuffix(".png") ? [try PNGEncoder.encode(raster)] : PNMWriter.parts(raster)
+            try FileIO.write(parts: parts, to: out)
             return 0
         } catch let error as FileIO.Failure {
             CLI.printError("imagestack: cannot read or write \(error)")
