@@ -46,8 +46,15 @@ public final class Metrics: @unchecked Sendable {
     }
 
     public func recordSkip(_ reason: String) {
-        // Reasons naming a decoder error carry details; keep the label set bounded by the part before ':' details.
-        let label = reason.count > 120 ? String(reason.prefix(120)) : reason
+        // Some reasons carry numbers (qualities, offsets in decoder errors): fold digit runs to "N" and cap the
+        // length so the label set stays bounded.
+        var label = ""
+        var inNumber = false
+        for character in reason.prefix(120) {
+            let digit = character.isASCII && character.isNumber
+            if !digit { label.append(character) } else if !inNumber { label.append("N") }
+            inNumber = digit
+        }
         lock.withLock { skipReasons[label, default: 0] += 1 }
     }
 

@@ -211,7 +211,7 @@ struct OriginResponseReader {
     }
 
     /// Nil when the connection closed before any byte (a stale pooled connection).
-    mutating func readHead() throws(OriginFailure) -> (Int, String, HTTPHeaders)? {
+    mutating func readHead(interimResponses: Int = 0) throws(OriginFailure) -> (Int, String, HTTPHeaders)? {
         var headEnd = -1
         var searchFrom = 0
         while true {
@@ -250,9 +250,10 @@ struct OriginResponseReader {
         position = headEnd
         // 1xx interim responses precede the real one.
         if (100..<200).contains(status) {
+            guard interimResponses < 8 else { throw .invalidResponse("too many 1xx responses") }
             buffer.removeFirst(headEnd)
             position = 0
-            return try readHead()
+            return try readHead(interimResponses: interimResponses + 1)
         }
         return (status, String(parts[0]), headers)
     }

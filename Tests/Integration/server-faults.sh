@@ -19,7 +19,7 @@ cat >"$WORK/config.json" <<JSON
   "serverName": "fault-test",
   "timeouts": { "originConnectMs": 500, "originReadMs": 1000, "clientHeaderMs": 1500, "keepAliveMs": 3000 },
   "limits": { "maxConnections": 60, "maxRequestLineBytes": 2048, "maxHeaderBytes": 4096, "maxSourceBytes": 5000000 },
-  "rules": [ { "path": "/**", "extensions": ["jpg"] } ]
+  "rules": [ { "path": "/**", "extensions": ["jpg", "png"] } ]
 }
 JSON
 start_server srv $S --config "$WORK/config.json"
@@ -54,6 +54,35 @@ kill $DEADSRV
 
 fetch okafter "$B/rocket.jpg"
 check "good request after the faults" "$(cmp -s "$WORK/okafter.body" "$ORIGIN/rocket.jpg" && echo same)" same
+
+echo "== corrupt originals: every one answered, the server survives"
+python3 - "$ORIGIN" "$CORPUS/photos/rocket.jpg" "$CORPUS/photos/logo.png" "$CORPUS/jpeg/variants" <<'PY'
+import os, random, sys
+out, jpeg, png, variants = sys.argv[1:5]
+rng = random.Random(6)
+sources = [jpeg, png] + sorted(os.path.join(variants, f) for f in os.listdir(variants) if f.endswith(".jpg"))[:6]
+n = 0
+for src in sources:
+    data = open(src, "rb").read()
+    ext = src.rsplit(".", 1)[1]
+    for cut in (len(data) // 3, len(data) // 2, len(data) - 7):
+        open(os.path.join(out, "bad%02d.%s" % (n, ext)), "wb").write(data[:cut]); n += 1
+    for _ in range(2):
+        flipped = bytearray(data)
+        for _ in range(20):
+            i = rng.randrange(2, len(flipped))
+            flipped[i] ^= 1 << rng.randrange(8)
+        open(os.path.join(out, "bad%02d.%s" % (n, ext)), "wb").write(bytes(flipped)); n += 1
+PY
+answered=0 total=0
+for f in "$ORIGIN"/bad*; do
+  total=$((total + 1))
+  code=$(curl -s --max-time 20 -o /dev/null -w '%{http_code}' -H 'Accept: image/webp' "$B/$(basename "$f")?width=50&fmt=webp")
+  [ "$code" = 200 ] && answered=$((answered + 1))
+done
+check "all $total corrupt originals answered" "$answered" "$total"
+check "server alive after the corrupt originals" "$(kill -0 "$srv_PID" 2>/dev/null && echo yes)" yes
+still_serving "corrupt originals"
 
 echo "== malformed and oversized requests"
 raw() { python3 "$LIB/rawhttp.py" $S "$@"; }
@@ -96,7 +125,7 @@ for i in $(seq 1 20); do
 done
 t1=$(date +%s%N)
 check "20 normal requests served while 30 slowloris clients connected" "$fast" 20
-check "…quickly (< 5 s for all 20; took $(( (t1 - t0) / 1000000 )) ms)" "$(( (t1 - t0) / 1000000 < 5000 ))" 1
+check "…without waiting on them (< 10 s for all 20; took $(( (t1 - t0) / 1000000 )) ms)" "$(( (t1 - t0) / 1000000 < 10000 ))" 1
 wait "$SLOW"
 cut=$(cat "$WORK/slowloris.txt")
 check "slowloris clients cut off with 408" "$cut" 30
