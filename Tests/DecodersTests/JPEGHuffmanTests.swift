@@ -29,7 +29,7 @@ final class JPEGHuffmanTests: XCTestCase {
             var out: [Int] = []
             for _ in 0..<count {
                 if r.count < 32 { r.refill() }
-                out.append(try r.decode(table))
+                out.append(try r.decode(table.lookup))
             }
             XCTAssertFalse(r.overran)
             return out

@@ -43,6 +43,12 @@ final class JPEGHuffmanTable {
             if n > 0 {
                 valueOffset[length] = Int32(k - code)
                 for _ in 0..<n {
+                    // Each code must fit in `length` bits and not be all ones (C.2, F.1.2.1.2); checked before the
+                    // lookahead table is written so an over-full table can never write outside it.
+                    guard code < (1 << length) - 1 else {
+                        throw jpegError(.malformed, offset, "Huffman table has more codes than fit in \(length) bits")
+                    }
+                    guard k < symbols.count else { throw jpegError(.malformed, offset, "Huffman table lacks symbols") }
                     if length <= JPEGHuffmanTable.lookaheadBits {
                         let shift = JPEGHuffmanTable.lookaheadBits - length
                         let entry = UInt16(length) << 8 | UInt16(symbols[k])
@@ -52,10 +58,6 @@ final class JPEGHuffmanTable {
                     k += 1
                 }
                 maxCode[length] = Int32(code - 1)
-            }
-            // Codes of this length must fit in `length` bits without using the all-ones code (C.2, F.1.2.1.2).
-            guard code < 1 << length else {
-                throw jpegError(.malformed, offset, "Huffman table has more codes than fit in \(length) bits")
             }
             code <<= 1
         }
