@@ -23,7 +23,9 @@ enum WebPTestSupport {
     /// Runs a tool; returns its standard output, throwing when it fails.
     @discardableResult
     static func run(_ tool: String, _ arguments: [String]) throws -> Data {
-        guard let path = toolPath(tool) else { throw XCTSkip("\(tool) is not installed") }
+        guard let path = toolPath(tool) else {
+            throw NSError(domain: tool, code: 127, userInfo: [NSLocalizedDescriptionKey: "\(tool) is not installed (Scripts/test.sh installs the oracles)"])
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
