@@ -21,7 +21,17 @@ public enum AVIFEncoder {
         guard width <= 65536, height <= 65536 else {
             throw CodecError(codec: codec, kind: .encoderLimit, message: "AV1 frame sides are limited to 65536 (got \(width)x\(height))")
         }
-        let img = raster.bitDepth == .eight ? raster : raster.to8Bit()
+        var img = raster.bitDepth == .eight ? raster : raster.to8Bit()
+        if img.isPremultiplied && img.layout.hasAlpha {
+            // AVIF stores straight alpha (auxC alpha without premultiplication, AVIF §4).
+            let c = img.channels
+            for i in 0..<(width * height) {
+                let a = Int(img.samples8[i * c + c - 1])
+                guard a > 0 && a < 255 else { continue }
+                for k in 0..<(c - 1) { img.samples8[i * c + k] = UInt8(min(255, (Int(img.samples8[i * c + k]) * 255 + a / 2) / a)) }
+            }
+            img.isPremultiplied = false
+        }
         let ch = img.channels
         let n = width * height
         guard img.samples8.count >= n * ch else {

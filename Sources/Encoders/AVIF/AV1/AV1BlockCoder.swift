@@ -223,7 +223,7 @@ extension AV1TileEncoder {
                 ranked.sort { $0.cost < $1.cost }
             }
             // Stage 2: full rate-distortion over the best few modes and the transform types of the set.
-            let topK = f.speed >= 8 ? 1 : (f.speed >= 5 ? 2 : 3)
+            let topK = f.speed >= 8 ? 1 : (f.speed >= 6 ? 2 : 3)
             let types = log2 <= 4 && f.speed <= 8 ? (f.speed <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
                                                                     : [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst]) : [AV1Tx.dctDct]
             if topK == 1 && types.count == 1 {
