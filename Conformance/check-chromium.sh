@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Loads a sample of `imagestack encode` outputs in headless Chromium: every output format (PNG, JPEG 4:2:0 and
+# 4:4:4, WebP lossless and lossy, AVIF 4:2:0 and 4:4:4) from an opaque RGB, an RGBA, a gray and a gray+alpha source.
+# The page (served by python3 -m http.server on 127.0.0.1, so canvases stay readable) decodes each image with
+# HTMLImageElement.decode(), checks naturalWidth/naturalHeight against the source, draws it and the source PNG on
+# canvases and compares the pixels in the page: lossless formats must be identical, lossy ones above a PSNR floor
+# (colour over the source's opaque pixels, alpha over all pixels). The page writes one line per image into the DOM,
+# read back with --dump-dom. A screenshot of the page goes to Conformance/artifacts/chromium-encoders.png.
+# Exits non-zero when any image fails. Usage: check-chromium.sh [IMAGESTACK_BINARY]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=${1:-.build/release/imagestack}
+CORPUS=${CORPUS:-../shared/corpus}
+[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+FLOOR=${CHROMIUM_FLOOR:-28}
+CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome) || { echo "chromium is required"; exit 2; }
+[ -x "$BIN" ] || { echo "no imagestack binary at $BIN (swift build -c release)"; exit 2; }
+ARTIFACTS=Conformance/artifacts
+mkdir -p "$ARTIFACTS"
+tmp=$(mktemp -d)
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+sources="$CORPUS/photos/coffee.png $CORPUS/photos/logo.png $CORPUS/photos/camera.png $CORPUS/png/pngsuite/basn4a08.png"
+items=""
+failures=0
+for src in $sources; do
+  base=$(basename "$src" .png)
+  cp "$src" "$tmp/$base-source.png"
+  read -r width height < <(python3 -c 'import sys, struct; d = open(sys.argv[1], "rb").read(24); print(*struct.unpack(">II", d[16:24]))' "$src")
+  for fmt in png jpeg-420 jpeg-444 webp-lossless webp-q75 avif-420 avif-444; do
+    case $fmt in
+      png) args=(--format png); ext=png; kind=exact ;;
+      jpeg-420) args=(--format jpeg --quality 75 --subsampling 4:2:0); ext=jpg; kind=lossy-noalpha ;;
+      jpeg-444) args=(--format jpeg --quality 75 --subsampling 4:4:4); ext=jpg; kind=lossy-noalpha ;;
+      webp-lossless) args=(--format webp --lossless); ext=webp; kind=exact ;;
+      webp-q75) args=(--format webp --quality 75); ext=webp; kind=lossy ;;
+      avif-420) args=(--format avif --quality 60 --subsampling 4:2:0); ext=avif; kind=lossy ;;
+      avif-444) args=(--format avif --quality 60 --subsampling 4:4:4); ext=avif; kind=lossy ;;
+    esac
+    out="$base-$fmt.$ext"
+    if ! "$BIN" encode "$src" -o "$tmp/$out" "${args[@]}" 2>"$tmp/err"; then
+      printf '%-34s FAIL imagestack encode: %s\n' "$out" "$(head -1 "$tmp/err")"; failures=$((failures + 1)); continue
+    fi
+    items+="{file: '$out', source: '$base-source.png', width: $width, height: $height, kind: '$kind'},"
+  done
+done
+
+cat >"$tmp/index.html" <<HTML
+<!doctype html>
+<html><head><meta charset="utf-8"><title>imagestack encoders in Chromium</title>
+<style>body{font:12px monospace;background:#9ab}figure{display:inline-block;margin:4px}img{max-width:160px;max-height:160px;display:block}</style>
+</head><body>
+<pre id="result">pending</pre>
+<div id="gallery"></div>
+<script>
+const items = [$items];
+const floor = $FLOOR;
+function load(url) {
+  const img = new Image();
+  img.src = url;
+  return img.decode().then(() => img);
+}
+function pixels(img) {
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth; c.height = img.naturalHeight;
+  const g = c.getContext('2d', {willReadFrequently: true});
+  g.drawImage(img, 0, 0);
+  return g.getImageData(0, 0, c.width, c.height).data;
+}
+function psnr(sum, n) { return n === 0 || sum === 0 ? Infinity : 10 * Math.log10(255 * 255 * n / sum); }
+async function check(item) {
+  let img;
+  try { img = await load(item.file); } catch (e) { return 'FAIL decode error: ' + e.name; }
+  const fig = document.createElement('figure');
+  fig.appendChild(img);
+  const cap = document.createElement('figcaption'); cap.textContent = item.file; fig.appendChild(cap);
+  document.getElementById('gallery').appendChild(fig);
+  const size = img.naturalWidth + 'x' + img.naturalHeight;
+  if (img.naturalWidth !== item.width || img.naturalHeight !== item.height) return 'FAIL size ' + size;
+  const ref = pixels(await load(item.source)), got = pixels(img);
+  let max = 0, colorSum = 0, colorN = 0, alphaSum = 0, opaque = 0, alphaMax = 0;
+  for (let i = 0; i < ref.length; i += 4) { if (ref[i + 3] === 255) opaque++; }
+  for (let i = 0; i < ref.length; i += 4) {
+    for (let c = 0; c < 4; c++) max = Math.max(max, Math.abs(ref[i + c] - got[i + c]));
+    if (ref[i + 3] === 255 || opaque === 0) {
+      for (let c = 0; c < 3; c++) { const d = ref[i + c] - got[i + c]; colorSum += d * d; colorN++; }
+    }
+    const da = ref[i + 3] - got[i + 3]; alphaSum += da * da; alphaMax = Math.max(alphaMax, Math.abs(da));
+  }
+  if (item.kind === 'exact') return (max === 0 ? 'ok' : 'FAIL') + ' ' + size + ' max ' + max;
+  const color = psnr(colorSum, colorN), alpha = psnr(alphaSum, ref.length / 4);
+  const hasAlpha = opaque < ref.length / 4;
+  let ok = color >= floor, text = ' ' + size + ' PSNR ' + color.toFixed(2);
+  if (hasAlpha && item.kind === 'lossy') { ok = ok && alpha >= floor; text += ' alpha ' + alpha.toFixed(2); }
+  return (ok ? 'ok' : 'FAIL') + text;
+}
+(async () => {
+  const lines = [];
+  for (const item of items) {
+    let r;
+    try { r = await check(item); } catch (e) { r = 'FAIL ' + e; }
+    lines.push(item.file + ' ' + r);
+  }
+  document.getElementById('result').textContent = 'done\n' + lines.join('\n');
+})();
+</script></body></html>
+HTML
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$tmp" >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.1; done
+url="http://127.0.0.1:$port/index.html"
+flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$tmp/profile")
+timeout 120 "$CHROMIUM" "${flags[@]}" --virtual-time-budget=20000 --dump-dom "$url" >"$tmp/dom.html" 2>"$tmp/chromium.err"
+timeout 120 "$CHROMIUM" "${flags[@]}" --virtual-time-budget=20000 --window-size=1400,1600 \
+  --screenshot="$PWD/$ARTIFACTS/chromium-encoders.png" "$url" >/dev/null 2>&1
+python3 - "$tmp/dom.html" <<'PY' >"$tmp/result.txt"
+import html, re, sys
+dom = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+m = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
+print(html.unescape(m.group(1)) if m else "no result in the DOM")
+PY
+if [ "$(head -1 "$tmp/result.txt")" != done ]; then
+  echo "Chromium did not finish the page: $(head -1 "$tmp/result.txt")"; head -5 "$tmp/chromium.err"; exit 1
+fi
+printf '%-34s %s\n' image "result (size, max difference or PSNR dB vs the source decoded by Chromium)"
+tail -n +2 "$tmp/result.txt" | while read -r file rest; do printf '%-34s %s\n' "$file" "$rest"; done
+loaded=$(tail -n +2 "$tmp/result.txt" | grep -vc ' FAIL')
+failed=$(tail -n +2 "$tmp/result.txt" | grep -c ' FAIL')
+failures=$((failures + failed))
+echo "chromium: $loaded images decoded and matched, $failures failures (screenshot: $ARTIFACTS/chromium-encoders.png)"
+[ "$failures" = 0 ]
