@@ -78,10 +78,10 @@ def exact(decoded, source):
         print(f"size {out.shape[1]}x{out.shape[0]} vs source {src.shape[1]}x{src.shape[0]}")
         return 1
     if smax != omax:
-        if smax % omax == 0:  # low-bit-depth output (1/2/4-bit gray PNG): bit replication scales it exactly
-            out = out * (smax // omax)
-        elif omax == 255:
+        if omax == 255:
             src = to_8bit(src, smax)
+        elif omax < 255 and smax % omax == 0:  # 1/2/4-bit gray PNG output: bit replication scales it exactly
+            out = out * (smax // omax)
         else:
             print(f"maxval {omax} vs source {smax}")
             return 1
