@@ -29,6 +29,7 @@ AVIF_FLOOR=${AVIF_FLOOR:-28}
 for tool in pngtopam djpeg cjpeg dwebp cwebp avifdec avifenc dav1d convert python3; do
   command -v $tool >/dev/null || { echo "$tool is required"; exit 2; }
 done
+python3 -c 'import numpy' 2>/dev/null || { echo "python3 numpy is required (pip install numpy)"; exit 2; }
 [ -x "$BIN" ] || { echo "no imagestack binary at $BIN (swift build -c release)"; exit 2; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 helper=Conformance/encodecheck.py
@@ -43,7 +44,7 @@ sources=(
   "$CORPUS"/jpeg/variants/odd-s2x2-base.jpg "$CORPUS"/jpeg/variants/thin-509x3.jpg
   "$CORPUS"/jpeg/variants/one-pixel.jpg "$CORPUS"/jpeg/variants/coffee-gray.jpg
   "$CORPUS"/jpeg/variants/coffee-cmyk.jpg
-  # one large image with alpha (1080x1920 RGBA)
+  # one large image, the cheapest of corpus/large (1080x1920 RGBA, every pixel opaque)
   "$CORPUS"/large/kay-1080x1920-rgba.png
 )
 formats="png jpeg-420 jpeg-444 webp-lossless webp-q75 avif-420 avif-444"
