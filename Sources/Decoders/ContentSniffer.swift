@@ -14,6 +14,9 @@ public enum ContentSniffer {
         }
         if starts([0xFF, 0xD8, 0xFF]) { return Detection(format: .jpeg, mimeType: "image/jpeg") }
         if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return Detection(format: .png, mimeType: "image/png") }
+        // "PNG" at offset 1 with a damaged rest of the signature (e.g. a CR-LF translated transfer): hand it to the
+        // PNG decoder, whose error then says what is wrong with the signature instead of "unsupported content".
+        if starts(Array("PNG".utf8), at: 1) && bytes.count >= 8 { return Detection(format: .png, mimeType: "image/png") }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return Detection(format: .gif, mimeType: "image/gif") }
         if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return Detection(format: .webp, mimeType: "image/webp") }
         if starts(Array("ftyp".utf8), at: 4) {

@@ -50,6 +50,10 @@ public struct ProcessingOutcome: Sendable {
     /// True when the body could differ by the client's Accept header (→ `Vary: Accept`).
     public var variesByAccept: Bool
 
+    /// Nothing was asked (no parameters, `quality` alone, a same-size resize, a disabled rule): `body` is the
+    /// original, with no operations and no skip reason — answer like a plain proxy (no X-Img-Operations).
+    public var isPassthrough: Bool { skipReason == nil && operations.isEmpty }
+
     public init(body: [UInt8], contentType: String, operations: [String], skipReason: String?,
                 processingMilliseconds: Double, variesByAccept: Bool) {
         self.body = body; self.contentType = contentType; self.operations = operations; self.skipReason = skipReason

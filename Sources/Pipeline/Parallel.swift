@@ -3,18 +3,14 @@ import Dispatch
 import Glibc
 #endif
 
-/// Splitting row loops over the machine's cores with `DispatchQueue.concurrentPerform`.
+/// Running independent work items over the machine's cores with `DispatchQueue.concurrentPerform`.
 enum Parallel {
     static let coreCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
-    /// Calls `body` with disjoint ranges covering 0..<count, in parallel when there is enough work.
-    static func forEachChunk(_ count: Int, minimumChunk: Int = 16, _ body: (Range<Int>) -> Void) {
-        guard count > 0 else { return }
-        let chunks = min(coreCount * 4, max(1, count / minimumChunk))
-        if chunks == 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = count * c / chunks, hi = count * (c + 1) / chunks
-            if lo < hi { body(lo..<hi) }
-        }
+    /// Calls `body(i)` for every i in 0..<count, in parallel when there is more than one item.
+    static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 0 { return }
+        if count == 1 || coreCount == 1 { for i in 0..<count { body(i) }; return }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 }

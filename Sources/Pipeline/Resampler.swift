@@ -4,7 +4,7 @@ import Raster
 ///
 /// Two passes over `FilterBank` weights: horizontal (each needed source row → an intermediate row of the output
 /// width, in premultiplied Float), then vertical (each output row = weighted sum of intermediate rows, a loop the
-/// compiler vectorises). Both passes split rows across cores. Colour is premultiplied by alpha before filtering so
+/// compiler vectorises). Output rows are processed in strips spread across cores. Colour is premultiplied by alpha before filtering so
 /// transparent pixels (whose colour is meaningless) cannot bleed dark fringes into opaque ones; results are clamped
 /// (alpha to [0, max], colour to [0, alpha]) so Lanczos' negative lobes cannot ring past the valid range.
 public enum Resampler {
@@ -36,61 +36,66 @@ public enum Resampler {
                      width: width, height: height)
     }
 
+    /// Output rows per work item. Each item filters horizontally only the source rows its outputs need, so memory
+    /// stays at a strip (not a whole intermediate image: a 50 MP source would need 800 MB of Float pixels) and the
+    /// items run in parallel; the re-filtered overlap between strips costs about 6 / stripRows of the horizontal pass.
+    static let stripRows = 32
+
     private static func run<T: FixedWidthInteger & UnsignedInteger>(_ source: [T], raster: Raster,
                                                                     horizontal h: FilterBank, vertical v: FilterBank) -> [T] {
         let outW = h.outputCount, outH = v.outputCount
-        let rowCount = v.endSource - v.firstSource
         let columns = h.firstSource..<h.endSource
         let layout = raster.layout
         let channels = raster.channels
         let stride = raster.rowStride
         let maxValue = Float(raster.bitDepth.maxValue)
-        let middle = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: rowCount * outW)
-        defer { middle.deallocate() }
-
-        source.withUnsafeBufferPointer { src in
-        h.weights.withUnsafeBufferPointer { hw in
-        h.starts.withUnsafeBufferPointer { hs in
-        h.counts.withUnsafeBufferPointer { hc in
-            guard let sp = src.baseAddress, let hwp = hw.baseAddress else { return }
-            Parallel.forEachChunk(rowCount) { rows in
-                let line = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: columns.count)
-                defer { line.deallocate() }
-                for r in rows {
-                    let rowStart = sp + (v.firstSource + r) * stride + columns.lowerBound * channels
-                    load(rowStart, count: columns.count, layout: layout, maxValue: maxValue, into: line)
-                    let dst = middle + r * outW
-                    for x in 0..<outW {
-                        let taps = hc[x]
-                        let w = hwp + x * h.taps
-                        let s = line + (hs[x] - columns.lowerBound)
-                        var acc = SIMD4<Float>(repeating: 0)
-                        for t in 0..<taps { acc += w[t] * s[t] }
-                        dst[x] = acc
-                    }
-                }
-            }
-        }}}}
+        let strips = (outH + stripRows - 1) / stripRows
 
         return [T](unsafeUninitializedCapacity: outW * outH * channels) { out, count in
-            guard let op = out.baseAddress else { count = 0; return }
+            count = 0
+            source.withUnsafeBufferPointer { src in
+            h.weights.withUnsafeBufferPointer { hw in
+            h.starts.withUnsafeBufferPointer { hs in
+            h.counts.withUnsafeBufferPointer { hc in
             v.weights.withUnsafeBufferPointer { vw in
-                guard let vwp = vw.baseAddress else { return }
-                Parallel.forEachChunk(outH, minimumChunk: 4) { rows in
+            v.starts.withUnsafeBufferPointer { vs in
+            v.counts.withUnsafeBufferPointer { vc in
+                guard let sp = src.baseAddress, let op = out.baseAddress, let hwp = hw.baseAddress, let vwp = vw.baseAddress else { return }
+                Parallel.forEach(strips) { strip in
+                    let y0 = strip * stripRows, y1 = min(outH, y0 + stripRows)
+                    var firstRow = Int.max, endRow = 0
+                    for y in y0..<y1 { firstRow = min(firstRow, vs[y]); endRow = max(endRow, vs[y] + vc[y]) }
+                    let rows = endRow - firstRow
+                    let middle = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: rows * outW)
+                    let line = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: columns.count)
                     let acc = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: outW)
-                    defer { acc.deallocate() }
-                    for y in rows {
+                    defer { middle.deallocate(); line.deallocate(); acc.deallocate() }
+                    // Horizontal: the strip's source rows → intermediate rows of the output width.
+                    for r in 0..<rows {
+                        load(sp + (firstRow + r) * stride + columns.lowerBound * channels, count: columns.count,
+                             layout: layout, maxValue: maxValue, into: line)
+                        let dst = middle + r * outW
+                        for x in 0..<outW {
+                            let w = hwp + x * h.taps
+                            let s = line + (hs[x] - columns.lowerBound)
+                            var sum = SIMD4<Float>(repeating: 0)
+                            for t in 0..<hc[x] { sum += w[t] * s[t] }
+                            dst[x] = sum
+                        }
+                    }
+                    // Vertical: each output row is a weighted sum of intermediate rows (vectorised over x).
+                    for y in y0..<y1 {
                         acc.initialize(repeating: SIMD4<Float>(repeating: 0), count: outW)
                         let w = vwp + y * v.taps
-                        for t in 0..<v.counts[y] {
+                        for t in 0..<vc[y] {
                             let weight = w[t]
-                            let src = middle + (v.starts[y] - v.firstSource + t) * outW
-                            for x in 0..<outW { acc[x] += weight * src[x] }
+                            let row = middle + (vs[y] - firstRow + t) * outW
+                            for x in 0..<outW { acc[x] += weight * row[x] }
                         }
                         store(acc, count: outW, layout: layout, maxValue: maxValue, into: op + y * outW * channels)
                     }
                 }
-            }
+            }}}}}}}
             count = outW * outH * channels
         }
     }

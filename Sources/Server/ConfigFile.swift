@@ -86,6 +86,7 @@ private func fieldPath(_ decoder: any Decoder, _ key: String) -> String {
     for k in decoder.codingPath {
         if let index = k.intValue { path += "[\(index)]" } else { path += (path.isEmpty ? "" : ".") + k.stringValue }
     }
+    if key.isEmpty { return path.isEmpty ? "(file)" : path }
     return path.isEmpty ? key : path + "." + key
 }
 
@@ -173,7 +174,10 @@ struct LimitsModel: Decodable {
         maxPixels = try positive(.maxPixels); maxSide = try positive(.maxSide)
         maxSourceBytes = try positive(.maxSourceBytes); maxConnections = try positive(.maxConnections)
         maxRequestLineBytes = try positive(.maxRequestLineBytes); maxHeaderBytes = try positive(.maxHeaderBytes)
-        maxRequestBodyBytes = try positive(.maxRequestBodyBytes)
+        maxRequestBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxRequestBodyBytes)
+        if let v = maxRequestBodyBytes, v < 0 {
+            throw ConfigError(field: fieldPath(decoder, "maxRequestBodyBytes"), message: "must be ≥ 0, got \(v)")
+        }
     }
 }
 

@@ -78,13 +78,14 @@ public final class ImageHandler: @unchecked Sendable {
     public func recordProtocolResponse(peer: String, method: String, target: String, response: HTTPResponse, milliseconds: Double) {
         metrics.recordRequest(status: response.status, outcome: "error", responseBodyBytes: response.body.count)
         accessLog.log(client: peer, method: method, target: target, status: response.status, bytes: response.body.count,
-                      milliseconds: milliseconds, outcome: "error", skipReason: nil)
+                      contentType: response.headers["Content-Type"], milliseconds: milliseconds, outcome: "error", skipReason: nil)
     }
 
     private func record(request: HTTPRequest, peer: String, produced: Produced, bodyBytes: Int, started: Double) {
         metrics.recordRequest(status: produced.response.status, outcome: produced.outcome, responseBodyBytes: bodyBytes)
         accessLog.log(client: peer, method: request.method, target: request.target, status: produced.response.status,
-                      bytes: bodyBytes, milliseconds: (monotonicSeconds() - started) * 1000, outcome: produced.outcome,
+                      bytes: bodyBytes, contentType: produced.response.headers["Content-Type"],
+                      milliseconds: (monotonicSeconds() - started) * 1000, outcome: produced.outcome,
                       skipReason: produced.skipReason)
     }
 
@@ -106,9 +107,22 @@ public final class ImageHandler: @unchecked Sendable {
             response.headers.add("Allow", "GET, HEAD")
             return Produced(response: response, outcome: "error")
         }
-        let decodedPath = percentDecode(request.path).map { String(decoding: $0, as: UTF8.self) } ?? request.path
+        // Dot segments, NUL bytes and bad escapes never reach any origin (an http origin's base path must not be
+        // escapable either); answered like a missing file.
+        guard let decoded = percentDecode(request.path), !ImageHandler.hasUnsafeSegments(decoded) else {
+            return Produced(response: HTTPResponse.jsonError(404, "not found"), outcome: "error")
+        }
+        let decodedPath = String(decoding: decoded, as: UTF8.self)
         guard let rule = matcher.match(decodedPath: decodedPath) else { return proxy(request, peer: peer) }
         return transform(request, rule: rule, peer: peer)
+    }
+
+    /// True when a decoded path holds a NUL byte, a backslash, or a "." / ".." segment.
+    static func hasUnsafeSegments(_ decoded: [UInt8]) -> Bool {
+        if decoded.contains(0) || decoded.contains(UInt8(ascii: "\\")) { return true }
+        return decoded.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains {
+            $0.elementsEqual([UInt8(ascii: ".")]) || $0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")])
+        }
     }
 
     private func textResponse(_ text: String, type: String) -> HTTPResponse {

@@ -46,8 +46,15 @@ public final class Metrics: @unchecked Sendable {
     }
 
     public func recordSkip(_ reason: String) {
-        // Reasons naming a decoder error carry details; keep the label set bounded by the part before ':' details.
-        let label = reason.count > 120 ? String(reason.prefix(120)) : reason
+        // Some reasons carry numbers (qualities, offsets in decoder errors): fold digit runs to "N" and cap the
+        // length so the label set stays bounded.
+        var label = ""
+        var inNumber = false
+        for character in reason.prefix(120) {
+            let digit = character.isASCII && character.isNumber
+            if !digit { label.append(character) } else if !inNumber { label.append("N") }
+            inNumber = digit
+        }
         lock.withLock { skipReasons[label, default: 0] += 1 }
     }
 
@@ -136,13 +143,14 @@ func formatNumber(_ value: Double) -> String {
     return String(value)
 }
 
-/// One line per request on stderr: client, method, target, status, body bytes, duration, outcome, skip reason.
+/// One line per request on stderr: time, client, method and target, status, body bytes, Content-Type, duration,
+/// outcome, skip reason.
 public struct AccessLog: Sendable {
     public var enabled: Bool
     public init(enabled: Bool) { self.enabled = enabled }
 
-    public func log(client: String, method: String, target: String, status: Int, bytes: Int, milliseconds: Double,
-                    outcome: String, skipReason: String?) {
+    public func log(client: String, method: String, target: String, status: Int, bytes: Int, contentType: String?,
+                    milliseconds: Double, outcome: String, skipReason: String?) {
         guard enabled else { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
@@ -151,7 +159,7 @@ public struct AccessLog: Sendable {
         gmtime_r(&seconds, &parts)
         let stamp = "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))Z"
         let shownTarget = target.count > 300 ? String(target.prefix(300)) + "…" : target
-        var line = "\(stamp) \(client) \"\(method) \(shownTarget)\" \(status) \(bytes) \(String(format3(milliseconds)))ms \(outcome)"
+        var line = "\(stamp) \(client) \"\(method) \(shownTarget)\" \(status) \(bytes) \(contentType ?? "-") \(format3(milliseconds))ms \(outcome)"
         if let skipReason { line += " \"\(skipReason)\"" }
         line += "\n"
         fputs(line, stderr)

@@ -211,7 +211,7 @@ struct OriginResponseReader {
     }
 
     /// Nil when the connection closed before any byte (a stale pooled connection).
-    mutating func readHead() throws(OriginFailure) -> (Int, String, HTTPHeaders)? {
+    mutating func readHead(interimResponses: Int = 0) throws(OriginFailure) -> (Int, String, HTTPHeaders)? {
         var headEnd = -1
         var searchFrom = 0
         while true {
@@ -228,9 +228,9 @@ struct OriginResponseReader {
                 throw .invalidResponse("connection closed inside the response head")
             }
         }
-        let headText = String(decoding: buffer[0..<headEnd], as: UTF8.self)
-        var lines = headText.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        // Split on LF bytes: as Swift Characters "\r\n" is one grapheme and would not split on "\n".
+        var lines = buffer[0..<headEnd].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+            String(decoding: $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0, as: UTF8.self)
         }
         while lines.last == "" { lines.removeLast() }
         guard let statusLine = lines.first else { throw .invalidResponse("empty status line") }
@@ -250,9 +250,10 @@ struct OriginResponseReader {
         position = headEnd
         // 1xx interim responses precede the real one.
         if (100..<200).contains(status) {
+            guard interimResponses < 8 else { throw .invalidResponse("too many 1xx responses") }
             buffer.removeFirst(headEnd)
             position = 0
-            return try readHead()
+            return try readHead(interimResponses: interimResponses + 1)
         }
         return (status, String(parts[0]), headers)
     }

@@ -24,43 +24,60 @@ public struct RuleMatcher: Sendable {
         return last[last.index(after: dot)...].lowercased()
     }
 
-    /// Glob: `**` any characters, `*` any characters except '/', `?` one character except '/', others literal.
-    /// Iterative with backtracking to the last star, so it runs in O(pattern × path) at worst.
+    /// Glob: `**` any characters, `*` any characters except '/', `?` one character except '/', others literal;
+    /// `**/` also matches nothing, so "/img/**/*.png" matches "/img/a.png". Dynamic programming over the pattern
+    /// tokens from the end: O(pattern × path) time whatever the pattern, no backtracking blow-up.
     public static func glob(_ pattern: String, matches path: String) -> Bool {
-        if pattern == "*" || pattern == "**" { return true }
+        enum Token { case literal(UInt8), one, star, anything, anyDirectories }
+        // A bare "*" is accepted in configs as "every path".
+        if pattern == "*" { return true }
         let p = Array(pattern.utf8), s = Array(path.utf8)
-        return globMatch(p, 0, s, 0, depth: 0)
-    }
-
-    private static func globMatch(_ p: [UInt8], _ pi: Int, _ s: [UInt8], _ si: Int, depth: Int) -> Bool {
-        var pi = pi, si = si
-        // Backtrack points for the most recent star: (pattern index after star, string index, crossesSlash).
-        var starP = -1, starS = -1, starCrossesSlash = false
-        let star = UInt8(ascii: "*"), question = UInt8(ascii: "?"), slash = UInt8(ascii: "/")
-        while si < s.count {
-            if pi < p.count && p[pi] == star {
-                let double = pi + 1 < p.count && p[pi + 1] == star
-                pi += double ? 2 : 1
-                // "/**/" also matches "/": let the "**/" part match nothing.
-                if double && pi < p.count && p[pi] == slash && depth < 8 && globMatch(p, pi + 1, s, si, depth: depth + 1) {
-                    return true
+        let slash = UInt8(ascii: "/"), asterisk = UInt8(ascii: "*")
+        var tokens: [Token] = []
+        var i = 0
+        while i < p.count {
+            if p[i] == asterisk {
+                var j = i
+                while j < p.count && p[j] == asterisk { j += 1 }
+                if j - i >= 2 {
+                    if j < p.count && p[j] == slash { tokens.append(.anyDirectories); j += 1 } else { tokens.append(.anything) }
+                } else {
+                    tokens.append(.star)
                 }
-                starP = pi; starS = si; starCrossesSlash = double
-                continue
+                i = j
+            } else {
+                tokens.append(p[i] == UInt8(ascii: "?") ? .one : .literal(p[i]))
+                i += 1
             }
-            if pi < p.count && (p[pi] == s[si] || (p[pi] == question && s[si] != slash)) {
-                pi += 1; si += 1
-                continue
-            }
-            if starP >= 0 && (starCrossesSlash || s[starS] != slash) {
-                starS += 1
-                si = starS
-                pi = starP
-                continue
-            }
-            return false
         }
-        while pi < p.count && p[pi] == star { pi += 1 }
-        return pi == p.count
+        let n = s.count
+        var next = [Bool](repeating: false, count: n + 1)   // tokens[k+1...] vs s[j...]
+        next[n] = true
+        var current = [Bool](repeating: false, count: n + 1)
+        for token in tokens.reversed() {
+            current[n] = false
+            switch token {
+            case .literal(let c):
+                for j in 0..<n { current[j] = s[j] == c && next[j + 1] }
+            case .one:
+                for j in 0..<n { current[j] = s[j] != slash && next[j + 1] }
+            case .star:
+                current[n] = next[n]
+                for j in stride(from: n - 1, through: 0, by: -1) { current[j] = next[j] || (s[j] != slash && current[j + 1]) }
+            case .anything:
+                current[n] = next[n]
+                for j in stride(from: n - 1, through: 0, by: -1) { current[j] = next[j] || current[j + 1] }
+            case .anyDirectories:
+                // Nothing, or any run of characters ending with '/'.
+                var slashThenRest = false
+                current[n] = next[n]
+                for j in stride(from: n - 1, through: 0, by: -1) {
+                    slashThenRest = slashThenRest || (s[j] == slash && next[j + 1])
+                    current[j] = next[j] || slashThenRest
+                }
+            }
+            swap(&next, &current)
+        }
+        return next[0]
     }
 }

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Raster
 import Pipeline
+import Server
 
 /// `imagestack process IN --query Q [--accept A] [--config FILE] -o OUT`: the server's transform on one file.
 /// Writes the response body (transformed, or the original on a skip) to OUT and the response headers on stderr.
@@ -13,7 +14,8 @@ enum ProcessCommand {
     one 'Name: value' per line.
       --query Q      the request's query string (without '?'); parameters other than the image ones are ignored
       --accept A     the client's Accept header; without it the client accepts neither WebP nor AVIF
-      --config FILE  JSON rule: {"quality": "high"|"medium"|"low"|0-100, "webp": bool, "avif": bool, "pngLossless": bool}
+      --config FILE  one rule of the server's configuration, as JSON:
+                     {"quality": "high"|"medium"|"low"|0-100, "webp": bool, "avif": bool, "pngLossless": bool, "enabled": bool}
     Exit status: 0 transformed or skipped, 1 IN cannot be read (or OUT written), 2 usage error.
     """
 
@@ -74,54 +76,9 @@ enum ResponseHeaders {
     }
 }
 
-/// The small rule file `process --config` reads (the server's full configuration lives in Sources/Server).
+/// The rule file `process --config` reads: one rule object, parsed by the server's rule parser.
 enum ProcessRuleFile {
-    struct Failure: Error, CustomStringConvertible { let description: String }
-
-    private struct File: Decodable {
-        var quality: Quality?
-        var webp: Bool?
-        var avif: Bool?
-        var pngLossless: Bool?
-        var enabled: Bool?
-    }
-
-    /// A preset name (High 95, Medium 80, Low 65) or a number 0...100.
-    private struct Quality: Decodable {
-        var value: Int
-        init(from decoder: Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if let n = try? c.decode(Int.self) {
-                guard (0...100).contains(n) else { throw Failure(description: "quality \(n) is not in 0...100") }
-                value = n
-                return
-            }
-            let name = try c.decode(String.self)
-            switch name.lowercased() {
-            case "high": value = 95
-            case "medium": value = 80
-            case "low": value = 65
-            default: throw Failure(description: "quality must be \"high\", \"medium\", \"low\" or 0...100, not \"\(name)\"")
-            }
-        }
-    }
-
     static func load(_ path: String) throws -> RuleSettings {
-        let bytes = try FileIO.read(path, maxBytes: 1 << 20)
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: Data(bytes))
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw Failure(description: "not a valid rule JSON object: \(error)")
-        }
-        var rule = RuleSettings()
-        if let q = file.quality { rule.quality = q.value }
-        if let v = file.webp { rule.webp = v }
-        if let v = file.avif { rule.avif = v }
-        if let v = file.pngLossless { rule.pngLossless = v }
-        if let v = file.enabled { rule.enabled = v }
-        return rule
+        try RuleSettings.parse(ruleJSON: Data(FileIO.read(path, maxBytes: 1 << 20)))
     }
 }

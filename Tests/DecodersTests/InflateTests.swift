@@ -5,10 +5,33 @@ import XCTest
 
 /// Inflate against an independent compressor (python3's zlib) and on hand-made edge cases and corrupt streams.
 final class InflateTests: XCTestCase {
-    /// zlib.compressobj(level, DEFLATED, wbits, 9, strategy); wbits -15 gives raw deflate.
+    struct Job { var data: [UInt8]; var level: Int; var strategy = 0; var wbits = 15 }
+
+    /// zlib.compressobj(level, DEFLATED, wbits, 9, strategy) for each job in one python3 run; wbits -15 gives raw
+    /// deflate. (One process for many jobs keeps the test quick on a busy machine.)
+    private func pythonCompress(_ jobs: [Job]) throws -> [[UInt8]] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inflate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var arguments = ["-c", """
+            import sys, zlib
+            for spec in sys.argv[1:]:
+                path, level, strategy, wbits = spec.split(",")
+                c = zlib.compressobj(int(level), zlib.DEFLATED, int(wbits), 9, int(strategy))
+                data = open(path, "rb").read()
+                open(path + ".z", "wb").write(c.compress(data) + c.flush())
+            """]
+        for (i, job) in jobs.enumerated() {
+            let path = dir.appendingPathComponent("\(i)").path
+            try Data(job.data).write(to: URL(fileURLWithPath: path))
+            arguments.append("\(path),\(job.level),\(job.strategy),\(job.wbits)")
+        }
+        _ = try PNGTestSupport.run("python3", arguments)
+        return try jobs.indices.map { try PNGTestSupport.read(dir.appendingPathComponent("\($0).z").path) }
+    }
+
     private func pythonCompress(_ data: [UInt8], level: Int, strategy: Int = 0, wbits: Int = 15) throws -> [UInt8] {
-        let script = "import sys,zlib; d=sys.stdin.buffer.read(); c=zlib.compressobj(\(level), zlib.DEFLATED, \(wbits), 9, \(strategy)); sys.stdout.buffer.write(c.compress(d)+c.flush())"
-        return try PNGTestSupport.run("python3", ["-c", script], stdin: data)
+        try pythonCompress([Job(data: data, level: level, strategy: strategy, wbits: wbits)])[0]
     }
 
     /// A mix of incompressible bytes, runs, short repeats and text-like data, so every block type and match shape
@@ -40,23 +63,24 @@ final class InflateTests: XCTestCase {
     func testMatchesPythonZlibAcrossLevelsAndStrategies() throws {
         let data = sampleData(count: 300_000, seed: 1)
         // level 0: stored blocks; strategy 4 (Z_FIXED): fixed Huffman; 2: Huffman only; 3: RLE; others dynamic.
-        for (level, strategy) in [(0, 0), (1, 0), (6, 0), (9, 0), (6, 1), (6, 2), (6, 3), (6, 4), (9, 4)] {
-            let compressed = try pythonCompress(data, level: level, strategy: strategy)
+        let settings = [(0, 0), (1, 0), (6, 0), (9, 0), (6, 1), (6, 2), (6, 3), (6, 4), (9, 4)]
+        let streams = try pythonCompress(settings.map { Job(data: data, level: $0.0, strategy: $0.1) })
+        for ((level, strategy), compressed) in zip(settings, streams) {
             let out = try Inflate.zlibDecompress(compressed, maxOutput: 1 << 24)
-            XCTAssertEqual(out, data, "level \(level) strategy \(strategy)")
+            XCTAssertTrue(out == data, "level \(level) strategy \(strategy)")
             // With the size known up front, and with a too-small first guess that has to grow.
-            XCTAssertEqual(try Inflate.zlibDecompress(compressed, expectedSize: data.count, maxOutput: data.count), data)
-            XCTAssertEqual(try Inflate.zlibDecompress(compressed, expectedSize: 10, maxOutput: 1 << 24), data)
+            XCTAssertTrue(try Inflate.zlibDecompress(compressed, expectedSize: data.count, maxOutput: data.count) == data)
+            XCTAssertTrue(try Inflate.zlibDecompress(compressed, expectedSize: 10, maxOutput: 1 << 24) == data)
         }
     }
 
     func testRawDeflateAndSmallInputs() throws {
-        for size in [0, 1, 2, 3, 257, 258, 259, 32768, 65535, 65536, 70000] {
-            let data = sampleData(count: size, seed: UInt64(size) + 7)
-            let raw = try pythonCompress(data, level: 6, wbits: -15)
-            XCTAssertEqual(try Inflate.rawDecompress(raw, maxOutput: 1 << 20), data, "raw \(size)")
-            let stored = try pythonCompress(data, level: 0)
-            XCTAssertEqual(try Inflate.zlibDecompress(stored, maxOutput: 1 << 20), data, "stored \(size)")
+        let sizes = [0, 1, 2, 3, 257, 258, 259, 32768, 65535, 65536, 70000]
+        let inputs = sizes.map { sampleData(count: $0, seed: UInt64($0) + 7) }
+        let streams = try pythonCompress(inputs.flatMap { [Job(data: $0, level: 6, wbits: -15), Job(data: $0, level: 0)] })
+        for (i, data) in inputs.enumerated() {
+            XCTAssertTrue(try Inflate.rawDecompress(streams[2 * i], maxOutput: 1 << 20) == data, "raw \(sizes[i])")
+            XCTAssertTrue(try Inflate.zlibDecompress(streams[2 * i + 1], maxOutput: 1 << 20) == data, "stored \(sizes[i])")
         }
     }
 
@@ -77,6 +101,15 @@ final class InflateTests: XCTestCase {
         XCTAssertThrowsError(try compressed.withUnsafeBufferPointer { input in
             try out.withUnsafeMutableBufferPointer { try Inflate.zlibDecompress(input, into: $0) }
         }) { XCTAssertEqual(($0 as? CodecError)?.kind, .malformed) }
+        // Accepting excess: the buffer is filled with the stream's first bytes and decoding stops there.
+        for stored in [false, true] {
+            let stream = stored ? try pythonCompress(data, level: 0) : compressed
+            let n = try stream.withUnsafeBufferPointer { input in
+                try out.withUnsafeMutableBufferPointer { try Inflate.zlibDecompress(input, into: $0, acceptingExcess: true) }
+            }
+            XCTAssertEqual(n, 4999)
+            XCTAssertEqual(out, Array(data.prefix(4999)))
+        }
     }
 
     func testOutputLimitStopsDecompressionBombs() throws {
@@ -86,6 +119,12 @@ final class InflateTests: XCTestCase {
         XCTAssertThrowsError(try Inflate.zlibDecompress(compressed, maxOutput: 1 << 20)) { error in
             XCTAssertEqual((error as? CodecError)?.kind, .limit)
             XCTAssertEqual((error as? CodecError)?.codec, "inflate")
+        }
+        // Tiny limits hold exactly: 100 bytes fit in 100, not in 99 (growth never overshoots the limit).
+        let hundred = try pythonCompress([UInt8](repeating: 9, count: 100), level: 9)
+        XCTAssertEqual(try Inflate.zlibDecompress(hundred, expectedSize: 1, maxOutput: 100).count, 100)
+        XCTAssertThrowsError(try Inflate.zlibDecompress(hundred, expectedSize: 1, maxOutput: 99)) {
+            XCTAssertEqual(($0 as? CodecError)?.kind, .limit)
         }
     }
 
@@ -184,8 +223,7 @@ final class InflateTests: XCTestCase {
 
     func testEveryTruncationFailsWithTypedError() throws {
         let data = sampleData(count: 30000, seed: 11)
-        for (level, strategy) in [(0, 0), (6, 0), (6, 4)] {
-            let compressed = try pythonCompress(data, level: level, strategy: strategy)
+        for compressed in try pythonCompress([Job(data: data, level: 0), Job(data: data, level: 6), Job(data: data, level: 6, strategy: 4)]) {
             // Every cut near both ends (headers, first tables, final block and trailer), every 7th byte between.
             let cuts = (0..<compressed.count).filter { $0 < 300 || $0 > compressed.count - 300 || $0 % 7 == 0 }
             for cut in cuts {
@@ -199,8 +237,8 @@ final class InflateTests: XCTestCase {
     func testRandomBitFlipsNeverTrap() throws {
         let data = sampleData(count: 50000, seed: 21)
         var rng = SeededGenerator(seed: 2024)
-        for (level, strategy) in [(6, 0), (6, 4), (1, 0)] {
-            let compressed = try pythonCompress(data, level: level, strategy: strategy, wbits: -15)
+        let jobs = [(6, 0), (6, 4), (1, 0)].map { Job(data: data, level: $0.0, strategy: $0.1, wbits: -15) }
+        for compressed in try pythonCompress(jobs) {
             for _ in 0..<300 {
                 var damaged = compressed
                 for _ in 0..<(1 + Int(rng.next() % 3)) {

@@ -60,6 +60,26 @@ final class PNGRobustnessTests: XCTestCase {
         }
     }
 
+    /// Well-formed chunks (valid CRCs) in the wrong order, duplicated or missing exercise the ordering rules.
+    func testReorderedDuplicatedAndMissingChunks() throws {
+        var rng = SeededGenerator(seed: 42)
+        for path in try S.corpusFiles("png/pngsuite") where !(path as NSString).lastPathComponent.hasPrefix("x") {
+            let name = (path as NSString).lastPathComponent
+            let chunks = S.chunks(try S.read(path))
+            for trial in 0..<20 {
+                var damaged = chunks
+                let i = Int(rng.next() % UInt64(damaged.count))
+                let j = Int(rng.next() % UInt64(damaged.count))
+                switch trial % 3 {
+                case 0: damaged.swapAt(i, j)
+                case 1: damaged.insert(damaged[i], at: j)
+                default: damaged.remove(at: i)
+                }
+                survive(S.assemble(damaged), "\(name) chunk edit \(trial)")
+            }
+        }
+    }
+
     func testRandomBitFlips() throws {
         var rng = SeededGenerator(seed: 0x5EED)
         for path in try allFiles() {

@@ -85,3 +85,70 @@ enum VP8Synthetic {
         return try! Raster(width: width, height: height, layout: .rgb, samples8: samples)
     }
 }
+
+final class VP8InputTests: XCTestCase {
+    func testFlatImagesDecodeExactlyOrClose() throws {
+        for (w, h, colour) in [(64, 48, (UInt8(200), UInt8(30), UInt8(90))), (1, 1, (0, 0, 0)), (33, 17, (255, 255, 255))] {
+            let image = VP8Synthetic.flat(width: w, height: h, rgb: colour)
+            let payload = try VP8Encoder.encodeKeyFrame(image, quality: 75, effort: 4)
+            guard let decoded = try VP8Oracle.decode(VP8Oracle.riff(payload)) else { return }
+            XCTAssertEqual(decoded.width, w); XCTAssertEqual(decoded.height, h)
+            // 4:2:0 YUV of a flat colour round-trips within the conversion's rounding.
+            XCTAssertGreaterThan(VP8Oracle.psnr(image, decoded), 38, "\(w)x\(h)")
+            XCTAssertLessThan(payload.count, 200 + w * h / 64, "flat image should be tiny")
+        }
+    }
+
+    func testNoiseAndOddSizesDecode() throws {
+        for (w, h) in [(1, 1), (509, 3), (577, 383)] {
+            // Gray noise: colour noise would be lost to 4:2:0 subsampling by design, gray noise only to quantization.
+            let image = VP8Synthetic.noise(width: w, height: h, seed: 7, layout: .gray)
+            for quality in [0, 50, 100] {
+                let payload = try VP8Encoder.encodeKeyFrame(image, quality: quality, effort: 4)
+                guard let decoded = try VP8Oracle.decode(VP8Oracle.riff(payload)) else { return }
+                XCTAssertEqual(decoded.width, w); XCTAssertEqual(decoded.height, h)
+                if quality == 100 { XCTAssertGreaterThan(VP8Oracle.psnr(image, decoded), 30, "\(w)x\(h)") }
+            }
+        }
+    }
+
+    func testGrayAndSixteenBitInputsMatchTheirRGBEquivalents() throws {
+        let rgb = VP8Synthetic.gradient(width: 40, height: 24)
+        var graySamples = [UInt8](repeating: 0, count: 40 * 24)
+        var grayAsRGB = [UInt8](repeating: 0, count: 40 * 24 * 3)
+        for i in 0..<(40 * 24) {
+            graySamples[i] = rgb.samples8[i * 3]
+            for c in 0..<3 { grayAsRGB[i * 3 + c] = rgb.samples8[i * 3] }
+        }
+        let gray = try Raster(width: 40, height: 24, layout: .gray, samples8: graySamples)
+        let expanded = try Raster(width: 40, height: 24, layout: .rgb, samples8: grayAsRGB)
+        XCTAssertEqual(try VP8Encoder.encodeKeyFrame(gray, quality: 60, effort: 4),
+                       try VP8Encoder.encodeKeyFrame(expanded, quality: 60, effort: 4))
+        XCTAssertEqual(try VP8Encoder.encodeKeyFrame(rgb.to16Bit(), quality: 60, effort: 4),
+                       try VP8Encoder.encodeKeyFrame(rgb, quality: 60, effort: 4))
+        var rgba = [UInt8](repeating: 0, count: 40 * 24 * 4)
+        for i in 0..<(40 * 24) { for c in 0..<3 { rgba[i * 4 + c] = rgb.samples8[i * 3 + c] }; rgba[i * 4 + 3] = UInt8(i & 255) }
+        XCTAssertEqual(try VP8Encoder.encodeKeyFrame(try Raster(width: 40, height: 24, layout: .rgba, samples8: rgba),
+                                                     quality: 60, effort: 4),
+                       try VP8Encoder.encodeKeyFrame(rgb, quality: 60, effort: 4), "alpha is the container's business")
+    }
+
+    func testOversizedFrameIsATypedError() throws {
+        let wide = try Raster(width: 16384, height: 1, layout: .gray)
+        XCTAssertThrowsError(try VP8Encoder.encodeKeyFrame(wide, quality: 75, effort: 4)) { error in
+            XCTAssertEqual((error as? CodecError)?.kind, .encoderLimit)
+        }
+    }
+
+    func testPartitionsAndEffortsAllDecode() throws {
+        guard let source = try VP8Oracle.load("photos/coffee.png") else { throw XCTSkip("pngtopam missing") }
+        var sizes: [Int] = []
+        for (effort, partitions) in [(0, 1), (2, 4), (6, 8)] {
+            let result = try VP8Encoder.encode(source, options: .init(quality: 70, effort: effort, partitions: partitions))
+            guard let decoded = try VP8Oracle.decode(VP8Oracle.riff(result.payload)) else { return }
+            XCTAssertGreaterThan(VP8Oracle.psnr(source, decoded), 30, "effort \(effort)")
+            sizes.append(result.payload.count)
+        }
+        XCTAssertEqual(sizes.count, 3)
+    }
+}

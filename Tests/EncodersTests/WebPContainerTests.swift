@@ -97,4 +97,27 @@ final class WebPContainerTests: XCTestCase {
         let file = try WebPEncoder.encode(edge, options: WebPEncodeOptions(lossless: true, effort: 0))
         XCTAssertEqual(file.count, le32(file, 4) + 8)
     }
+
+    /// Through the facade with the real VP8 encoder: translucent images get VP8X + ALPH + VP8 and dwebp returns
+    /// the alpha plane exactly; opaque RGBA gets the simple layout without ALPH.
+    func testLossyFacadeAlphaEndToEnd() throws {
+        for (w, h) in [(1, 1), (509, 3), (61, 45)] {
+            let image = try WebPTestSupport.raster(width: w, height: h, layout: .rgba) { x, y, c in
+                c == 3 ? UInt8(truncatingIfNeeded: (x * 9 + y * 5) % 256) : UInt8(truncatingIfNeeded: x * 3 + y * (c + 1))
+            }
+            let file = try WebPEncoder.encode(image, options: WebPEncodeOptions(quality: 80))
+            XCTAssertEqual(chunks(file).map { $0.0 }, ["VP8X", "ALPH", "VP8 "], "\(w)x\(h)")
+            XCTAssertEqual(chunks(file)[0].1[0], 0x10)
+            let decoded = try WebPTestSupport.dwebpRGBA(file, name: "lossy-alpha-\(w)x\(h)")
+            XCTAssertEqual(decoded.width, w)
+            XCTAssertEqual(decoded.height, h)
+            let alpha = stride(from: 3, to: image.samples8.count, by: 4).map { image.samples8[$0] }
+            let got = stride(from: 3, to: decoded.samples8.count, by: 4).map { decoded.samples8[$0] }
+            XCTAssertEqual(got, alpha, "\(w)x\(h)")
+        }
+        let opaque = try WebPTestSupport.raster(width: 20, height: 10, layout: .rgba) { x, _, c in c == 3 ? 255 : UInt8(x * 10) }
+        let file = try WebPEncoder.encode(opaque, options: WebPEncodeOptions(quality: 50))
+        XCTAssertEqual(chunks(file).map { $0.0 }, ["VP8 "])
+        _ = try WebPTestSupport.dwebpRGBA(file, name: "lossy-opaque")
+    }
 }

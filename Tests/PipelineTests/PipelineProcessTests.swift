@@ -323,4 +323,52 @@ final class PipelineProcessTests: XCTestCase {
             }
         }
     }
+
+    func testResultNotSmallerServesTheOriginal() throws {
+        try requireJPEGDecoder(); try requireEncoder(.jpeg)
+        // An optimised-Huffman JPEG losing one column re-encodes (standard tables) larger than it was.
+        let jpeg = try read("jpeg/variants/coffee-optimized.jpg")
+        let header = try ImageDecoder.readHeader(jpeg)
+        let o = process(jpeg, "crop=\(header.width - 1),\(header.height)&quality=100")
+        XCTAssertEqual(o.skipReason, "compression: output image size is bigger than/equal to the original image size")
+        XCTAssertEqual(o.body, jpeg)
+    }
+
+    /// `process` on every JPEG and PNG of the corpus: a smaller same-format result (5/8 of the width, at most 64 px)
+    /// that the reference decoder reads at the right size, or the original untouched with a reason (corrupt,
+    /// unsupported, one pixel wide, or not smaller).
+    func testEveryCorpusFile() throws {
+        try requireJPEGDecoder(); try requirePNGDecoder(); try requireEncoder(.jpeg); try requireEncoder(.png)
+        let folders = ["jpeg/variants", "jpeg/libjpeg-turbo", "png/pngsuite", "png/variants", "png", "photos", "large", "edge"]
+        var transformed = 0, skipped = 0
+        for folder in folders {
+            let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus + folder).sorted()
+            for name in names where name.hasSuffix(".jpg") || name.hasSuffix(".png") || name.hasSuffix(".gif") {
+                let bytes = try read(folder + "/" + name)
+                let header = try? ImageDecoder.readHeader(bytes)
+                let upright = header.map {
+                    Orientation.uprightSize(width: $0.width, height: $0.height, orientation: $0.metadata.orientation)
+                } ?? (width: 32, height: 32)
+                let width = max(1, min(64, upright.width * 5 / 8))
+                let o = process(bytes, "width=\(width)")
+                if let reason = o.skipReason {
+                    skipped += 1
+                    XCTAssertEqual(o.body, bytes, name)
+                    let expected = reason.hasPrefix("decoding: ") || reason.hasPrefix("detected content type")
+                        || reason.hasPrefix("resizing: destination") || reason.hasPrefix("compression: output image size")
+                    XCTAssertTrue(expected, "\(name): \(reason)")
+                    continue
+                }
+                if o.operations.isEmpty { continue }  // one pixel wide: nothing to do
+                transformed += 1
+                let format: OutputFormat = header?.metadata.source.format == .png ? .png : .jpeg
+                XCTAssertEqual(o.contentType, format.mimeType, name)
+                let decoded = try referenceDecode(o.body, format: format)
+                XCTAssertEqual(decoded.width, width, name)
+                XCTAssertEqual(decoded.height, max(1, Int((Double(upright.height) * Double(width) / Double(upright.width)).rounded())), name)
+            }
+        }
+        XCTAssertGreaterThan(transformed, 150)
+        XCTAssertGreaterThan(skipped, 10)
+    }
 }

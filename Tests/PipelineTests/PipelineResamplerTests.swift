@@ -38,6 +38,13 @@ final class PipelineResamplerTests: XCTestCase {
         // Edges are replicated, not darkened: the first output is close to the first inputs.
         XCTAssertLessThanOrEqual(out.samples8[0], 2)
         XCTAssertGreaterThanOrEqual(out.samples8[127], 253)
+        // The same vertically, across several output strips (rows are filtered in strips of `stripRows`).
+        let tall = try raster8(3, 256, .gray) { _, y, _ in UInt8(y) }
+        let column = try Resampler.resize(tall, width: 3, height: 128)
+        XCTAssertGreaterThan(128, Resampler.stripRows * 2)
+        for i in 4..<124 {
+            for x in 0..<3 { XCTAssertEqual(Double(column.samples8[i * 3 + x]), Double(2 * i) + 0.5, accuracy: 0.6, "row \(i)") }
+        }
     }
 
     func testAlphaEdgesDoNotDarken() throws {

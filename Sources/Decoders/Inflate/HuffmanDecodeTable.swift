@@ -12,6 +12,7 @@ import Raster
 ///     bit  7     literal byte (value = the byte)
 ///     bits 8-11  extra bits that follow the code (length / distance symbols)
 ///     bit  12    end of block (symbol 256)
+///     bit  13    literal pair: two literal codes fit in the primary index bits (bits 16-23 first, 24-31 second)
 ///     bits 16-31 value: literal, length or distance base, secondary table offset, or plain symbol
 enum HuffmanEntry {
     static let lengthMask: UInt32 = 0x1F
@@ -19,6 +20,7 @@ enum HuffmanEntry {
     static let pointer: UInt32 = 1 << 6
     static let literal: UInt32 = 1 << 7
     static let endOfBlock: UInt32 = 1 << 12
+    static let literalPair: UInt32 = 1 << 13
     /// Entries with any of these flags leave the fast literal/length path.
     static let special: UInt32 = invalid | pointer | endOfBlock
 
@@ -42,8 +44,9 @@ struct HuffmanDecodeTable {
     /// Fills the table for code lengths `lengths[0..<count]` (0 = unused symbol). `info[symbol]` holds the entry
     /// bits describing each symbol (everything except the consumed length). Over-subscribed codes are rejected;
     /// incomplete codes are accepted and their unused bit patterns decode as invalid.
+    /// With `pairLiterals`, primary entries whose bits hold two complete literal codes decode both at once.
     mutating func build(lengths: UnsafePointer<UInt8>, count: Int, info: UnsafePointer<UInt32>,
-                        offset: Int) throws {
+                        offset: Int, pairLiterals: Bool = false) throws {
         var lengthCount = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var maxLength = 0
         try withUnsafeMutableBytes(of: &lengthCount) { raw in
@@ -109,6 +112,21 @@ struct HuffmanDecodeTable {
                     var i = reversed >> primaryBits
                     while i < (1 << secondaryBits) { t[base + i] = entry; i += 1 << subLength }
                 }
+            }
+            guard pairLiterals else { return }
+            // Descending order: the entry for the bits after the first code has a smaller index and is still a
+            // single-symbol entry when read. It is valid whatever the unseen higher bits are only if its code
+            // fits in the bits left over.
+            for i in stride(from: primarySize - 1, through: 0, by: -1) {
+                let first = t[i]
+                guard first & (HuffmanEntry.literal | HuffmanEntry.pointer | HuffmanEntry.invalid) == HuffmanEntry.literal else { continue }
+                let firstLength = Int(first & HuffmanEntry.lengthMask)
+                let second = t[i >> firstLength]
+                let secondLength = Int(second & HuffmanEntry.lengthMask)
+                guard second & (HuffmanEntry.literal | HuffmanEntry.pointer | HuffmanEntry.invalid | HuffmanEntry.literalPair) == HuffmanEntry.literal,
+                      firstLength + secondLength <= primaryBits else { continue }
+                t[i] = HuffmanEntry.literal | HuffmanEntry.literalPair | (first & 0x00FF_0000) | (second & 0x00FF_0000) << 8
+                    | UInt32(firstLength + secondLength)
             }
         }
     }

@@ -19,14 +19,16 @@ public enum Inflate {
         try decompressGrowing(bytes, expectedSize: expectedSize, maxOutput: maxOutput, zlib: false)
     }
 
-    /// Decompresses a zlib stream into `output`, which must be large enough: a stream producing more bytes throws
-    /// `.malformed` ("more data than expected"). Returns the number of bytes written. This is the PNG path, where
-    /// the size of the filtered image data is known from IHDR.
-    public static func zlibDecompress(_ input: UnsafeBufferPointer<UInt8>,
-                                      into output: UnsafeMutableBufferPointer<UInt8>) throws -> Int {
+    /// Decompresses a zlib stream into `output` and returns the number of bytes written. This is the PNG path,
+    /// where the size of the filtered image data is known from IHDR. A stream producing more bytes than `output`
+    /// holds throws `.malformed`, unless `acceptingExcess` is set: then decoding stops with `output` full and the
+    /// rest of the stream (and its Adler-32) is ignored, as libpng does for "too much image data".
+    public static func zlibDecompress(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>,
+                                      acceptingExcess: Bool = false) throws -> Int {
         do {
             return try decompress(input, into: output, zlib: true)
         } catch is InflateOutputFull {
+            if acceptingExcess { return output.count }
             throw CodecError(codec: codec, kind: .malformed,
                              message: "stream holds more than the expected \(output.count) bytes")
         }
@@ -46,7 +48,7 @@ public enum Inflate {
                         throw CodecError(codec: codec, kind: .limit,
                                          message: "decompressed data exceeds the limit of \(maxOutput) bytes")
                     }
-                    capacity = capacity > maxOutput / 2 ? maxOutput : max(1024, capacity * 2)
+                    capacity = capacity > maxOutput / 2 ? maxOutput : min(maxOutput, max(1024, capacity * 2))
                 }
             }
         }

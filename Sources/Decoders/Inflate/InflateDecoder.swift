@@ -129,7 +129,12 @@ struct InflateDecoder {
         guard len == nlen ^ 0xFFFF else { throw error(.malformed, "stored block length \(len) does not match its complement") }
         inPos += 4
         guard inPos + len <= inputCount else { throw error(.truncated, "stored block of \(len) bytes cut off") }
-        guard outPos + len <= outCapacity else { throw InflateOutputFull() }
+        guard outPos + len <= outCapacity else {
+            // Fill the output completely before reporting that it is full (callers may accept excess data).
+            (out + outPos).update(from: input + inPos, count: outCapacity - outPos)
+            outPos = outCapacity
+            throw InflateOutputFull()
+        }
         (out + outPos).update(from: input + inPos, count: len)
         inPos += len
         outPos += len
@@ -140,7 +145,8 @@ struct InflateDecoder {
         let offset = position
         try InflateTables.fixedLiteralLengths.withUnsafeBufferPointer { l in
             try InflateTables.literalLengthInfo.withUnsafeBufferPointer { i in
-                try literalTable.build(lengths: l.baseAddress!, count: 288, info: i.baseAddress!, offset: offset)
+                try literalTable.build(lengths: l.baseAddress!, count: 288, info: i.baseAddress!, offset: offset,
+                                       pairLiterals: true)
             }
         }
         try InflateTables.fixedDistanceLengths.withUnsafeBufferPointer { l in
@@ -204,7 +210,8 @@ struct InflateDecoder {
         let offset2 = position
         try lengths.withUnsafeBufferPointer { l in
             try InflateTables.literalLengthInfo.withUnsafeBufferPointer { info in
-                try literalTable.build(lengths: l.baseAddress!, count: literalCount, info: info.baseAddress!, offset: offset2)
+                try literalTable.build(lengths: l.baseAddress!, count: literalCount, info: info.baseAddress!,
+                                       offset: offset2, pairLiterals: true)
             }
             try InflateTables.distanceInfo.withUnsafeBufferPointer { info in
                 try distanceTable.build(lengths: l.baseAddress! + literalCount, count: distanceCount,
@@ -229,55 +236,84 @@ struct InflateDecoder {
         let distanceMask: UInt64 = (1 << UInt64(Self.distancePrimaryBits)) - 1
         // Matches starting before this point may copy in 8-byte steps and overshoot by up to 7 bytes.
         let fastOutputEnd = outCapacity - 258 - 8
-        let out = self.out
+        let fastInputEnd = inputCount - 8
+        let out = self.out, input = self.input
+        // The bit buffer lives in locals (registers) in this loop and is written back on every exit.
         var op = outPos
-        defer { outPos = op }
+        var bits = bitBuffer
+        var count = bitCount
+        var ip = inPos
+        defer { outPos = op; bitBuffer = bits; bitCount = count; inPos = ip }
+        @inline(__always) func consume(_ n: Int) {
+            bits &>>= UInt64(truncatingIfNeeded: n)
+            count &-= n
+        }
+        @inline(__always) func literal(_ e: UInt32) throws {
+            consume(Int(truncatingIfNeeded: e & HuffmanEntry.lengthMask))
+            guard op < outCapacity else { throw InflateOutputFull() }
+            out[op] = UInt8(truncatingIfNeeded: e >> 16)
+            op &+= 1
+            if e & HuffmanEntry.literalPair != 0 {
+                guard op < outCapacity else { throw InflateOutputFull() }
+                out[op] = UInt8(truncatingIfNeeded: e >> 24)
+                op &+= 1
+            }
+        }
         while true {
             // 48 bits cover the longest length code with extras plus the longest distance code with extras.
-            if bitCount < 48 { try refill() }
-            var e = literals[Int(bitBuffer & literalMask)]
+            if count < 48 {
+                if ip <= fastInputEnd {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(input + ip).loadUnaligned(as: UInt64.self))
+                    bits |= word &<< UInt64(truncatingIfNeeded: count)
+                    ip &+= (63 &- count) &>> 3
+                    count |= 56
+                } else {
+                    bitBuffer = bits; bitCount = count; inPos = ip
+                    try refillNearEnd()
+                    bits = bitBuffer; count = bitCount; ip = inPos
+                }
+            }
+            var e = literals[Int(truncatingIfNeeded: bits & literalMask)]
+            if e & HuffmanEntry.literal != 0 {
+                // Up to two literals per refill: 48 bits hold two 15-bit codes.
+                try literal(e)
+                e = literals[Int(truncatingIfNeeded: bits & literalMask)]
+                if e & HuffmanEntry.literal != 0 {
+                    try literal(e)
+                    continue
+                }
+                if count < 48 { continue }
+            }
             if e & HuffmanEntry.special != 0 {
                 if e & HuffmanEntry.pointer != 0 {
-                    bitBuffer >>= UInt64(Self.literalPrimaryBits)
-                    bitCount -= Self.literalPrimaryBits
-                    e = literals[HuffmanEntry.value(e) + Int(bitBuffer & ((1 << UInt64(HuffmanEntry.extraBits(e))) - 1))]
+                    consume(Self.literalPrimaryBits)
+                    e = literals[HuffmanEntry.value(e) &+ Int(truncatingIfNeeded: bits & ((1 &<< UInt64(HuffmanEntry.extraBits(e))) &- 1))]
                 }
                 if e & HuffmanEntry.invalid != 0 { throw error(.malformed, "invalid literal/length code") }
                 if e & HuffmanEntry.endOfBlock != 0 {
-                    let n = Int(e & HuffmanEntry.lengthMask)
-                    bitBuffer >>= UInt64(n)
-                    bitCount -= n
+                    consume(Int(truncatingIfNeeded: e & HuffmanEntry.lengthMask))
                     return
                 }
+                if e & HuffmanEntry.literal != 0 {
+                    try literal(e)
+                    continue
+                }
             }
-            let n = Int(e & HuffmanEntry.lengthMask)
-            bitBuffer >>= UInt64(n)
-            bitCount -= n
-            if e & HuffmanEntry.literal != 0 {
-                guard op < outCapacity else { throw InflateOutputFull() }
-                out[op] = UInt8(truncatingIfNeeded: e >> 16)
-                op += 1
-                continue
-            }
+            consume(Int(truncatingIfNeeded: e & HuffmanEntry.lengthMask))
             let lengthExtra = UInt64(HuffmanEntry.extraBits(e))
-            let length = HuffmanEntry.value(e) + Int(truncatingIfNeeded: bitBuffer & ((1 << lengthExtra) - 1))
-            bitBuffer >>= lengthExtra
-            bitCount -= Int(lengthExtra)
+            let length = HuffmanEntry.value(e) &+ Int(truncatingIfNeeded: bits & ((1 &<< lengthExtra) &- 1))
+            consume(Int(truncatingIfNeeded: lengthExtra))
 
-            var d = distances[Int(bitBuffer & distanceMask)]
+            var d = distances[Int(truncatingIfNeeded: bits & distanceMask)]
             if d & HuffmanEntry.pointer != 0 {
-                bitBuffer >>= UInt64(Self.distancePrimaryBits)
-                bitCount -= Self.distancePrimaryBits
-                d = distances[HuffmanEntry.value(d) + Int(bitBuffer & ((1 << UInt64(HuffmanEntry.extraBits(d))) - 1))]
+                consume(Self.distancePrimaryBits)
+                d = distances[HuffmanEntry.value(d) &+ Int(truncatingIfNeeded: bits & ((1 &<< UInt64(HuffmanEntry.extraBits(d))) &- 1))]
             }
             if d & HuffmanEntry.invalid != 0 { throw error(.malformed, "invalid distance code") }
-            let dn = Int(d & HuffmanEntry.lengthMask)
-            bitBuffer >>= UInt64(dn)
-            bitCount -= dn
+            consume(Int(truncatingIfNeeded: d & HuffmanEntry.lengthMask))
             let distanceExtra = UInt64(HuffmanEntry.extraBits(d))
-            let distance = HuffmanEntry.value(d) + Int(truncatingIfNeeded: bitBuffer & ((1 << distanceExtra) - 1))
-            bitBuffer >>= distanceExtra
-            bitCount -= Int(distanceExtra)
+            let distance = HuffmanEntry.value(d) &+ Int(truncatingIfNeeded: bits & ((1 &<< distanceExtra) &- 1))
+            consume(Int(truncatingIfNeeded: distanceExtra))
             guard distance <= op else { throw error(.malformed, "distance \(distance) reaches before the start of the output") }
 
             let dst = out + op
@@ -298,10 +334,14 @@ struct InflateDecoder {
                     for k in 0..<length { dst[k] = src[k] }
                 }
             } else {
-                guard length <= outCapacity - op else { throw InflateOutputFull() }
-                for k in 0..<length { dst[k] = src[k] }
+                let fits = min(length, outCapacity - op)
+                for k in 0..<fits { dst[k] = src[k] }
+                guard fits == length else {
+                    op = outCapacity
+                    throw InflateOutputFull()
+                }
             }
-            op += length
+            op &+= length
         }
     }
 }

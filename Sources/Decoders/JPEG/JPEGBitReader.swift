@@ -90,7 +90,7 @@ struct JPEGBitReader {
 
     /// Decodes one Huffman symbol (F.2.2.3 with a lookahead table). Needs ≥ 16 bits in the buffer.
     @inline(__always)
-    mutating func decode(_ t: JPEGHuffmanTable) throws -> Int {
+    mutating func decode(_ t: JPEGHuffmanLookup) throws -> Int {
         let e = Int(t.lookahead[peek(JPEGHuffmanTable.lookaheadBits)])
         if e != 0 {
             skip(e >> 8)
@@ -100,7 +100,7 @@ struct JPEGBitReader {
     }
 
     @inline(never)
-    mutating func decodeLong(_ t: JPEGHuffmanTable) throws -> Int {
+    mutating func decodeLong(_ t: JPEGHuffmanLookup) throws -> Int {
         var length = JPEGHuffmanTable.lookaheadBits + 1
         while length <= 16 {
             let code = peek(length)

@@ -1,36 +1,32 @@
-/// Step 7 of decoding: colour conversion to RGB. JFIF YCbCr (JFIF 1.02 §7, ITU-R BT.601 full range) uses the same
-/// 16-bit fixed-point tables as libjpeg so the result is bit-identical to djpeg's: R = Y + 1.402 Cr',
-/// G = Y - 0.34414 Cb' - 0.71414 Cr', B = Y + 1.772 Cb' (Cb' = Cb - 128), each product rounded as libjpeg does.
+/// Step 7 of decoding: colour conversion to RGB. JFIF YCbCr (JFIF 1.02 §7, ITU-R BT.601 full range) is computed in
+/// the 16-bit fixed point libjpeg uses, so the result is bit-identical to djpeg's:
+///   R = Y + round(1.402·Cr'), G = Y + ⌊(-0.34414·Cb' - 0.71414·Cr') + ½⌋, B = Y + round(1.772·Cb')
+/// with Cb' = Cb - 128, Cr' = Cr - 128 and each constant as round(c · 2^16).
 /// Adobe CMYK (stored inverted) and YCCK are reduced to RGB as djpeg's PPM writer does: R = C·K/255, rounded.
 enum JPEGColorTransform: String {
     case gray = "Gray", ycbcr = "YCbCr", rgb = "RGB", cmyk = "CMYK", ycck = "YCCK"
 }
 
-final class JPEGColorTables: @unchecked Sendable {
-    static let shared = JPEGColorTables()
-    let crToR: [Int32], cbToB: [Int32], crToG: [Int32], cbToG: [Int32]
-
-    private init() {
-        let scale = 16
-        let half: Int32 = 1 << (scale - 1)
-        func fix(_ x: Double) -> Int32 { Int32(x * Double(1 << scale) + 0.5) }
-        var r = [Int32](repeating: 0, count: 256), b = r, gr = r, gb = r
-        for i in 0..<256 {
-            let x = Int32(i - 128)
-            r[i] = (fix(1.40200) &* x &+ half) >> scale
-            b[i] = (fix(1.77200) &* x &+ half) >> scale
-            gr[i] = -fix(0.71414) &* x
-            gb[i] = -fix(0.34414) &* x &+ half
-        }
-        crToR = r; cbToB = b; crToG = gr; cbToG = gb
-    }
-}
-
 enum JPEGColor {
+    /// round(c · 2^16) for the BT.601 conversion constants.
+    static let crToR: Int32 = 91881   // 1.40200
+    static let cbToB: Int32 = 116130  // 1.77200
+    static let cbToG: Int32 = 22554   // 0.34414
+    static let crToG: Int32 = 46802   // 0.71414
+    static let half: Int32 = 1 << 15
+
+    @inline(__always)
+    static func rgb(_ y: Int32, _ cb: Int32, _ cr: Int32) -> (UInt8, UInt8, UInt8) {
+        let cb = cb &- 128, cr = cr &- 128
+        return (UInt8(clamping: y &+ ((crToR &* cr &+ half) &>> 16)),
+                UInt8(clamping: y &+ ((-cbToG &* cb &- crToG &* cr &+ half) &>> 16)),
+                UInt8(clamping: y &+ ((cbToB &* cb &+ half) &>> 16)))
+    }
+
     /// Converts one row of `width` pixels from component rows `c` to interleaved output `out`.
     @inline(__always)
     static func convertRow(_ transform: JPEGColorTransform, _ c: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>,
-                           _ out: UnsafeMutablePointer<UInt8>, _ width: Int, _ tables: JPEGColorTables) {
+                           _ out: UnsafeMutablePointer<UInt8>, _ width: Int) {
         switch transform {
         case .gray:
             out.update(from: c[0], count: width)
@@ -40,20 +36,12 @@ enum JPEGColor {
                 out[3 &* x] = r[x]; out[3 &* x &+ 1] = g[x]; out[3 &* x &+ 2] = b[x]
             }
         case .ycbcr:
-            tables.crToR.withUnsafeBufferPointer { crR in
-            tables.cbToB.withUnsafeBufferPointer { cbB in
-            tables.crToG.withUnsafeBufferPointer { crG in
-            tables.cbToG.withUnsafeBufferPointer { cbG in
-                let yp = c[0], cbp = c[1], crp = c[2]
-                var o = out
-                for x in 0..<width {
-                    let y = Int32(yp[x]), cb = Int(cbp[x]), cr = Int(crp[x])
-                    o[0] = UInt8(clamping: y &+ crR[cr])
-                    o[1] = UInt8(clamping: y &+ ((cbG[cb] &+ crG[cr]) &>> 16))
-                    o[2] = UInt8(clamping: y &+ cbB[cb])
-                    o += 3
-                }
-            }}}}
+            let yp = c[0], cbp = c[1], crp = c[2]
+            var o = out
+            for x in 0..<width {
+                (o[0], o[1], o[2]) = rgb(Int32(yp[x]), Int32(cbp[x]), Int32(crp[x]))
+                o += 3
+            }
         case .cmyk:
             for x in 0..<width {
                 let k = Int32(c[3][x])
@@ -63,14 +51,12 @@ enum JPEGColor {
             }
         case .ycck:
             for x in 0..<width {
-                let y = Int32(c[0][x]), cb = Int(c[1][x]), cr = Int(c[2][x]), k = Int32(c[3][x])
-                // YCC → RGB, then the CMY ink values are their complements (Adobe stores YCCK inverted likewise).
-                let r = Int32(UInt8(clamping: y &+ tables.crToR[cr]))
-                let g = Int32(UInt8(clamping: y &+ ((tables.cbToG[cb] &+ tables.crToG[cr]) &>> 16)))
-                let b = Int32(UInt8(clamping: y &+ tables.cbToB[cb]))
-                out[3 &* x] = cmykChannel(255 &- r, k)
-                out[3 &* x &+ 1] = cmykChannel(255 &- g, k)
-                out[3 &* x &+ 2] = cmykChannel(255 &- b, k)
+                // YCC → RGB gives the complements of the stored (inverted) CMY inks.
+                let (r, g, b) = rgb(Int32(c[0][x]), Int32(c[1][x]), Int32(c[2][x]))
+                let k = Int32(c[3][x])
+                out[3 &* x] = cmykChannel(255 &- Int32(r), k)
+                out[3 &* x &+ 1] = cmykChannel(255 &- Int32(g), k)
+                out[3 &* x &+ 2] = cmykChannel(255 &- Int32(b), k)
             }
         }
     }

@@ -1,4 +1,7 @@
 import Raster
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// JPEG decoder (ITU-T T.81): baseline and extended sequential Huffman (8-bit) and progressive JPEG, with restart
 /// intervals, 1, 3 or 4 components and any integer sampling ratios. Pixels are bit-identical to libjpeg-turbo's
@@ -34,11 +37,28 @@ public enum JPEGDecoder {
         var stream = JPEGStream(limits: limits, scale: scaleDenominator)
         let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }
+            JPEGDecoder.adviseHugePages(base, count)
             try stream.parse(bytes, headerOnly: false, output: base)
             initialized = count
         }
         return try Raster(width: width, height: height, layout: transform == .gray ? .gray : .rgb,
                           samples8: samples, metadata: stream.metadata)
+    }
+}
+
+extension JPEGDecoder {
+    /// Asks the kernel to back a large, not yet touched output buffer with 2 MiB pages: far fewer page faults
+    /// when the pixels are first written. Purely a hint; failure changes nothing.
+    static func adviseHugePages(_ base: UnsafeMutablePointer<UInt8>, _ count: Int) {
+        #if canImport(Glibc)
+        let huge = 2 << 20
+        guard count >= 4 * huge else { return }
+        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+        let end = (Int(bitPattern: base) + count) & ~(huge - 1)
+        if end > start, let p = UnsafeMutableRawPointer(bitPattern: start) {
+            _ = madvise(p, end - start, MADV_HUGEPAGE)
+        }
+        #endif
     }
 }
 
@@ -57,6 +77,7 @@ struct JPEGStream {
     var mcusX = 0, mcusY = 0
 
     let scale: Int
+    static let maxScans = 500
     /// Set while a single-scan sequential image is drawn as its MCU rows are decoded.
     var streamed = false
     var finished = false
@@ -168,10 +189,15 @@ struct JPEGStream {
                 guard let f = frame else { throw jpegError(.malformed, markerOffset, "scan before frame header") }
                 if headerOnly { return }
                 guard !streamed else { throw jpegError(.malformed, markerOffset, "scan after a complete sequential scan") }
+                // Each scan may visit every block, and end-of-band runs let a few bytes do so: cap the number of scans
+                // so a small file cannot demand unbounded work (real progressive files use about 10).
+                guard scanCount < JPEGStream.maxScans else {
+                    throw jpegError(.limit, markerOffset, "more than \(JPEGStream.maxScans) scans")
+                }
                 let scan = try JPEGScan.parse(payloadArray, frame: f, offset: markerOffset)
                 // A sequential image whose first scan holds every component is drawn as it is decoded.
                 let stream = planes.isEmpty && !f.progressive && scan.components.count == f.components.count
-                if planes.isEmpty { try allocatePlanes(f, ringMCURows: stream ? 1 : nil) }
+                if planes.isEmpty { try allocatePlanes(f, ringMCURows: stream ? JPEGRender.ringMCURows : nil) }
                 try latchQuantTables(scan, offset: markerOffset)
                 let decoder = JPEGScanDecoder(scan: scan, planes: planes, progressive: f.progressive, mcusX: mcusX,
                                               mcusY: mcusY, restartInterval: restartInterval, dcTables: dcTables,
@@ -180,12 +206,8 @@ struct JPEGStream {
                     streamed = true
                     let g = try JPEGOutputGeometry(frame: f, planes: planes, transform: colorTransform, scale: scale,
                                                    mcuRows: mcusY)
-                    let renderer = JPEGRowRenderer(g, output: output)
-                    pos = try decoder.run(base: base, end: count, position: pos) { row in
-                        renderer.transform(row)
-                        if row > 0 { renderer.draw(row - 1) }
-                    }
-                    renderer.draw(mcusY - 1)
+                    pos = try JPEGRender.drawWhileDecoding(g, decoder: decoder, base: base, end: count, position: pos,
+                                                           output: output)
                 } else {
                     pos = try decoder.run(base: base, end: count, position: pos)
                 }

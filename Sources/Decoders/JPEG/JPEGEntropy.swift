@@ -47,13 +47,32 @@ final class JPEGComponentPlane {
         coefficients + ((by % storedBlockRows) &* paddedWidthInBlocks &+ bx) &* 64
     }
 
-    /// Zeroes the stored blocks of MCU row `mcuRow` (ring storage is reused row after row).
-    func clearMCURow(_ mcuRow: Int) {
-        let start = block(0, mcuRow * v)
-        start.update(repeating: 0, count: paddedWidthInBlocks * v * 64)
+    /// The storage as a plain value for the decoding loops.
+    var store: JPEGBlockStore {
+        JPEGBlockStore(coefficients: coefficients, paddedWidthInBlocks: paddedWidthInBlocks, storedBlockRows: storedBlockRows,
+                       h: h, v: v, isRing: isRing)
     }
 
     deinit { free(coefficients) }
+}
+
+/// Unowned view of a component's coefficient storage; valid while its `JPEGComponentPlane` is alive.
+struct JPEGBlockStore {
+    let coefficients: UnsafeMutablePointer<Int16>
+    let paddedWidthInBlocks: Int
+    let storedBlockRows: Int
+    let h: Int, v: Int
+    let isRing: Bool
+
+    @inline(__always)
+    func block(_ bx: Int, _ by: Int) -> UnsafeMutablePointer<Int16> {
+        coefficients + ((by % storedBlockRows) &* paddedWidthInBlocks &+ bx) &* 64
+    }
+
+    /// Zeroes the stored blocks of MCU row `mcuRow` (ring storage is reused row after row).
+    func clearMCURow(_ mcuRow: Int) {
+        block(0, mcuRow * v).update(repeating: 0, count: paddedWidthInBlocks * v * 64)
+    }
 }
 
 /// Decodes one scan's entropy-coded data starting at `position`; returns the position after the data (at the next
@@ -69,12 +88,15 @@ struct JPEGScanDecoder {
     /// Natural order with the 16 guard entries, as a pointer for the inner loops.
     let natural: UnsafePointer<Int>
 
-    /// `rowDone` is called after each MCU row (the renderer of single-scan files draws it there).
-    func run(base: UnsafePointer<UInt8>, end: Int, position: Int, rowDone: ((Int) throws -> Void)? = nil) throws -> Int {
+    /// `rowWillStart` is called before each MCU row (to wait until its ring slot is free) and `rowDone` after it
+    /// (the renderer of single-scan files draws it there).
+    func run(base: UnsafePointer<UInt8>, end: Int, position: Int, rowWillStart: ((Int) -> Void)? = nil,
+             rowDone: ((Int) throws -> Void)? = nil) throws -> Int {
         var reader = JPEGBitReader(base: base, end: end, position: position)
         let n = scan.components.count
-        var dcT: [JPEGHuffmanTable] = []
-        var acT: [JPEGHuffmanTable] = []
+        // Tables stay alive through `dcTables` / `acTables`; the loops use their pointers.
+        var dcT: [JPEGHuffmanLookup] = []
+        var acT: [JPEGHuffmanLookup] = []
         let needDC = !progressive || (scan.ss == 0 && scan.ah == 0)
         let needAC = !progressive || scan.ss > 0
         for c in scan.components {
@@ -85,19 +107,20 @@ struct JPEGScanDecoder {
                 throw jpegError(.malformed, position, "scan uses undefined AC Huffman table \(c.acTable)")
             }
             // The empty table stands in for a table this kind of scan never reads.
-            dcT.append(dcTables[c.dcTable] ?? JPEGHuffmanTable.empty)
-            acT.append(acTables[c.acTable] ?? JPEGHuffmanTable.empty)
+            dcT.append((dcTables[c.dcTable] ?? JPEGHuffmanTable.empty).lookup)
+            acT.append((acTables[c.acTable] ?? JPEGHuffmanTable.empty).lookup)
         }
         var pred = [Int](repeating: 0, count: n)
         var eobrun = 0
         let single = n == 1
         let unitsX = single ? planes[scan.components[0].componentIndex].widthInBlocks : mcusX
         let unitsY = single ? planes[scan.components[0].componentIndex].heightInBlocks : mcusY
-        let comps = scan.components.map { planes[$0.componentIndex] }
+        let comps = scan.components.map { planes[$0.componentIndex].store }
         var untilRestart = restartInterval
         let total = unitsX * unitsY
         var done = 0
         for my in 0..<unitsY {
+            rowWillStart?(my)
             for p in comps where p.isRing { p.clearMCURow(my) }
             for mx in 0..<unitsX {
                 if restartInterval > 0 {
@@ -133,7 +156,7 @@ struct JPEGScanDecoder {
     }
 
     @inline(__always)
-    func decodeBlock(_ block: UnsafeMutablePointer<Int16>, dc: JPEGHuffmanTable, ac: JPEGHuffmanTable,
+    func decodeBlock(_ block: UnsafeMutablePointer<Int16>, dc: JPEGHuffmanLookup, ac: JPEGHuffmanLookup,
                      pred: inout Int, eobrun: inout Int, reader: inout JPEGBitReader) throws {
         if !progressive {
             try decodeSequential(block, dc: dc, ac: ac, pred: &pred, reader: &reader)
@@ -157,7 +180,7 @@ struct JPEGScanDecoder {
 
     /// F.2.2.1 (DC) and F.2.2.2 (AC) for one block.
     @inline(__always)
-    func decodeSequential(_ block: UnsafeMutablePointer<Int16>, dc: JPEGHuffmanTable, ac: JPEGHuffmanTable,
+    func decodeSequential(_ block: UnsafeMutablePointer<Int16>, dc: JPEGHuffmanLookup, ac: JPEGHuffmanLookup,
                           pred: inout Int, reader: inout JPEGBitReader) throws {
         if reader.count < 32 { reader.refill() }
         let s = try reader.decode(dc)
@@ -190,7 +213,7 @@ struct JPEGScanDecoder {
     }
 
     /// G.1.2.2: first scan of a spectral band, with end-of-band runs.
-    func decodeACFirst(_ block: UnsafeMutablePointer<Int16>, ac: JPEGHuffmanTable, eobrun: inout Int,
+    func decodeACFirst(_ block: UnsafeMutablePointer<Int16>, ac: JPEGHuffmanLookup, eobrun: inout Int,
                        reader: inout JPEGBitReader) throws {
         if eobrun > 0 { eobrun -= 1; return }
         var k = scan.ss
@@ -216,7 +239,7 @@ struct JPEGScanDecoder {
     }
 
     /// G.1.2.3: refinement scan of a spectral band (one more bit of every coefficient).
-    func decodeACRefine(_ block: UnsafeMutablePointer<Int16>, ac: JPEGHuffmanTable, eobrun: inout Int,
+    func decodeACRefine(_ block: UnsafeMutablePointer<Int16>, ac: JPEGHuffmanLookup, eobrun: inout Int,
                         reader: inout JPEGBitReader) throws {
         let p1 = Int16(truncatingIfNeeded: 1 << scan.al)
         let m1 = Int16(truncatingIfNeeded: -1 << scan.al)

@@ -27,7 +27,6 @@ final class JPEGHuffmanTable {
         valueOffset.initialize(repeating: 0, count: 18)
         values = .allocate(capacity: 256)
         values.initialize(repeating: 0, count: 256)
-        maxCode[17] = Int32.max // sentinel: ends the slow search
     }
 
     /// Builds the table from BITS (counts of codes per length 1...16) and HUFFVAL; throws on an over-full code set.
@@ -43,6 +42,12 @@ final class JPEGHuffmanTable {
             if n > 0 {
                 valueOffset[length] = Int32(k - code)
                 for _ in 0..<n {
+                    // Each code must fit in `length` bits and not be all ones (C.2, F.1.2.1.2); checked before the
+                    // lookahead table is written so an over-full table can never write outside it.
+                    guard code < (1 << length) - 1 else {
+                        throw jpegError(.malformed, offset, "Huffman table has more codes than fit in \(length) bits")
+                    }
+                    guard k < symbols.count else { throw jpegError(.malformed, offset, "Huffman table lacks symbols") }
                     if length <= JPEGHuffmanTable.lookaheadBits {
                         let shift = JPEGHuffmanTable.lookaheadBits - length
                         let entry = UInt16(length) << 8 | UInt16(symbols[k])
@@ -52,10 +57,6 @@ final class JPEGHuffmanTable {
                     k += 1
                 }
                 maxCode[length] = Int32(code - 1)
-            }
-            // Codes of this length must fit in `length` bits without using the all-ones code (C.2, F.1.2.1.2).
-            guard code < 1 << length else {
-                throw jpegError(.malformed, offset, "Huffman table has more codes than fit in \(length) bits")
             }
             code <<= 1
         }
@@ -78,6 +79,11 @@ final class JPEGHuffmanTable {
 
     /// A table with no codes: every lookup fails with "invalid Huffman code".
     nonisolated(unsafe) static let empty = JPEGHuffmanTable()
+
+    /// The table's arrays as plain pointers, for the decoding loops (no reference counting per use).
+    var lookup: JPEGHuffmanLookup {
+        JPEGHuffmanLookup(lookahead: lookahead, acFast: acFast, maxCode: maxCode, valueOffset: valueOffset, values: values)
+    }
 
     deinit {
         lookahead.deallocate(); acFast.deallocate(); maxCode.deallocate(); valueOffset.deallocate(); values.deallocate()
@@ -108,4 +114,13 @@ func jpegParseHuffmanTables(_ p: ArraySlice<UInt8>, offset: Int) throws -> [(tc:
         i += 17 + total
     }
     return out
+}
+
+/// Unowned view of a `JPEGHuffmanTable`'s arrays; valid while the table object is alive.
+struct JPEGHuffmanLookup {
+    let lookahead: UnsafeMutablePointer<UInt16>
+    let acFast: UnsafeMutablePointer<Int32>
+    let maxCode: UnsafeMutablePointer<Int32>
+    let valueOffset: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<UInt8>
 }

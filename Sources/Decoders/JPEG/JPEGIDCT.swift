@@ -43,6 +43,17 @@ enum JPEGIDCT {
     @inline(__always)
     static func idct8x8(_ coef: UnsafePointer<Int16>, _ q: UnsafePointer<Int32>, _ ws: UnsafeMutablePointer<Int32>,
                         _ out: UnsafeMutablePointer<UInt8>, _ stride: Int) {
+        // A block with no AC coefficients (common in smooth areas) is flat: both passes reduce to the DC shortcut.
+        let raw = UnsafeRawPointer(coef)
+        var any = raw.loadUnaligned(as: SIMD8<Int16>.self) & SIMD8<Int16>(0, -1, -1, -1, -1, -1, -1, -1)
+        for i in 1..<8 { any |= raw.loadUnaligned(fromByteOffset: 16 &* i, as: SIMD8<Int16>.self) }
+        if any == SIMD8<Int16>(repeating: 0) {
+            let dc = (Int32(coef[0]) &* q[0]) &<< Int32(pass1Bits)
+            let v = clampSample(descale(dc, Int32(pass1Bits + 3)))
+            let fill = UInt64(v) &* 0x0101_0101_0101_0101
+            for row in 0..<8 { UnsafeMutableRawPointer(out + row &* stride).storeBytes(of: fill, as: UInt64.self) }
+            return
+        }
         let s1 = Int32(constBits - pass1Bits)
         // Pass 1: columns, results scaled up by 2^pass1Bits.
         for col in 0..<8 {

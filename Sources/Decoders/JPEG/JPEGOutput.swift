@@ -70,26 +70,30 @@ struct JPEGOutputGeometry {
 final class JPEGRowRenderer {
     let g: JPEGOutputGeometry
     let out: UnsafeMutablePointer<UInt8>
-    /// Per component: 3 MCU rows of samples (rows `stride` apart), indexed by MCU row modulo 3.
+    /// Per component: `ringRows` MCU rows of samples (rows `stride` apart), indexed by MCU row modulo `ringRows`.
     private let rings: [UnsafeMutablePointer<UInt8>]
+    private let ringRows: Int
     private let strides: [Int]
     private let rowsPerMCU: [Int]
     private let quant: [UnsafeMutablePointer<Int32>]
-    private let workspace = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    /// IDCT scratch: one per thread that may transform (index 0 drawing thread, 1 decoding thread).
+    private let workspaces = UnsafeMutablePointer<Int32>.allocate(capacity: 128)
     private let rowBuffers: UnsafeMutablePointer<UInt8>
     private let rowCapacity: Int
     private let rowPointers = UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>.allocate(capacity: 4)
 
-    init(_ g: JPEGOutputGeometry, output: UnsafeMutablePointer<UInt8>) {
+    /// `ringRows` ≥ 3: drawing MCU row r reads sample rows of r - 1 ... r + 1.
+    init(_ g: JPEGOutputGeometry, output: UnsafeMutablePointer<UInt8>, ringRows: Int = 3) {
         self.g = g
         self.out = output
+        self.ringRows = ringRows
         var rings: [UnsafeMutablePointer<UInt8>] = [], strides: [Int] = [], rows: [Int] = []
         var quant: [UnsafeMutablePointer<Int32>] = []
         for (i, p) in g.planes.enumerated() {
             let stride = p.widthInBlocks * g.blockSizes[i]
             let r = p.v * g.blockSizes[i]
-            let ring = UnsafeMutablePointer<UInt8>.allocate(capacity: stride * r * 3)
-            ring.initialize(repeating: 0, count: stride * r * 3)
+            let ring = UnsafeMutablePointer<UInt8>.allocate(capacity: stride * r * ringRows)
+            ring.initialize(repeating: 0, count: stride * r * ringRows)
             rings.append(ring); strides.append(stride); rows.append(r)
             // A component that never appeared in a scan has no latched table: zeros give mid-grey, as libjpeg.
             let q = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
@@ -104,15 +108,17 @@ final class JPEGRowRenderer {
     deinit {
         for r in rings { r.deallocate() }
         for q in quant { q.deallocate() }
-        workspace.deallocate(); rowBuffers.deallocate(); rowPointers.deallocate()
+        workspaces.deallocate(); rowBuffers.deallocate(); rowPointers.deallocate()
     }
 
-    /// Inverse-transforms every data block of MCU row `mcuRow` into the sample ring.
-    func transform(_ mcuRow: Int) {
-        for (ci, p) in g.planes.enumerated() {
+    /// Inverse-transforms the data blocks of MCU row `mcuRow` of the given components into the sample ring.
+    func transform(_ mcuRow: Int, components: Range<Int>? = nil, scratch: Int = 0) {
+        let workspace = workspaces + 64 * scratch
+        for ci in components ?? 0..<g.planes.count {
+            let p = g.planes[ci]
             let size = g.blockSizes[ci]
             let stride = strides[ci]
-            let slot = rings[ci] + (mcuRow % 3) * rowsPerMCU[ci] * stride
+            let slot = rings[ci] + (mcuRow % ringRows) * rowsPerMCU[ci] * stride
             let q = UnsafePointer(quant[ci])
             let firstBlockRow = mcuRow * p.v
             let lastBlockRow = min(firstBlockRow + p.v, p.heightInBlocks)
@@ -140,7 +146,7 @@ final class JPEGRowRenderer {
     private func sampleRow(_ ci: Int, _ y: Int) -> UnsafeMutablePointer<UInt8> {
         let yy = min(max(y, 0), g.sampleHeights[ci] - 1)
         let perMCU = rowsPerMCU[ci]
-        return rings[ci] + ((yy / perMCU) % 3 * perMCU + yy % perMCU) * strides[ci]
+        return rings[ci] + ((yy / perMCU) % ringRows * perMCU + yy % perMCU) * strides[ci]
     }
 
     /// Upsamples and colour-converts the output rows of MCU row `mcuRow`. Needs MCU rows mcuRow - 1 ... mcuRow + 1
@@ -150,7 +156,6 @@ final class JPEGRowRenderer {
         let first = mcuRow * rowsPerMCUOut
         let last = min(first + rowsPerMCUOut, g.outHeight)
         guard first < last else { return }
-        let tables = JPEGColorTables.shared
         let rowBytes = g.outWidth * g.channels
         for y in first..<last {
             for ci in 0..<g.planes.count {
@@ -176,12 +181,68 @@ final class JPEGRowRenderer {
                     rowPointers[ci] = buffer
                 }
             }
-            JPEGColor.convertRow(g.transform, rowPointers, out + y * rowBytes, g.outWidth, tables)
+            JPEGColor.convertRow(g.transform, rowPointers, out + y * rowBytes, g.outWidth)
         }
     }
 }
 
 enum JPEGRender {
+    /// MCU rows of coefficients held for a sequential image drawn while decoding: one when a single thread decodes
+    /// and draws in turn; with more cores the entropy decoder runs ahead of the drawing thread by up to this many.
+    static var ringMCURows: Int { JPEGParallel.workers > 1 ? 8 : 1 }
+
+    /// Decodes a single-scan sequential image and draws each MCU row as soon as it and the next one are decoded.
+    /// With several cores a second thread draws a few rows behind the decoder: the decoding thread also runs the
+    /// IDCT of the first component, the drawing thread that of the others plus upsampling and colour conversion,
+    /// which splits the work roughly evenly.
+    static func drawWhileDecoding(_ g: JPEGOutputGeometry, decoder: JPEGScanDecoder, base: UnsafePointer<UInt8>,
+                                  end: Int, position: Int, output: UnsafeMutablePointer<UInt8>) throws -> Int {
+        // The decoder may be `ringMCURows` rows ahead of the drawing thread, which reads rows r - 2 ... r while
+        // drawing: a sample ring of ringMCURows + 3 rows is never written where it is being read.
+        let renderer = JPEGRowRenderer(g, output: output, ringRows: ringMCURows == 1 ? 3 : ringMCURows + 3)
+        if ringMCURows == 1 {
+            let next = try decoder.run(base: base, end: end, position: position, rowDone: { row in
+                renderer.transform(row)
+                if row > 0 { renderer.draw(row - 1) }
+            })
+            renderer.draw(g.mcuRows - 1)
+            return next
+        }
+        let pipe = JPEGRowPipe(slots: ringMCURows)
+        let done = DispatchGroup()
+        let rows = g.mcuRows
+        let componentCount = g.planes.count
+        let box = JPEGUncheckedBox(renderer)
+        DispatchQueue.global().async(group: done) {
+            let renderer = box.value
+            for row in 0..<rows {
+                pipe.decoded.wait()
+                if pipe.aborted { return }
+                renderer.transform(row, components: 1..<componentCount)
+                pipe.releaseSlot()
+                if row > 0 { renderer.draw(row - 1) }
+            }
+            renderer.draw(rows - 1)
+        }
+        do {
+            let next = try decoder.run(base: base, end: end, position: position,
+                                       rowWillStart: { _ in pipe.acquireSlot() },
+                                       rowDone: { row in
+                                           renderer.transform(row, components: 0..<1, scratch: 1)
+                                           pipe.decoded.signal()
+                                       })
+            done.wait()
+            pipe.rebalance()
+            return next
+        } catch {
+            pipe.aborted = true
+            pipe.decoded.signal()
+            done.wait()
+            pipe.rebalance()
+            throw error
+        }
+    }
+
     /// Draws a whole image whose coefficients are all stored, in parallel bands of MCU rows.
     static func drawStored(_ g: JPEGOutputGeometry, into out: UnsafeMutablePointer<UInt8>) {
         let bands = JPEGParallel.bands(g.mcuRows, minimumRows: 2)
@@ -196,6 +257,35 @@ enum JPEGRender {
             }
         }
     }
+}
+
+/// Hand-off between the entropy decoder and the drawing thread: `free` counts ring slots the decoder may fill,
+/// `decoded` counts rows ready to draw.
+final class JPEGRowPipe: @unchecked Sendable {
+    private let free: DispatchSemaphore
+    let decoded = DispatchSemaphore(value: 0)
+    /// Set by the decoder (before it signals `decoded`) when it stops on an error.
+    var aborted = false
+    private var acquired = 0 // decoder thread only
+    private var released = 0 // drawing thread only
+
+    init(slots: Int) { free = DispatchSemaphore(value: slots) }
+
+    func acquireSlot() { free.wait(); acquired += 1 }
+    func releaseSlot() { free.signal(); released += 1 }
+
+    /// After both threads are done: gives back slots still taken (when decoding stopped early), because libdispatch
+    /// refuses to dispose of a semaphore whose count is below its initial value.
+    func rebalance() {
+        for _ in 0..<max(0, acquired - released) { free.signal() }
+        acquired = released
+    }
+}
+
+/// Moves a value owned by one thread at a time to another thread.
+struct JPEGUncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// Splitting work over the cores.
@@ -232,3 +322,4 @@ enum JPEGParallel {
         }
     }
 }
+

@@ -69,7 +69,7 @@ public enum PNGDecoder {
             try [UInt8](unsafeUninitializedCapacity: size) { out, count in
                 let produced: Int
                 do {
-                    produced = try Inflate.zlibDecompress(stream, into: out)
+                    produced = try Inflate.zlibDecompress(stream, into: out, acceptingExcess: true)
                 } catch let e as CodecError {
                     throw CodecError(codec: codec, kind: e.kind, offset: firstOffset,
                                      message: "IDAT zlib stream, byte \(e.offset ?? 0): \(e.message)")

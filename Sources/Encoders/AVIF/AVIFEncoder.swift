@@ -92,9 +92,10 @@ public enum AVIFEncoder {
     /// The raw AV1 still picture (sequence header OBU + frame OBU) of already converted planes, and the encoder's
     /// reconstruction, for conformance tests against dav1d.
     static func encodeOBUs(planes: [[UInt8]], width: Int, height: Int, subX: Int, subY: Int, quality: Int,
-                           speed: Int) -> (obus: [UInt8], recon: [[UInt8]]) {
-        let cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY,
+                           speed: Int, filters: Bool = false) -> (obus: [UInt8], recon: [[UInt8]]) {
+        var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY,
                                    qIndex: qIndex(quality: quality), speed: speed)
+        cfg.filters = filters
         let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
         return (r.sequenceHeader + r.frame, r.recon)
     }

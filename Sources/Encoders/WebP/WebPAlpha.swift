@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The `ALPH` chunk of lossy files with transparency (WebP container spec, "Alpha"): the alpha plane, optionally
 /// filtered by one of the level predictors, compressed as a headerless VP8L image stream with alpha in green.
 enum WebPAlpha {
@@ -7,17 +9,22 @@ enum WebPAlpha {
 
     /// The complete chunk payload: header byte (pre-processing 0, filter, compression 1) and the VP8L stream.
     static func encode(alpha: [UInt8], width: Int, height: Int, effort: Int) -> [UInt8] {
+        // The estimate ignores that few levels code well through the palette, so from effort 3 the unfiltered
+        // plane is tried too (on the other core).
         var candidates = [estimateBestFilter(alpha, width: width, height: height)]
-        if effort >= 5 && candidates[0] != .none { candidates.append(.none) }
-        var best: [UInt8] = []
-        for filter in candidates {
-            let filtered = apply(filter, to: alpha, width: width, height: height)
-            let argb = filtered.map { 0xff00_0000 | UInt32($0) << 8 }
-            let stream = VP8LEncoder.encodeImageStream(argb: argb, width: width, height: height, effort: effort)
-            let payload = [UInt8(filter.rawValue << 2 | 1)] + stream
-            if best.isEmpty || payload.count < best.count { best = payload }
+        if effort >= 3 && candidates[0] != .none { candidates.append(.none) }
+        var payloads = [[UInt8]](repeating: [], count: candidates.count)
+        payloads.withUnsafeMutableBufferPointer { out in
+            let slots = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: candidates.count) { k in
+                let filter = candidates[k]
+                let filtered = apply(filter, to: alpha, width: width, height: height)
+                let argb = filtered.map { 0xff00_0000 | UInt32($0) << 8 }
+                let stream = VP8LEncoder.encodeImageStream(argb: argb, width: width, height: height, effort: effort)
+                slots[k] = [UInt8(filter.rawValue << 2 | 1)] + stream
+            }
         }
-        return best
+        return payloads.min { $0.count < $1.count }!
     }
 
     /// Residuals of `filter` (value − prediction mod 256) with the border rules of the container spec:

@@ -67,10 +67,11 @@ extension AV1TileEncoder {
         let denom = log2 == 6 ? 4 : (log2 == 5 ? 2 : 1)
         let acInv = Float(denom) / Float(f.acQ), dcInv = Float(denom) / Float(f.dcQ)
         var any = false
+        let acRounding = AV1Tuning.acRounding
         for k in 0..<(tw * tw) {
             let v = coef[k]
             let scaled = abs(v) * (k == 0 ? dcInv : acInv)
-            let rounding: Float = k == 0 ? 0.45 : 0.36
+            let rounding: Float = k == 0 ? 0.45 : acRounding
             let l = Int32(min(scaled + rounding, Float(1 << 20)))
             levels[k] = v < 0 ? -l : l
             if l != 0 { any = true }
@@ -98,6 +99,33 @@ extension AV1TileEncoder {
             }
         }
         return sse
+    }
+
+    /// Quantises like `transformQuantize` but leaves the frame untouched and returns the distortion measured in
+    /// the transform domain (the coefficients are 8x orthonormal, so squared errors scale by 64).
+    func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> Double {
+        let n = 1 << log2
+        let tw = min(32, n)
+        let src = f.source[plane]
+        for i in 0..<n {
+            let s = src.data + (y + i) * src.stride + x
+            for j in 0..<n { resid[i * n + j] = Int32(s[j]) - Int32(pred[i * n + j]) }
+        }
+        AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: coef, scratch: scratch)
+        let denom = Float(log2 == 6 ? 4 : (log2 == 5 ? 2 : 1))
+        let acQ = Float(f.acQ), dcQ = Float(f.dcQ)
+        let acRounding = AV1Tuning.acRounding
+        var dist: Float = 0
+        for k in 0..<(tw * tw) {
+            let v = coef[k]
+            let q = k == 0 ? dcQ : acQ
+            let scaled = abs(v) * denom / q
+            let l = min(scaled + (k == 0 ? 0.45 : acRounding), Float(1 << 20)).rounded(.down)
+            levels[k] = v < 0 ? -Int32(l) : Int32(l)
+            let e = abs(v) - l * q / denom
+            dist += e * e
+        }
+        return Double(dist / 64)
     }
 
     /// Chroma-from-luma (§7.11.5), step 1: the subsampled reconstructed luma minus its average (3 fractional bits)
@@ -172,27 +200,55 @@ extension AV1TileEncoder {
         buildEdges(plane: 0, x: x0, y: y0, log2: log2, haveLeft: availL, haveAbove: availU)
         let src0 = f.source[0]
         if deciding {
-            var best = Double.infinity
+            // Stage 1: rank (mode, angle) candidates by SATD plus mode bits.
+            var ranked: [(cost: Double, mode: Int, angle: Int)] = []
             // Fewer candidates for large blocks and fast speeds: the directional modes pay off mostly on small blocks.
             let count = f.speed >= 8 ? 5 : (f.speed >= 5 && log2 >= 6 ? 7 : 13)
-            let candidates = AV1TileEncoder.lumaCandidates.prefix(count)
-            for mode in candidates {
-                edges.predict(mode: mode, angleDelta: 0, log2: log2, pred: predAlt)
-                var bits = AV1CDF.bitCost[Int(yModeCdf[mode]) - (mode > 0 ? Int(yModeCdf[mode - 1]) : 0)]
-                if AV1Mode.isDirectional(mode) { bits += 600 }
-                let cost = Double(satd(src0.data + y0 * src0.stride + x0, src0.stride, predAlt, 1 << log2)) + sadLambda * Double(bits)
-                if cost < best { best = cost; m.yMode = mode }
+            let modeBits = { (mode: Int) -> Int in
+                AV1CDF.bitCost[Int(yModeCdf[mode]) - (mode > 0 ? Int(yModeCdf[mode - 1]) : 0)] + (AV1Mode.isDirectional(mode) ? 600 : 0)
             }
-            if AV1Mode.isDirectional(m.yMode) && (f.speed <= 4 || (f.speed <= 6 && log2 <= 5)) {
-                let mode = m.yMode
+            for mode in AV1TileEncoder.lumaCandidates.prefix(count) {
+                edges.predict(mode: mode, angleDelta: 0, log2: log2, pred: predAlt)
+                let cost = Double(satd(src0.data + y0 * src0.stride + x0, src0.stride, predAlt, 1 << log2)) + sadLambda * Double(modeBits(mode))
+                ranked.append((cost, mode, 0))
+            }
+            ranked.sort { $0.cost < $1.cost }
+            if AV1Mode.isDirectional(ranked[0].mode) && (f.speed <= 4 || (f.speed <= 6 && log2 <= 5)) {
+                let mode = ranked[0].mode
                 for delta in [-3, -2, -1, 1, 2, 3] {
                     edges.predict(mode: mode, angleDelta: delta, log2: log2, pred: predAlt)
-                    let bits = AV1CDF.bitCost[Int(yModeCdf[mode]) - Int(yModeCdf[mode - 1])] + 700
-                    let cost = Double(satd(src0.data + y0 * src0.stride + x0, src0.stride, predAlt, 1 << log2)) + sadLambda * Double(bits)
-                    if cost < best { best = cost; m.yAngle = delta }
+                    let cost = Double(satd(src0.data + y0 * src0.stride + x0, src0.stride, predAlt, 1 << log2)) + sadLambda * Double(modeBits(mode) + 100)
+                    ranked.append((cost, mode, delta))
+                }
+                ranked.sort { $0.cost < $1.cost }
+            }
+            // Stage 2: full rate-distortion over the best few modes and the transform types of the set.
+            let topK = f.speed >= 8 ? 1 : (f.speed >= 5 ? 2 : 3)
+            let types = log2 <= 4 && f.speed <= 8 ? (f.speed <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
+                                                                    : [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst]) : [AV1Tx.dctDct]
+            if topK == 1 && types.count == 1 {
+                m.yMode = ranked[0].mode; m.yAngle = ranked[0].angle; m.txType = AV1Tx.dctDct
+            } else {
+                var best = Double.infinity
+                let w4 = 1 << (log2 - 2)
+                let savedAbove = Array(ctx.aboveLevel[0][c..<(c + w4)]), savedAboveDc = Array(ctx.aboveDc[0][c..<(c + w4)])
+                let savedLeft = Array(ctx.leftLevel[0][r..<(r + w4)]), savedLeftDc = Array(ctx.leftDc[0][r..<(r + w4)])
+                for cand in ranked.prefix(topK) {
+                    edges.predict(mode: cand.mode, angleDelta: cand.angle, log2: log2, pred: pred)
+                    for type in types {
+                        let sse = quantizeOnly(plane: 0, x: x0, y: y0, log2: log2, txType: type, levels: quant)
+                        var rc = AV1RateCounter()
+                        AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: c, y4: r, maxX4: f.miCols, maxY4: f.miRows,
+                                              log2: log2, blockLog2: log2, txType: type, intraDir: cand.mode, quant: quant)
+                        for k in 0..<w4 {
+                            ctx.aboveLevel[0][c + k] = savedAbove[k]; ctx.aboveDc[0][c + k] = savedAboveDc[k]
+                            ctx.leftLevel[0][r + k] = savedLeft[k]; ctx.leftDc[0][r + k] = savedLeftDc[k]
+                        }
+                        let cost = sse + f.lambda / 512 * Double(rc.cost + modeBits(cand.mode))
+                        if cost < best { best = cost; m.yMode = cand.mode; m.yAngle = cand.angle; m.txType = type }
+                    }
                 }
             }
-            m.txType = AV1Tx.dctDct
         }
         edges.predict(mode: m.yMode, angleDelta: m.yAngle, log2: log2, pred: pred)
         var dist = transformQuantize(plane: 0, x: x0, y: y0, log2: log2, txType: m.txType, levels: quant)

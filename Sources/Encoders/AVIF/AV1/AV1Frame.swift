@@ -51,7 +51,7 @@ final class AV1FrameState: @unchecked Sendable {
         self.qIndex = qIndex
         dcQ = Int(dcQlookup[qIndex]); acQ = Int(acQlookup[qIndex])
         let step = Double(acQ) / 8
-        lambda = 0.12 * step * step
+        lambda = AV1Tuning.lambdaScale * step * step
         self.speed = speed
         let n = miCols * miRows
         miSize = .allocate(capacity: n); miSize.initialize(repeating: 0, count: n)

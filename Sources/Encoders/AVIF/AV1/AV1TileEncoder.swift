@@ -130,7 +130,14 @@ final class AV1TileEncoder {
         let side4 = AV1Block.side4(bsize)
         let half = side4 >> 1
         let hasRows = r + half < f.miRows, hasCols = c + half < f.miCols
-        let canNone = hasRows && hasCols
+        var canNone = hasRows && hasCols
+        // Busy large blocks are never coded whole at useful quantizers: go straight to the split.
+        if canNone && bsize >= AV1Block.b32x32 && f.speed >= 5 {
+            let v = lumaVariance(r, c, side4 * 4)
+            let step = Double(f.acQ) / 8
+            let limit = (bsize == AV1Block.b64x64 ? AV1Tuning.varianceLimit64 : AV1Tuning.varianceLimit32) * step * step
+            if v > limit { canNone = false }
+        }
         let minBlock = f.speed >= 9 ? AV1Block.b16x16 : AV1Block.b8x8
         let canSplit = bsize > minBlock || !canNone
         let lambdaBits = f.lambda / 512
@@ -149,7 +156,11 @@ final class AV1TileEncoder {
             noneModes = modes!
             noneCost = Double(dist) + lambdaBits * Double(rc.cost)
             // A flat, well-predicted block: do not try smaller blocks.
-            if !canSplit || (dist <= side4 * side4 * 16 / 4 && f.speed >= 4) || (f.speed >= 8 && bsize <= AV1Block.b16x16 && rc.cost < 512 * 24) {
+            let step = Double(f.acQ) / 8
+            let perPixel = Double(dist) / Double(side4 * side4 * 16)
+            let skipSplit = (f.speed >= 4 && perPixel <= 0.25) || (f.speed >= 8 && noneModes.skip && perPixel < 0.1 * step * step)
+                || (f.speed >= 8 && bsize <= AV1Block.b16x16 && rc.cost < 512 * 24)
+            if !canSplit || skipSplit {
                 return (noneCost, .leaf(noneModes))
             }
             noneCtx = snapshotContexts(r, c, bsize)
@@ -196,6 +207,19 @@ final class AV1TileEncoder {
                 codePartition(r + offs[i].0, c + offs[i].1, sub, node, &sink)
             }
         }
+    }
+
+    /// Variance of the source luma over a size*size block.
+    func lumaVariance(_ r: Int, _ c: Int, _ size: Int) -> Double {
+        let src = f.source[0]
+        var sum = 0, sq = 0
+        for y in 0..<size {
+            let row = src.data + (r * 4 + y) * src.stride + c * 4
+            for x in 0..<size { let v = Int(row[x]); sum += v; sq += v * v }
+        }
+        let n = Double(size * size)
+        let mean = Double(sum) / n
+        return Double(sq) / n - mean * mean
     }
 
     // MARK: - State save/restore for the search

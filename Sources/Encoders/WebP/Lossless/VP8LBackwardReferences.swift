@@ -180,43 +180,66 @@ enum VP8LBackwardReferences {
     static func chooseCacheBits(tokens: [VP8LToken], pixels: [UInt32], maxBits: Int) -> Int {
         if maxBits <= 0 { return 0 }
         let sizes = maxBits + 1
-        // Histograms per size: green+cache (256 + 2^bits), red, blue, alpha.
-        var caches: [[UInt32]] = (0..<sizes).map { [UInt32](repeating: 0, count: 1 << $0) }
-        var green: [[UInt32]] = (0..<sizes).map { [UInt32](repeating: 0, count: 256 + (1 << $0)) }
-        var red = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: sizes)
-        var blue = red, alpha = red
-        var position = 0
-        for t in tokens {
-            if t.kind == VP8LToken.copy {
-                for k in position..<(position + Int(t.length)) {
-                    let argb = pixels[k]
-                    for b in 1..<sizes { caches[b][cacheSlot(argb, bits: b)] = argb }
-                }
-                position += Int(t.length)
-                continue
-            }
-            let argb = t.value
-            let g = Int((argb >> 8) & 0xff), r = Int((argb >> 16) & 0xff), bl = Int(argb & 0xff), a = Int(argb >> 24)
-            for b in 0..<sizes {
-                if b > 0 {
-                    let slot = cacheSlot(argb, bits: b)
-                    if caches[b][slot] == argb {
-                        green[b][256 + slot] += 1
-                        continue
+        // Flat storage: cache of b bits at cacheOffset[b]; per size one histogram of green + cache symbols
+        // (256 + 2^maxBits) and red, blue, alpha (256 each).
+        var cacheOffset = [Int](repeating: 0, count: sizes + 1)
+        for b in 0..<sizes { cacheOffset[b + 1] = cacheOffset[b] + (b == 0 ? 0 : 1 << b) }
+        var caches = [UInt64](repeating: UInt64.max, count: cacheOffset[sizes])
+        let stride = 256 + (1 << maxBits) + 768
+        var histograms = [UInt32](repeating: 0, count: sizes * stride)
+        caches.withUnsafeMutableBufferPointer { cacheBuffer in
+            histograms.withUnsafeMutableBufferPointer { histogramBuffer in
+                pixels.withUnsafeBufferPointer { px in
+                    let cache = cacheBuffer.baseAddress!, h = histogramBuffer.baseAddress!
+                    let literalBase = 256 + (1 << maxBits)
+                    var position = 0
+                    for t in tokens {
+                        if t.kind == VP8LToken.copy {
+                            for k in position..<(position + Int(t.length)) {
+                                let argb = px[k]
+                                let key = argb &* 0x1e35_a7bd
+                                for b in 1..<sizes { cache[cacheOffset[b] + Int(key >> UInt32(32 - b))] = UInt64(argb) }
+                            }
+                            position += Int(t.length)
+                            continue
+                        }
+                        let argb = t.value
+                        let key = argb &* 0x1e35_a7bd
+                        let g = Int((argb >> 8) & 0xff), r = Int((argb >> 16) & 0xff)
+                        let bl = Int(argb & 0xff), a = Int(argb >> 24)
+                        for b in 0..<sizes {
+                            let histogram = h + b * stride
+                            if b > 0 {
+                                let slot = Int(key >> UInt32(32 - b))
+                                if cache[cacheOffset[b] + slot] == UInt64(argb) {
+                                    histogram[256 + slot] += 1
+                                    continue
+                                }
+                                cache[cacheOffset[b] + slot] = UInt64(argb)
+                            }
+                            histogram[g] += 1
+                            histogram[literalBase + r] += 1
+                            histogram[literalBase + 256 + bl] += 1
+                            histogram[literalBase + 512 + a] += 1
+                        }
+                        position += 1
                     }
-                    caches[b][slot] = argb
                 }
-                green[b][g] += 1; red[b][r] += 1; blue[b][bl] += 1; alpha[b][a] += 1
             }
-            position += 1
         }
         var best = 0
         var bestCost = Double.infinity
-        for b in 0..<sizes {
-            let cost = VP8LEntropy.shannonBits(green[b]) + VP8LEntropy.shannonBits(red[b])
-                + VP8LEntropy.shannonBits(blue[b]) + VP8LEntropy.shannonBits(alpha[b])
-                + Double(1 << b) * 0.1  // the larger green alphabet costs header bits
-            if cost < bestCost { bestCost = cost; best = b }
+        histograms.withUnsafeBufferPointer { h in
+            for b in 0..<sizes {
+                let base = h.baseAddress! + b * stride
+                let greenPart = UnsafeBufferPointer(start: base, count: 256 + (b == 0 ? 0 : 1 << b))
+                var cost = VP8LEntropy.shannonBits(greenPart) + Double(1 << b) * 0.1
+                for c in 0..<3 {
+                    cost += VP8LEntropy.shannonBits(UnsafeBufferPointer(start: base + 256 + (1 << maxBits) + 256 * c,
+                                                                        count: 256))
+                }
+                if cost < bestCost { bestCost = cost; best = b }
+            }
         }
         return best
     }

@@ -29,8 +29,13 @@ enum VP8LEncoder {
         let effort = max(0, min(6, effort))
         var strategies: [Strategy] = []
         if let palette = VP8LColorTransforms.palette(of: argb) {
-            strategies.append(.palette(palette))
-            if effort >= 3 && palette.count > 16 { strategies.append(.spatial(crossColor: true)) }
+            if effort >= 5 && palette.count > 16 {
+                strategies = [.palette(palette), .spatial(crossColor: true)]
+            } else if palette.count > 16 && !VP8LColorTransforms.paletteLikelyWins(argb, width: width, palette: palette) {
+                strategies = [.spatial(crossColor: effort >= 1)]
+            } else {
+                strategies = [.palette(palette)]
+            }
         } else {
             strategies.append(.spatial(crossColor: effort >= 1))
             if effort >= 5 { strategies.append(.subtractGreenOnly) }
@@ -47,15 +52,15 @@ enum VP8LEncoder {
 
     /// Main-image coding parameters for an effort level 0...6.
     static func imageParameters(effort: Int, palette: Bool) -> VP8LImageWriter.Parameters {
-        let depths = [0, 8, 16, 32, 48, 96, 192]
+        let depths = [0, 8, 12, 16, 16, 48, 128]
         return VP8LImageWriter.Parameters(
-            search: .init(chainDepth: VP8LTuning.int("WL_CHAIN", depths[effort]), minimumLength: VP8LTuning.int("WL_MINLEN", 4)),
-            maxCacheBits: VP8LTuning.int("WL_CACHE", effort == 0 ? 0 : 10),
-            histogramBits: effort <= 1 ? nil : VP8LTuning.int("WL_HB", max(2, (palette ? 9 : 7) - effort)),
+            search: .init(chainDepth: depths[effort], minimumLength: 4),
+            maxCacheBits: effort == 0 ? 0 : 10,
+            histogramBits: effort <= 1 ? nil : max(2, (palette ? 9 : 7) - effort),
             maxGroups: 256,
             refineGroups: effort >= 4,
-            parsePasses: VP8LTuning.int("WL_PASSES", effort >= 4 ? 2 : (effort >= 1 ? 1 : 0)),
-            parseShortLengths: VP8LTuning.int("WL_SHORTLEN", 8))
+            parsePasses: effort >= 4 ? 2 : (effort >= 1 ? 1 : 0),
+            parseShortLengths: 8)
     }
 
     private static func encode(_ argb: [UInt32], width: Int, height: Int, strategy: Strategy, effort: Int) -> [UInt8] {
@@ -75,11 +80,13 @@ enum VP8LEncoder {
             imageWidth = indexed.width
         case .spatial(let crossColor):
             // Subtract green (type 2, §4.3).
-            writer.write(1, count: 1)
-            writer.write(2, count: 2)
-            VP8LColorTransforms.subtractGreen(&pixels)
+            if VP8LColorTransforms.subtractGreenHelps(argb, width: width, height: height) {
+                writer.write(1, count: 1)
+                writer.write(2, count: 2)
+                VP8LColorTransforms.subtractGreen(&pixels)
+            }
             // Predictor (type 0, §4.1).
-            let predictorBits = VP8LTuning.int("WL_PB", effort <= 2 ? 5 : 4)
+            let predictorBits = effort <= 2 ? 5 : 4
             let modes = effort == 0 ? [1, 2, 11, 12] : Array(0..<14)
             let predicted = VP8LPredictor.apply(pixels, width: width, height: height, tileBits: predictorBits,
                                                 modes: modes)

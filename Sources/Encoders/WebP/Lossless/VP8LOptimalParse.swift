@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 
 /// Cost-based choice of backward references: the longest matches at every position are found once, a first
@@ -13,75 +14,44 @@ enum VP8LOptimalParse {
         var shortIsLeft: [UInt8]
     }
 
+    /// Finds the matches of every position. The hash chain (previous position with the same pixel-pair hash) is
+    /// built first, so the searches only read it and the two halves of the image run on both cores.
     static func findMatches(_ pixels: [UInt32], width: Int, chainDepth: Int) -> Matches {
         let count = pixels.count
         var m = Matches(length: [UInt16](repeating: 0, count: count), distance: [UInt32](repeating: 0, count: count),
                         shortLength: [UInt16](repeating: 0, count: count), shortIsLeft: [UInt8](repeating: 0, count: count))
-        let hashBits = count > (1 << 16) ? 18 : 14
-        var head = [Int32](repeating: -1, count: 1 << hashBits)
+        var hashBits = 14
+        while hashBits < 22 && (1 << hashBits) < count * 2 { hashBits += 1 }
         var chain = [Int32](repeating: -1, count: count)
         let shift = UInt32(32 - hashBits)
-        let maxLength = VP8LBackwardReferences.maxLength
-        let maxDistance = VP8LBackwardReferences.maxDistance
         pixels.withUnsafeBufferPointer { px in
-            head.withUnsafeMutableBufferPointer { head in
-                chain.withUnsafeMutableBufferPointer { chain in
-                    m.length.withUnsafeMutableBufferPointer { lengthOut in
-                        m.distance.withUnsafeMutableBufferPointer { distanceOut in
-                            m.shortLength.withUnsafeMutableBufferPointer { shortOut in
-                                m.shortIsLeft.withUnsafeMutableBufferPointer { leftOut in
-                                    let p = px.baseAddress!
-                                    @inline(__always) func matchLength(_ a: Int, _ b: Int, _ limit: Int) -> Int {
-                                        var n = 0
-                                        while n < limit && p[a + n] == p[b + n] { n += 1 }
-                                        return n
-                                    }
-                                    var leftRun = 0, aboveRun = 0
-                                    for i in 0..<count {
-                                        let limit = min(maxLength, count - i)
-                                        // Runs against the left and upper neighbours, continued from i − 1.
-                                        if i > 0 {
-                                            leftRun = leftRun > 1 ? leftRun - 1 : matchLength(i, i - 1, limit)
-                                            leftRun = min(leftRun, limit)
-                                        }
-                                        if i >= width {
-                                            aboveRun = aboveRun > 1 ? aboveRun - 1 : matchLength(i, i - width, limit)
-                                            aboveRun = min(aboveRun, limit)
-                                        }
-                                        var bestLength = max(leftRun, aboveRun)
-                                        var bestDistance = leftRun >= aboveRun ? 1 : width
-                                        shortOut[i] = UInt16(bestLength)
-                                        leftOut[i] = leftRun >= aboveRun ? 1 : 0
-                                        // Continue the previous long match instead of searching again.
-                                        if i > 0 && lengthOut[i - 1] > 32 && Int(lengthOut[i - 1]) - 1 > bestLength {
-                                            bestLength = Int(lengthOut[i - 1]) - 1
-                                            bestDistance = Int(distanceOut[i - 1])
-                                        } else if i + 1 < count && bestLength < limit {
-                                            let h = Int(((p[i] &* 0x9E37_79B1) ^ (p[i + 1] &* 0x85EB_CA77 &+ 0x27d4_eb2f)) >> shift)
-                                            var candidate = Int(head[h])
-                                            var depth = chainDepth
-                                            while candidate >= 0 && depth > 0 {
-                                                let distance = i - candidate
-                                                if distance > maxDistance { break }
-                                                if p[candidate + bestLength] == p[i + bestLength] {
-                                                    let n = matchLength(i, candidate, limit)
-                                                    if n > bestLength {
-                                                        bestLength = n; bestDistance = distance
-                                                        if n == limit { break }
-                                                    }
-                                                }
-                                                candidate = Int(chain[candidate])
-                                                depth -= 1
-                                            }
-                                        }
-                                        if i + 1 < count {
-                                            let h = Int(((p[i] &* 0x9E37_79B1) ^ (p[i + 1] &* 0x85EB_CA77 &+ 0x27d4_eb2f)) >> shift)
-                                            chain[i] = head[h]
-                                            head[h] = Int32(i)
-                                        }
-                                        lengthOut[i] = UInt16(bestLength)
-                                        distanceOut[i] = UInt32(bestDistance)
-                                    }
+            chain.withUnsafeMutableBufferPointer { chain in
+                var head = [Int32](repeating: -1, count: 1 << hashBits)
+                head.withUnsafeMutableBufferPointer { head in
+                    let p = px.baseAddress!
+                    for i in 0..<(count - 1) {
+                        let h = Int(((p[i] &* 0x9E37_79B1) ^ (p[i + 1] &* 0x85EB_CA77 &+ 0x27d4_eb2f)) >> shift)
+                        chain[i] = head[h]
+                        head[h] = Int32(i)
+                    }
+                }
+            }
+        }
+        let parts = count >= 1 << 16 ? 2 : 1
+        pixels.withUnsafeBufferPointer { px in
+            chain.withUnsafeBufferPointer { chainBuffer in
+                m.length.withUnsafeMutableBufferPointer { lengthBuffer in
+                    m.distance.withUnsafeMutableBufferPointer { distanceBuffer in
+                        m.shortLength.withUnsafeMutableBufferPointer { shortBuffer in
+                            m.shortIsLeft.withUnsafeMutableBufferPointer { leftBuffer in
+                                let p = px.baseAddress!, chain = chainBuffer.baseAddress!
+                                let lengthOut = lengthBuffer.baseAddress!, distanceOut = distanceBuffer.baseAddress!
+                                let shortOut = shortBuffer.baseAddress!, leftOut = leftBuffer.baseAddress!
+                                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                    searchRange((part * count / parts)..<((part + 1) * count / parts), p: p, count: count,
+                                                width: width, chain: chain, chainDepth: chainDepth,
+                                                lengthOut: lengthOut, distanceOut: distanceOut,
+                                                shortOut: shortOut, leftOut: leftOut)
                                 }
                             }
                         }
@@ -90,6 +60,61 @@ enum VP8LOptimalParse {
             }
         }
         return m
+    }
+
+    private static func searchRange(_ range: Range<Int>, p: UnsafePointer<UInt32>, count: Int, width: Int,
+                                    chain: UnsafePointer<Int32>, chainDepth: Int,
+                                    lengthOut: UnsafeMutablePointer<UInt16>, distanceOut: UnsafeMutablePointer<UInt32>,
+                                    shortOut: UnsafeMutablePointer<UInt16>, leftOut: UnsafeMutablePointer<UInt8>) {
+        let maxLength = VP8LBackwardReferences.maxLength
+        let maxDistance = VP8LBackwardReferences.maxDistance
+        @inline(__always) func matchLength(_ a: Int, _ b: Int, _ limit: Int) -> Int {
+            var n = 0
+            while n < limit && p[a + n] == p[b + n] { n += 1 }
+            return n
+        }
+        var leftRun = 0, aboveRun = 0
+        var previousLength = 0, previousDistance = 0
+        for i in range {
+            let limit = min(maxLength, count - i)
+            // Runs against the left and upper neighbours, continued from i − 1 (a run of n at i − 1 is one of
+            // at least n − 1 at i).
+            if i > 0 {
+                leftRun = leftRun > 1 ? leftRun - 1 : matchLength(i, i - 1, limit)
+            }
+            if i >= width {
+                aboveRun = aboveRun > 1 ? aboveRun - 1 : matchLength(i, i - width, limit)
+            }
+            var bestLength = max(leftRun, aboveRun)
+            var bestDistance = leftRun >= aboveRun ? 1 : width
+            shortOut[i] = UInt16(bestLength)
+            leftOut[i] = leftRun >= aboveRun ? 1 : 0
+            if previousLength > 32 && previousLength - 1 > bestLength {
+                // Continue the previous long match instead of searching again.
+                bestLength = previousLength - 1
+                bestDistance = previousDistance
+            } else if bestLength < limit {
+                var candidate = Int(chain[i])
+                var depth = chainDepth
+                while candidate >= 0 && depth > 0 {
+                    let distance = i - candidate
+                    if distance > maxDistance { break }
+                    if p[candidate + bestLength] == p[i + bestLength] {
+                        let n = matchLength(i, candidate, limit)
+                        if n > bestLength {
+                            bestLength = n; bestDistance = distance
+                            if n == limit { break }
+                        }
+                    }
+                    candidate = Int(chain[candidate])
+                    depth -= 1
+                }
+            }
+            lengthOut[i] = UInt16(bestLength)
+            distanceOut[i] = UInt32(bestDistance)
+            previousLength = bestLength
+            previousDistance = bestDistance
+        }
     }
 
     /// Bits of each symbol under the statistics of `tokens` (cache already applied).

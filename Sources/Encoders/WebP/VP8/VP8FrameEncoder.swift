@@ -1,3 +1,5 @@
+import Glibc
+
 /// One key frame through the whole encoder: segment analysis, per-macroblock decisions, token statistics and
 /// the bitstream of RFC 6386 sections 9 and 19 (frame header, modes partition, token partitions).
 struct VP8FrameEncoder {
@@ -26,58 +28,133 @@ struct VP8FrameEncoder {
         reconV = [UInt8](repeating: 0, count: picture.v.count)
     }
 
-    /// Quality → quantizer per segment; loop filter strength per segment.
+    /// Quality → quantizer per segment; loop filter strength per segment. Macroblocks are grouped by local
+    /// activity (texture masks quantization noise): flat areas get finer steps, busy ones coarser (section 9.3
+    /// segments carry the per-group quantizer and filter level).
     mutating func analyzeAndQuantize() {
         let compression = VP8SegmentQuantizer.baseCompression(quality: options.quality)
-        let q = VP8SegmentQuantizer.index(compression: compression, exponent: 1.0)
-        var quant = VP8SegmentQuantizer(index: q)
-        quant.filterLevel = options.filterLevel ?? VP8FrameEncoder.filterLevel(for: quant)
-        quantizers = [quant]
-        segmentCount = 1
+        let wanted = min(max(options.segments, 1), 4)
+        var exponents = [1.0]
+        if wanted > 1 && mbCount >= 2 * wanted {
+            let activity = macroblockActivity()
+            let sorted = activity.sorted()
+            // Quantile boundaries give groups of equal size; each group's centre decides its exponent.
+            var bounds: [Double] = []
+            for k in 1..<wanted { bounds.append(sorted[k * sorted.count / wanted]) }
+            var sums = [Double](repeating: 0, count: wanted), counts = [Int](repeating: 0, count: wanted)
+            let mean = activity.reduce(0, +) / Double(activity.count)
+            for i in 0..<mbCount {
+                var s = 0
+                while s < bounds.count && activity[i] >= bounds[s] { s += 1 }
+                segmentOfMB[i] = UInt8(s); sums[s] += activity[i]; counts[s] += 1
+            }
+            let strength = VP8FrameEncoder.segmentStrength
+            exponents = (0..<wanted).map { s in
+                let centre = counts[s] > 0 ? sums[s] / Double(counts[s]) : mean
+                return min(max(1.0 - strength * (mean - centre), 0.5), 1.5)
+            }
+        }
+        quantizers = exponents.map { e in
+            let index = VP8SegmentQuantizer.index(compression: compression, exponent: e * VP8FrameEncoder.calibration)
+            var quant = VP8SegmentQuantizer(index: index)
+            quant.filterLevel = options.filterLevel ?? VP8FrameEncoder.filterLevel(for: quant)
+            return quant
+        }
+        segmentCount = quantizers.count
+        if segmentCount > 1 && Set(quantizers.map { $0.index }).count == 1 && Set(quantizers.map { $0.filterLevel }).count == 1 {
+            // All groups ended up identical: a segment map would only cost bits.
+            quantizers = [quantizers[0]]; segmentCount = 1
+            for i in 0..<mbCount { segmentOfMB[i] = 0 }
+        }
+    }
+
+    /// Scales every segment's exponent so that quality N gives files about the size of cwebp's at N.
+    static let calibration: Double = 0.86
+
+    /// How strongly the exponent of a segment follows its log-activity distance from the frame mean.
+    static let segmentStrength: Double = 0.4
+
+    /// Log of each macroblock's mean absolute deviation within its 4x4 luma blocks.
+    func macroblockActivity() -> [Double] {
+        var result = [Double](repeating: 0, count: mbCount)
+        let stride = picture.yStride
+        picture.y.withUnsafeBufferPointer { y in
+            for mbY in 0..<picture.mbHeight {
+                for mbX in 0..<picture.mbWidth {
+                    var total = 0
+                    for b in 0..<16 {
+                        let base = (mbY * 16 + (b >> 2) * 4) * stride + mbX * 16 + (b & 3) * 4
+                        var sum = 0
+                        for r in 0..<4 { for c in 0..<4 { sum += Int(y[base + r * stride + c]) } }
+                        let mean = (sum + 8) >> 4
+                        for r in 0..<4 { for c in 0..<4 { total += abs(Int(y[base + r * stride + c]) * 16 - mean * 16) } }
+                    }
+                    result[mbY * picture.mbWidth + mbX] = log(1.0 + Double(total) / 256.0)
+                }
+            }
+        }
+        return result
     }
 
     /// Loop filter level from the quantizer: stronger smoothing where steps (and so block edges) are coarser.
+    static let filterScale: Int = 180
     static func filterLevel(for quant: VP8SegmentQuantizer) -> Int {
-        let level = Int(quant.y1.ac) * 300 / (4 * 256)
+        let level = Int(quant.y1.ac) * filterScale / (4 * 256)
         return level < 2 ? 0 : min(level, 63)
     }
 
+    /// Mode decision and reconstruction of every macroblock; rows are shared by two threads in a wavefront
+    /// when the frame is big enough to pay for it (each thread has its own scratch and left-hand context).
     mutating func decideAndReconstruct() {
         let costs = VP8CostTables(probabilities: probabilities)
         let mbw = picture.mbWidth, mbh = picture.mbHeight
         let effort = options.effort
-        var topNz = [UInt8](repeating: 0, count: mbw * 9)
-        var leftNz = [UInt8](repeating: 0, count: 9)
-        var topModes = [UInt8](repeating: 0, count: mbw * 4)
-        var leftModes = [UInt8](repeating: 0, count: 4)
+        let topNz = UnsafeMutablePointer<UInt8>.allocate(capacity: mbw * 9)
+        let topModes = UnsafeMutablePointer<UInt8>.allocate(capacity: mbw * 4)
+        let leftState = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * 13)
+        topNz.initialize(repeating: 0, count: mbw * 9)
+        topModes.initialize(repeating: 0, count: mbw * 4)
+        leftState.initialize(repeating: 0, count: 2 * 13)
+        defer { topNz.deallocate(); topModes.deallocate(); leftState.deallocate() }
         let quantizers = self.quantizers
         let segmentOfMB = self.segmentOfMB
+        let wavefront = VP8Wavefront(mbWidth: mbw)
+        let parallel = mbh >= 4 && mbCount >= 64
         picture.y.withUnsafeBufferPointer { sy in picture.u.withUnsafeBufferPointer { su in
         picture.v.withUnsafeBufferPointer { sv in reconY.withUnsafeMutableBufferPointer { ry in
         reconU.withUnsafeMutableBufferPointer { ru in reconV.withUnsafeMutableBufferPointer { rv in
         levels.withUnsafeMutableBufferPointer { lv in subModes.withUnsafeMutableBufferPointer { sm in
         infos.withUnsafeMutableBufferPointer { inf in
-        topNz.withUnsafeMutableBufferPointer { tnz in leftNz.withUnsafeMutableBufferPointer { lnz in
-        topModes.withUnsafeMutableBufferPointer { tm in leftModes.withUnsafeMutableBufferPointer { lm in
-            let coder = VP8MacroblockCoder(picture: sy.baseAddress!, u: su.baseAddress!, v: sv.baseAddress!,
-                                           reconY: ry.baseAddress!, reconU: ru.baseAddress!, reconV: rv.baseAddress!,
-                                           yStride: picture.yStride, uvStride: picture.uvStride, mbWidth: mbw,
-                                           costs: costs, effort: effort)
-            let context = VP8MacroblockCoder.Context(topNz: tnz.baseAddress!, leftNz: lnz.baseAddress!,
-                                                     topModes: tm.baseAddress!, leftModes: lm.baseAddress!)
-            for mbY in 0..<mbh {
-                lnz.update(repeating: 0); lm.update(repeating: 0)
-                for mbX in 0..<mbw {
-                    let index = mbY * mbw + mbX
-                    let segment = Int(segmentOfMB[index])
-                    var info = coder.encode(mbX: mbX, mbY: mbY, quant: quantizers[segment], context: context,
-                                            levelsOut: lv.baseAddress! + index * 400,
-                                            subModesOut: sm.baseAddress! + index * 16)
-                    info.segment = UInt8(segment)
-                    inf[index] = info
+            let syp = sy.baseAddress!, sup = su.baseAddress!, svp = sv.baseAddress!
+            let ryp = ry.baseAddress!, rup = ru.baseAddress!, rvp = rv.baseAddress!
+            let lvp = lv.baseAddress!, smp = sm.baseAddress!, infp = inf.baseAddress!
+            let picture = self.picture
+            let worker: (Int, Int) -> Void = { index, workers in
+                let coder = VP8MacroblockCoder(picture: syp, u: sup, v: svp, reconY: ryp, reconU: rup, reconV: rvp,
+                                               yStride: picture.yStride, uvStride: picture.uvStride, mbWidth: mbw,
+                                               costs: costs, effort: effort)
+                let left = leftState + index * 13
+                let context = VP8MacroblockCoder.Context(topNz: topNz, leftNz: left, topModes: topModes,
+                                                         leftModes: left + 9)
+                var mbY = index
+                while mbY < mbh {
+                    left.update(repeating: 0, count: 13)
+                    wavefront.publish(worker: index, row: mbY, done: 0)
+                    for mbX in 0..<mbw {
+                        wavefront.waitForRowAbove(row: mbY, columns: mbX + 2, workers: workers)
+                        let mb = mbY * mbw + mbX
+                        let segment = Int(segmentOfMB[mb])
+                        var info = coder.encode(mbX: mbX, mbY: mbY, quant: quantizers[segment], context: context,
+                                                levelsOut: lvp + mb * 400, subModesOut: smp + mb * 16)
+                        info.segment = UInt8(segment)
+                        infp[mb] = info
+                        wavefront.publish(worker: index, row: mbY, done: mbX + 1)
+                    }
+                    mbY += workers
                 }
             }
-        } } } } } } } } } } } } }
+            if parallel { VP8Wavefront.run(worker) } else { worker(0, 1) }
+        } } } } } } } } }
     }
 
     /// Walks every macroblock's tokens in bitstream order, with the contexts a decoder will use (section 13.3).

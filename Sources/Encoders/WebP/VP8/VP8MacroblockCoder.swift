@@ -71,6 +71,32 @@ final class VP8MacroblockCoder {
         levelScratch = .allocate(capacity: 1500); levelScratch.initialize(repeating: 0, count: 1500)
     }
 
+    /// Whole-block (16x16 luma, chroma) modes that get the full rate-distortion evaluation, by effort.
+    private var wholeBlockCandidates: Int { effort >= 5 ? 4 : (effort >= 2 ? 2 : 1) }
+
+    /// The four whole-block modes ordered by prediction error plus mode cost, packed 4 bits each (best first).
+    @inline(__always)
+    private func rankWholeBlockModes(size: Int, lambda: Int64, modeCost: [Int32], _ predictionError: (Int) -> Int64) -> Int {
+        if wholeBlockCandidates >= 4 { return 0x3210 }
+        // Insertion sort of (key, mode) pairs, kept in registers.
+        var keys = (Int64.max, Int64.max, Int64.max, Int64.max)
+        var modes = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &keys) { kb in withUnsafeMutableBytes(of: &modes) { mb in
+            let k = kb.baseAddress!.assumingMemoryBound(to: Int64.self)
+            let m = mb.baseAddress!.assumingMemoryBound(to: Int.self)
+            for mode in 0..<4 {
+                let key = predictionError(mode) * 4096 + lambda * Int64(modeCost[mode])
+                var i = mode
+                while i > 0 && k[i - 1] > key { k[i] = k[i - 1]; m[i] = m[i - 1]; i -= 1 }
+                k[i] = key; m[i] = mode
+            }
+        } }
+        return modes.0 | modes.1 << 4 | modes.2 << 8 | modes.3 << 12
+    }
+
+    /// Subblock modes that get the full rate-distortion evaluation, by effort.
+    private var subblockCandidates: Int { effort >= 5 ? 10 : (effort >= 3 ? 4 : 2) }
+
     deinit { scratch.deallocate(); coeffScratch.deallocate(); levelScratch.deallocate() }
 
     /// Neighbour state the decisions depend on: non-zero flags (per column of the row above and for the left
@@ -104,7 +130,13 @@ final class VP8MacroblockCoder {
 
         // --- 16x16 luma modes -------------------------------------------------------------------------
         var best16Score = Int64.max, best16Mode = 0
-        for mode in 0..<4 {
+        let modes16 = rankWholeBlockModes(size: 16, lambda: lambda, modeCost: VP8Modes.yCost) { mode in
+            VP8Predict.block(mode: mode, size: 16, top: topEdge + 1, left: leftEdge, hasTop: hasTop,
+                             hasLeft: hasLeft, out: pred)
+            return sse(srcMB, pred, stride: 16, width: 16, height: 16)
+        }
+        for rank in 0..<wholeBlockCandidates {
+            let mode = (modes16 >> (rank * 4)) & 15
             VP8Predict.block(mode: mode, size: 16, top: topEdge + 1, left: leftEdge, hasTop: hasTop,
                              hasLeft: hasLeft, out: pred)
             let rate = Int64(luma16(quant: quant, topNz: topNz, leftNz: leftNz)) + Int64(VP8Modes.yCost[mode])
@@ -164,7 +196,14 @@ final class VP8MacroblockCoder {
 
         // --- chroma modes --------------------------------------------------------------------------------
         var bestUVScore = Int64.max, bestUVMode = 0
-        for mode in 0..<4 {
+        let modesUV = rankWholeBlockModes(size: 8, lambda: quant.lambdaUV, modeCost: VP8Modes.uvCost) { mode in
+            VP8Predict.block(mode: mode, size: 8, top: topU + 1, left: leftU, hasTop: hasTop, hasLeft: hasLeft, out: predUV)
+            VP8Predict.block(mode: mode, size: 8, top: topV + 1, left: leftV, hasTop: hasTop, hasLeft: hasLeft,
+                             out: predUV + 64)
+            return sse(srcUV, predUV, stride: 8, width: 8, height: 16)
+        }
+        for rank in 0..<wholeBlockCandidates {
+            let mode = (modesUV >> (rank * 4)) & 15
             VP8Predict.block(mode: mode, size: 8, top: topU + 1, left: leftU, hasTop: hasTop, hasLeft: hasLeft, out: predUV)
             VP8Predict.block(mode: mode, size: 8, top: topV + 1, left: leftV, hasTop: hasTop, hasLeft: hasLeft,
                              out: predUV + 64)
@@ -285,7 +324,38 @@ final class VP8MacroblockCoder {
         let off = r * 64 + c * 4
         var bestScore = Int64.max, bestMode = 0, bestNz = false
         let candidate = pred + off, out = recon + off
-        for mode in 0..<10 {
+        // Early pruning: rank modes by prediction error plus mode cost, and run the full transform/quantize/
+        // reconstruct round only on the most promising ones (all of them at the highest efforts).
+        let tried = subblockCandidates
+        var order = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var keys = (Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0))
+        if tried < 10 {
+            withUnsafeMutableBytes(of: &keys) { kb in
+                let k = kb.baseAddress!.assumingMemoryBound(to: Int64.self)
+                for mode in 0..<10 {
+                    VP8Predict.subblock(mode: mode, top: a, left: subLeft, out: candidate, stride: 16)
+                    k[mode] = sse(srcMB + off, candidate, stride: 16, width: 4, height: 4) * 4096
+                        + quant.lambda4 * Int64(VP8Modes.bCost[modeContext * 10 + mode])
+                }
+            }
+        }
+        withUnsafeMutableBytes(of: &order) { ob in
+            let o = ob.baseAddress!.assumingMemoryBound(to: Int.self)
+            for i in 0..<10 { o[i] = i }
+            if tried < 10 {
+                withUnsafeBytes(of: keys) { kb in
+                    let k = kb.baseAddress!.assumingMemoryBound(to: Int64.self)
+                    // Partial selection sort: the `tried` smallest keys first.
+                    for i in 0..<tried {
+                        var m = i
+                        for j in (i + 1)..<10 where k[o[j]] < k[o[m]] { m = j }
+                        let t = o[i]; o[i] = o[m]; o[m] = t
+                    }
+                }
+            }
+        }
+        for rank in 0..<tried {
+            let mode = withUnsafeBytes(of: order) { $0.load(fromByteOffset: rank * MemoryLayout<Int>.stride, as: Int.self) }
             VP8Predict.subblock(mode: mode, top: a, left: subLeft, out: candidate, stride: 16)
             VP8Transform.forwardDCT(source: srcMB + off, prediction: candidate, stride: 16, out: blockCoeffs)
             let nz = VP8Quantize.block(blockCoeffs, first: 0, dc: quant.y1.dc, ac: quant.y1.ac, levels: subLevels,

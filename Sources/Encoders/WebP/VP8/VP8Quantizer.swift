@@ -13,6 +13,7 @@ struct VP8SegmentQuantizer {
     var filterLevel: Int = 0
 
     static let uvDCDelta = -2
+    static let tuneLambda: Double = 1
 
     init(index q: Int, uvACDelta: Int = 0, lambdaScale: Double = 1.0) {
         index = q
@@ -23,7 +24,7 @@ struct VP8SegmentQuantizer {
         uv = (min(dcStep(q + VP8SegmentQuantizer.uvDCDelta), 132), acStep(q + uvACDelta))
         // Classic high-rate RD: λ grows with the square of the step. Constants tuned on the corpus.
         let s = Double(y1.ac)
-        let base = s * s * lambdaScale
+        let base = s * s * lambdaScale * VP8SegmentQuantizer.tuneLambda
         lambda16 = Int64(max(1.0, base * 0.16 * 16))
         lambda4 = Int64(max(1.0, base * 0.09 * 16))
         lambdaUV = Int64(max(1.0, Double(uv.ac) * Double(uv.ac) * lambdaScale * 0.12 * 16))
@@ -56,19 +57,31 @@ enum VP8Quantize {
                       levels: UnsafeMutablePointer<Int16>, dequantized: UnsafeMutablePointer<Int32>) -> Bool {
         var any = false
         if first == 1 { levels[0] = 0 }
+        let zigzag = zigzagTable
+        // level = floor((|c|·256 + bias·step) / (256·step)), by multiplication with a 32-bit reciprocal (an
+        // off-by-one in rare ties only changes which level we pick, never what the decoder rebuilds).
+        let dcInverse = (UInt64(1) << 32) / UInt64(dc * 256) + 1, acInverse = (UInt64(1) << 32) / UInt64(ac * 256) + 1
+        let dcBias = UInt64(biasDC * dc), acBias = UInt64(biasAC * ac)
         for n in first..<16 {
-            let pos = VP8Tokens.zigzag[n]
-            let step = pos == 0 ? dc : ac
-            let bias = pos == 0 ? biasDC : biasAC
+            let pos = zigzag[n]
+            let isDC = pos == 0
+            let step = isDC ? dc : ac
             let c = coefficients[pos]
-            let m = c < 0 ? -c : c
-            var level = (m &* 256 &+ bias &* step) / (step &* 256)
+            let m = UInt64(c < 0 ? -c : c)
+            var level = Int32(truncatingIfNeeded: (((m << 8) &+ (isDC ? dcBias : acBias)) &* (isDC ? dcInverse : acInverse)) >> 32)
             if level > Int32(VP8Tokens.maxLevel) { level = Int32(VP8Tokens.maxLevel) }
             let signed = c < 0 ? -level : level
-            levels[n] = Int16(signed)
+            levels[n] = Int16(truncatingIfNeeded: signed)
             dequantized[pos] = signed &* step
             if level != 0 { any = true }
         }
         return any
     }
+
+    /// The zigzag order (section 13) as a raw table, to keep bounds checks out of the hot loop.
+    static let zigzagTable: UnsafePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+        for i in 0..<16 { p[i] = VP8Tokens.zigzag[i] }
+        return UnsafePointer(p)
+    }()
 }

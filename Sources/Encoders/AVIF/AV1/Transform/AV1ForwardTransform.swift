@@ -52,6 +52,16 @@ enum AV1ForwardTransform {
         switch k { case .dct: return 0; case .adst: return 1; case .identity: return 2 }
     }
 
+    /// Transposed forward matrices (column k of the original in row k... i.e. T[j][k] = F[k][j]) so the inner loops
+    /// run over contiguous outputs and vectorise.
+    static let transposed: [[Float]] = matrices.enumerated().map { idx, m in
+        if m.isEmpty { return [] }
+        let n = 1 << (idx % 5 + 2)
+        var t = [Float](repeating: 0, count: n * n)
+        for k in 0..<n { for j in 0..<n { t[j * n + k] = m[k * n + j] } }
+        return t
+    }
+
     /// Forward 2D transform of the n*n residual into the tw*tw coefficient block in the decoder's Dequant scale.
     static func forward2D(_ residual: UnsafePointer<Int32>, log2: Int, txType: Int,
                           out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
@@ -60,25 +70,31 @@ enum AV1ForwardTransform {
         let (colKind, rowKind) = AV1InverseTransform.kinds(txType)
         let rowShift = Int(transformRowShift[log2 - 2])
         let gain = Float(1 << (rowShift + 4))
-        matrices[kindIndex(rowKind) * 5 + log2 - 2].withUnsafeBufferPointer { frb in
+        transposed[kindIndex(rowKind) * 5 + log2 - 2].withUnsafeBufferPointer { frb in
         matrices[kindIndex(colKind) * 5 + log2 - 2].withUnsafeBufferPointer { fcb in
-            let fr = frb.baseAddress!, fc = fcb.baseAddress!
+            let frT = frb.baseAddress!, fc = fcb.baseAddress!
             // scratch[i][k] = sum_j R[i][j] * Fr[k][j]   (k < tw)
             for i in 0..<n {
                 let rrow = residual + i * n
-                for k in 0..<tw {
-                    let frow = fr + k * n
-                    var s: Float = 0
-                    for j in 0..<n { s += Float(rrow[j]) * frow[j] }
-                    scratch[i * tw + k] = s
+                let srow = scratch + i * tw
+                for k in 0..<tw { srow[k] = 0 }
+                for j in 0..<n {
+                    let r = Float(rrow[j])
+                    if r == 0 { continue }
+                    let trow = frT + j * n
+                    for k in 0..<tw { srow[k] += r * trow[k] }
                 }
             }
+            // out[k1][k2] = gain * sum_i Fc[k1][i] * scratch[i][k2]
             for k1 in 0..<tw {
+                let orow = out + k1 * tw
+                for k2 in 0..<tw { orow[k2] = 0 }
                 let crow = fc + k1 * n
-                for k2 in 0..<tw {
-                    var s: Float = 0
-                    for i in 0..<n { s += crow[i] * scratch[i * tw + k2] }
-                    out[k1 * tw + k2] = s * gain
+                for i in 0..<n {
+                    let cv = crow[i] * gain
+                    if cv == 0 { continue }
+                    let srow = scratch + i * tw
+                    for k2 in 0..<tw { orow[k2] += cv * srow[k2] }
                 }
             }
         }}

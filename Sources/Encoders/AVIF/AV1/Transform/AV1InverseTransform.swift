@@ -76,6 +76,73 @@ enum AV1InverseTransform {
         if n == 6 { for i in 0..<32 { H(t, i, 63 - i, false, r) } }
     }
 
+    /// The DCT of §7.13.2.3 unrolled once per size into a list of butterflies with resolved angles, so the hot
+    /// path runs the identical arithmetic without recomputing bit reversals and cosine lookups.
+    struct Op { var hadamard: Bool; var a: Int; var b: Int; var cos: Int; var sin: Int; var flip: Bool }
+    static let dctPrograms: [[Op]] = (0...6).map { n -> [Op] in
+        guard n >= 2 else { return [] }
+        var ops: [Op] = []
+        func B(_ a: Int, _ b: Int, _ angle: Int, _ flip: Bool) { ops.append(Op(hadamard: false, a: a, b: b, cos: cos128(angle), sin: sin128(angle), flip: flip)) }
+        func H(_ a: Int, _ b: Int, _ flip: Bool) { ops.append(Op(hadamard: true, a: a, b: b, cos: 0, sin: 0, flip: flip)) }
+        if n == 6 { for i in 0..<16 { B(32 + i, 63 - i, 63 - 4 * brev(4, i), false) } }
+        if n >= 5 { for i in 0..<8 { B(16 + i, 31 - i, 6 + (brev(3, 7 - i) << 3), false) } }
+        if n == 6 { for i in 0..<16 { H(32 + i * 2, 33 + i * 2, i & 1 != 0) } }
+        if n >= 4 { for i in 0..<4 { B(8 + i, 15 - i, 12 + (brev(2, 3 - i) << 4), false) } }
+        if n >= 5 { for i in 0..<8 { H(16 + 2 * i, 17 + 2 * i, i & 1 != 0) } }
+        if n == 6 { for i in 0..<4 { for j in 0..<2 { B(62 - i * 4 - j, 33 + i * 4 + j, 60 - 16 * brev(2, i) + 64 * j, true) } } }
+        if n >= 3 { for i in 0..<2 { B(4 + i, 7 - i, 56 - 32 * i, false) } }
+        if n >= 4 { for i in 0..<4 { H(8 + 2 * i, 9 + 2 * i, i & 1 != 0) } }
+        if n >= 5 { for i in 0..<2 { for j in 0..<2 { B(30 - 4 * i - j, 17 + 4 * i + j, 24 + (j << 6) + ((1 - i) << 5), true) } } }
+        if n == 6 { for i in 0..<8 { for j in 0..<2 { H(32 + i * 4 + j, 35 + i * 4 - j, i & 1 != 0) } } }
+        for i in 0..<2 { B(2 * i, 2 * i + 1, 32 + 16 * i, i == 0) }
+        if n >= 3 { for i in 0..<2 { H(4 + 2 * i, 5 + 2 * i, i != 0) } }
+        if n >= 4 { for i in 0..<2 { B(14 - i, 9 + i, 48 + 64 * i, true) } }
+        if n >= 5 { for i in 0..<4 { for j in 0..<2 { H(16 + 4 * i + j, 19 + 4 * i - j, i & 1 != 0) } } }
+        if n == 6 { for i in 0..<2 { for j in 0..<4 { B(61 - i * 8 - j, 34 + i * 8 + j, 56 - i * 32 + (j >> 1) * 64, true) } } }
+        for i in 0..<2 { H(i, 3 - i, false) }
+        if n >= 3 { B(6, 5, 32, true) }
+        if n >= 4 { for i in 0..<2 { for j in 0..<2 { H(8 + 4 * i + j, 11 + 4 * i - j, i != 0) } } }
+        if n >= 5 { for i in 0..<4 { B(29 - i, 18 + i, 48 + (i >> 1) * 64, true) } }
+        if n == 6 { for i in 0..<4 { for j in 0..<4 { H(32 + 8 * i + j, 39 + 8 * i - j, i & 1 != 0) } } }
+        if n >= 3 { for i in 0..<4 { H(i, 7 - i, false) } }
+        if n >= 4 { for i in 0..<2 { B(13 - i, 10 + i, 32, true) } }
+        if n >= 5 { for i in 0..<2 { for j in 0..<4 { H(16 + i * 8 + j, 23 + i * 8 - j, i != 0) } } }
+        if n == 6 { for i in 0..<8 { B(59 - i, 36 + i, i < 4 ? 48 : 112, true) } }
+        if n >= 4 { for i in 0..<8 { H(i, 15 - i, false) } }
+        if n >= 5 { for i in 0..<4 { B(27 - i, 20 + i, 32, true) } }
+        if n == 6 { for i in 0..<8 { H(32 + i, 47 - i, false); H(48 + i, 63 - i, true) } }
+        if n >= 5 { for i in 0..<16 { H(i, 31 - i, false) } }
+        if n == 6 { for i in 0..<8 { B(55 - i, 40 + i, 32, true) } }
+        if n == 6 { for i in 0..<32 { H(i, 63 - i, false) } }
+        return ops
+    }
+    static let bitReversal: [[Int]] = (0...6).map { n in (0..<(1 << n)).map { brev(n, $0) } }
+
+    /// Same result as `dct`, running the precompiled program.
+    static func dctFast(_ t: UnsafeMutablePointer<Int>, _ n: Int, _ r: Int, program: UnsafePointer<Op>, count: Int,
+                        reversal: UnsafePointer<Int>) {
+        let n0 = 1 << n
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: n0) { copy in
+            for i in 0..<n0 { copy[i] = t[i] }
+            for i in 0..<n0 { t[i] = copy[reversal[i]] }
+        }
+        let lo = -(1 << (r - 1)), hi = (1 << (r - 1)) - 1
+        for k in 0..<count {
+            let op = program[k]
+            if op.hadamard {
+                let a = op.flip ? op.b : op.a, b = op.flip ? op.a : op.b
+                let x = t[a], y = t[b]
+                t[a] = min(max(x + y, lo), hi)
+                t[b] = min(max(x - y, lo), hi)
+            } else {
+                let ta = t[op.a], tb = t[op.b]
+                let x = (ta * op.cos - tb * op.sin + 2048) >> 12
+                let y = (ta * op.sin + tb * op.cos + 2048) >> 12
+                if op.flip { t[op.a] = y; t[op.b] = x } else { t[op.a] = x; t[op.b] = y }
+            }
+        }
+    }
+
     /// Inverse ADST4 of §7.13.2.6.
     static func adst4(_ t: UnsafeMutablePointer<Int>) {
         let s1_9 = 1321, s2_9 = 2482, s3_9 = 3344, s4_9 = 3803
@@ -150,7 +217,12 @@ enum AV1InverseTransform {
 
     static func run1D(_ kind: Kind, _ t: UnsafeMutablePointer<Int>, _ n: Int, _ r: Int) {
         switch kind {
-        case .dct: dct(t, n, r)
+        case .dct:
+            dctPrograms[n].withUnsafeBufferPointer { p in
+                bitReversal[n].withUnsafeBufferPointer { rv in
+                    dctFast(t, n, r, program: p.baseAddress!, count: p.count, reversal: rv.baseAddress!)
+                }
+            }
         case .adst: if n == 2 { adst4(t) } else if n == 3 { adst8(t, r) } else { adst16(t, r) }
         case .identity: identity(t, n)
         }
