@@ -145,6 +145,16 @@ final class PNGEncoderTests: XCTestCase {
         let twoBit = try Raster(width: 13, height: 5, layout: .gray, samples8: (0..<65).map { UInt8(($0 % 4) * 85) })
         XCTAssertEqual(colorType(try PNGEncoder.encode(twoBit)).depth, 2)
         try assertLossless(twoBit, "2-bit gray")
+        // Three gray levels off that grid: a 2-bit palette. Gray+alpha with few colours: palette with tRNS.
+        let levels: [UInt8] = [3, 100, 200]
+        let fewGray = try Raster(width: 19, height: 7, layout: .gray, samples8: (0..<133).map { levels[$0 % 3] })
+        XCTAssertEqual(colorType(try PNGEncoder.encode(fewGray)).type, 3)
+        XCTAssertEqual(colorType(try PNGEncoder.encode(fewGray)).depth, 2)
+        try assertLossless(fewGray, "few gray levels")
+        let fewGrayAlpha = try Raster(width: 19, height: 7, layout: .grayAlpha,
+                                      samples8: (0..<133).flatMap { [levels[$0 % 3], UInt8($0 % 2 * 200)] })
+        XCTAssertEqual(colorType(try PNGEncoder.encode(fewGrayAlpha)).type, 3)
+        try assertLossless(fewGrayAlpha, "few gray+alpha colours")
     }
 
     func testICCProfileIsStoredInICCP() throws {

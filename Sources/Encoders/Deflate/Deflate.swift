@@ -2,8 +2,9 @@ import Raster
 
 /// Deflate compressor (RFC 1951) and its zlib wrapper (RFC 1950).
 ///
-/// Levels: 0 stores; 1-3 take the longest match greedily; 4-9 defer each match by one byte when the next position
-/// matches longer (lazy matching), searching longer hash chains as the level rises. Tokens are gathered in segments;
+/// Levels: 0 stores; 1-3 take the longest match greedily; 4-8 defer each match by one byte when the next position
+/// matches longer (lazy matching), searching longer hash chains as the level rises; 9 chooses the parse with the
+/// fewest bits (`DeflateOptimalParser`). Tokens are gathered in segments;
 /// adjacent segments share a block while one Huffman code for both costs less than two, and each block is written
 /// as stored, fixed or dynamic, whichever is smallest.
 public enum Deflate {
@@ -20,6 +21,8 @@ public enum Deflate {
         var minimumMatch = 3
         /// Bytes hashed per position: the minimum match, so chains hold only candidates that can be used.
         var hashLength = 3
+        /// Cost-based parsing (`DeflateOptimalParser`) instead of lazy matching.
+        var optimal = false
     }
 
     static func parameters(level: Int) -> Parameters {
@@ -32,7 +35,8 @@ public enum Deflate {
         case 6: return Parameters(lazy: true, chainLimit: 128, lazyLimit: 16, goodLength: 8, niceLength: 128, segmentTokens: 8192)
         case 7: return Parameters(lazy: true, chainLimit: 256, lazyLimit: 32, goodLength: 8, niceLength: 128, segmentTokens: 8192)
         case 8: return Parameters(lazy: true, chainLimit: 1024, lazyLimit: 128, goodLength: 32, niceLength: 258, segmentTokens: 4096)
-        default: return Parameters(lazy: true, chainLimit: 4096, lazyLimit: 258, goodLength: 32, niceLength: 258, segmentTokens: 4096)
+        default: return Parameters(lazy: true, chainLimit: 256, lazyLimit: 258, goodLength: 32, niceLength: 128, segmentTokens: 4096,
+                                   optimal: true)
         }
     }
 
@@ -84,7 +88,7 @@ public enum Deflate {
         matcher.niceLength = p.niceLength
         var segment = DeflateTokens()
         segment.tokens.reserveCapacity(p.segmentTokens + 1)
-        let tokenize = p.lazy ? tokenizeLazy : tokenizeGreedy
+        let tokenize = p.optimal ? DeflateOptimalParser.tokenize : p.lazy ? tokenizeLazy : tokenizeGreedy
         tokenize(matcher, p, &segment) { segment, byteEnd in
             segment.byteEnd = byteEnd
             segment.countSymbols()

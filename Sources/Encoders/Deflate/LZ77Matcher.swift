@@ -118,4 +118,36 @@ struct LZ77Matcher {
         }
         return bestDistance == 0 ? (0, 0) : (best, bestDistance)
     }
+
+    /// Every improvement of the match length along the chain of `position`, as (length, distance) pairs with
+    /// increasing length (each with the nearest distance reaching it), for the optimal parser. Returns the longest.
+    func allMatches(at position: Int, candidate firstCandidate: Int, minimumLength: Int,
+                    lengths: inout [UInt16], distances: inout [UInt16]) -> Int {
+        let maxLength = min(Self.maxMatch, count - position)
+        var best = minimumLength - 1
+        guard best < maxLength else { return 0 }
+        var chain = chainLimit
+        let lowest = position - Self.windowSize
+        var candidate = firstCandidate
+        var found = 0
+        while candidate > lowest && candidate >= 0 && chain > 0 {
+            if data[candidate + best] == data[position + best] && data[candidate] == data[position] {
+                let length = matchLength(candidate, position, limit: maxLength)
+                if length > best {
+                    best = length
+                    found = length
+                    lengths.append(UInt16(length))
+                    distances.append(UInt16(position - candidate))
+                    if length >= maxLength || length >= niceLength { break }
+                    // Past the good length, longer matches are rarely worth a long search.
+                    if length >= goodLength { chain = min(chain, 16) }
+                }
+            }
+            let next = Int(previous[candidate & (Self.windowSize - 1)])
+            if next >= candidate { break }
+            candidate = next
+            chain -= 1
+        }
+        return found
+    }
 }

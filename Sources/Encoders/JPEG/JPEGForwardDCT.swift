@@ -1,9 +1,13 @@
 import Glibc
+import Dispatch
 
 /// Forward DCT and quantization of 8×8 blocks (T.81 §A.3.3) in single precision, with the Arai–Agui–Nakajima
 /// factorization (Trans. IEICE E-71(11), 1988): 5 multiplications per 8-point pass, its output scaled per
 /// frequency by a factor that is folded into the quantizer reciprocals.
 struct JPEGForwardDCT {
+    /// Online processors, for splitting the transform over the cores.
+    private static let coreCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
     /// AAN output scale of frequency k: 1 for k = 0, √2·cos(kπ/16) otherwise.
     private static let aanScale: [Double] = (0..<8).map { k in k == 0 ? 1 : 2.0.squareRoot() * cos(Double(k) * Double.pi / 16) }
 
@@ -20,29 +24,34 @@ struct JPEGForwardDCT {
             reciprocal[k] = Float(1 / (Double(quantTable[natural]) * scale))
         }
         let stride = blocksWide * 8
-        var block = [Float](repeating: 0, count: 64)
+        // Block rows split over the cores: each worker owns its rows of `out` and its scratch block.
+        let workers = blocksWide * blocksHigh >= 4096 ? min(blocksHigh, max(1, Self.coreCount)) : 1
         samples.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in
         reciprocal.withUnsafeBufferPointer { recip in
         JPEGTables.zigzagToNatural.withUnsafeBufferPointer { zigzag in
-        block.withUnsafeMutableBufferPointer { f in
-            let base = f.baseAddress!
-            for by in 0..<blocksHigh {
-                for bx in 0..<blocksWide {
-                    let origin = by * 8 * stride + bx * 8
-                    for y in 0..<8 {
-                        for x in 0..<8 { f[y * 8 + x] = Float(src[origin + y * stride + x]) - 128 }
-                    }
-                    for row in 0..<8 { Self.transform8(base + row * 8, step: 1) }
-                    for column in 0..<8 { Self.transform8(base + column, step: 8) }
-                    let blockOut = (by * blocksWide + bx) * 64
-                    for k in 0..<64 {
-                        let q = f[zigzag[k]] * recip[k]
-                        dst[blockOut + k] = Int16(q < 0 ? q - 0.5 : q + 0.5)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let rows = (blocksHigh * worker / workers)..<(blocksHigh * (worker + 1) / workers)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { f in
+                    let base = f.baseAddress!
+                    for by in rows {
+                        for bx in 0..<blocksWide {
+                            let origin = by * 8 * stride + bx * 8
+                            for y in 0..<8 {
+                                for x in 0..<8 { f[y * 8 + x] = Float(src[origin + y * stride + x]) - 128 }
+                            }
+                            for row in 0..<8 { Self.transform8(base + row * 8, step: 1) }
+                            for column in 0..<8 { Self.transform8(base + column, step: 8) }
+                            let blockOut = (by * blocksWide + bx) * 64
+                            for k in 0..<64 {
+                                let q = f[zigzag[k]] * recip[k]
+                                dst[blockOut + k] = Int16(q < 0 ? q - 0.5 : q + 0.5)
+                            }
+                        }
                     }
                 }
             }
-        }}}}}
+        }}}}
         return out
     }
 
@@ -78,3 +87,4 @@ struct JPEGForwardDCT {
         p[7 * step] = high - r2
     }
 }
+
