@@ -25,6 +25,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
 fi
 
+# Python helpers of the conformance checks need numpy (PyPI).
+if ! python3 -c "import numpy" >/dev/null 2>&1; then
+  echo "== installing numpy"
+  python3 -m pip install -q numpy || { echo "numpy could not be installed"; exit 1; }
+fi
+
 # One release build with -enable-testing serves both the unit tests (@testable imports) and the conformance and
 # integration suites, instead of compiling the whole package twice.
 BUILD_FLAGS=(-c release -Xswiftc -enable-testing)

@@ -183,7 +183,8 @@ public final class ImageHandler: @unchecked Sendable {
         if let cached = cache.get(key) {
             metrics.recordCache(hit: true)
             let reason = cached.headers["Img-Skip-Reason"]
-            return Produced(response: cached, outcome: reason == nil ? "transformed" : "skipped", skipReason: reason)
+            let outcome = reason != nil ? "skipped" : cached.headers["X-Img-Operations"] == nil ? "passthrough" : "transformed"
+            return Produced(response: cached, outcome: outcome, skipReason: reason)
         }
         metrics.recordCache(hit: false)
         let (produced, shared) = coalescer.run(key) {
@@ -243,6 +244,12 @@ public final class ImageHandler: @unchecked Sendable {
             produced = Produced(response: skipResponse(original: original, headers: relayedHeaders, reason: reason,
                                                        variesByAccept: outcome.variesByAccept),
                                 outcome: "skipped", skipReason: reason)
+        } else if outcome.isPassthrough {
+            // Nothing to do (no image parameters, `quality` alone, a same-size resize): the original as a plain
+            // proxy would relay it — no X-Img-Operations, no skip reason.
+            produced = Produced(response: skipResponse(original: original, headers: relayedHeaders, reason: nil,
+                                                       variesByAccept: outcome.variesByAccept),
+                                outcome: "passthrough")
         } else {
             produced = Produced(response: transformedResponse(original: original, outcome: outcome), outcome: "transformed")
         }
@@ -251,9 +258,10 @@ public final class ImageHandler: @unchecked Sendable {
     }
 
     /// The original with its origin headers, plus `Img-Skip-Reason` (SPEC §3 "Original served").
-    private func skipResponse(original: OriginResponse, headers: HTTPHeaders, reason: String, variesByAccept: Bool) -> HTTPResponse {
+    /// With `reason` nil it is the untouched original of a request that asked for nothing to be done.
+    private func skipResponse(original: OriginResponse, headers: HTTPHeaders, reason: String?, variesByAccept: Bool) -> HTTPResponse {
         var headers = headers
-        headers.set("Img-Skip-Reason", reason)
+        if let reason { headers.set("Img-Skip-Reason", reason) }
         if variesByAccept { headers.set("Vary", ImageHandler.varyAddingAccept(headers["Vary"])) }
         if !headers.contains("ETag") { headers.set("ETag", ImageHandler.strongETag(original.body)) }
         return HTTPResponse(status: 200, headers: headers, body: original.body)
