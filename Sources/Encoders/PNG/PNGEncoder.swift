@@ -30,6 +30,13 @@ public enum PNGEncoder {
             // iCCP (PNG spec §11.3.3.3): profile name, null, compression method 0, zlib data.
             appendChunk("iCCP", Array("ICC Profile".utf8) + [0, 0] + Deflate.zlibCompress(profile, level: 9), to: &out)
         }
+        if let gamma = raster.metadata.gamma, gamma > 0, gamma < 42_000 {
+            // gAMA (PNG spec §11.3.3.2): the source's gamma, times 100000. Without it a viewer that honours gAMA
+            // (every browser) would show the re-encoded PNG brighter or darker than the original.
+            var value = [UInt8]()
+            appendBigEndian(UInt32((gamma * 100_000).rounded()), to: &value)
+            appendChunk("gAMA", value, to: &out)
+        }
         if format.colorType == 3 {
             appendChunk("PLTE", format.palette.flatMap { [$0.r, $0.g, $0.b] }, to: &out)
             let alphas = format.palette.map(\.a)
