@@ -10,7 +10,8 @@ enum EncodeCommand {
     IN is a JPEG, PNG or netpbm file ('-' for standard input); OUT '-' is standard output.
     Pixels are encoded as stored (orientation is not applied; use 'process' for that).
       --quality N        0-100 (jpeg, webp lossy, avif); defaults: jpeg 80, webp 75, avif 60
-      --lossless         webp: VP8L lossless; avif: lossless
+      --lossless         webp: VP8L lossless (exact); avif: 4:4:4 at the finest quantizer (near-lossless:
+                         AV1's true lossless mode is not implemented yet)
       --effort N         png: deflate level 0-9 (default 6); webp: method 0-6 (default 4)
       --speed N          avif: 0 (slowest) - 10 (fastest), default 6
       --subsampling S    jpeg/avif: 4:2:0 (default), 4:2:2 or 4:4:4
