@@ -37,7 +37,7 @@ CLI=.build/release/imagestack
 if [ -x "$CLI" ] && "$CLI" encode "$WORK/$(basename "${FILES[0]%.*}").pnm" -o "$WORK/probe.webp" --format webp --quality 75 >/dev/null 2>&1; then
   while read -r src q out; do
     t0=$(date +%s.%N); "$CLI" encode "$src" -o "$out" --format webp --quality "$q" >/dev/null; t1=$(date +%s.%N)
-    echo "$out $(echo "$t1 - $t0" | bc) $(stat -c %s "$out")" >> "$WORK/results"
+    echo "$out $(echo "$t1 - $t0" | bc) $(stat -c %s "$out") -1" >> "$WORK/results"
   done < "$WORK/manifest"
   echo "ours: imagestack encode --format webp"
 else
@@ -48,13 +48,13 @@ else
 fi
 
 python3 - "$WORK" "$SCORE" <<'PY'
-import os, subprocess, sys, time
+import os, resource, subprocess, sys, time
 import numpy as np
 work, score_kind = sys.argv[1], sys.argv[2]
 ours = {}
 for line in open(os.path.join(work, "results")):
-    path, secs, size = line.split()
-    ours[path] = (float(secs), int(size))
+    path, secs, size, cpu = line.split()
+    ours[path] = (float(secs), int(size), float(cpu))
 
 def decode(webp):
     png = webp + ".png"
@@ -82,11 +82,14 @@ for line in open(os.path.join(work, "manifest")):
     name = os.path.basename(src)[:-4]
     ref = os.path.join(work, name + ".ref.png")
     theirs = os.path.join(work, f"cwebp-{name}-{q}.webp")
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(["cwebp", "-quiet", "-q", q, src, "-o", theirs], check=True)
     ct = time.perf_counter() - t0
-    ot, osize = ours[out]
-    rows.setdefault(name, []).append((int(q), osize, ot, score(ref, decode(out)), os.path.getsize(theirs), ct, score(ref, decode(theirs))))
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ccpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+    ot, osize, ocpu = ours[out]
+    rows.setdefault(name, []).append((int(q), osize, ot, score(ref, decode(out)), os.path.getsize(theirs), ct, score(ref, decode(theirs)), ocpu, ccpu))
 
 def bd_rate(a, b):
     """Mean log-rate difference of b vs a over their common quality range (quadratic fits of log rate on score)."""
@@ -101,20 +104,22 @@ def bd_rate(a, b):
     return (np.exp(db - da) - 1) * 100
 
 print(f"score = {score_kind}")
-print(f"{'image':26} {'q':>3} {'ours B':>9} {'cwebp B':>9} {'size×':>6} {'ours s':>7} {'cwebp s':>7} {'time×':>6} {'ours sc':>8} {'cwebp sc':>8}")
+print("time: wall seconds (machine shared, noisy); cpu×: CPU seconds ours (all threads) / cwebp")
+print(f"{'image':26} {'q':>3} {'ours B':>9} {'cwebp B':>9} {'size×':>6} {'ours s':>7} {'cwebp s':>7} {'time×':>6} {'cpu×':>6} {'ours sc':>8} {'cwebp sc':>8}")
 tot = {}
 bds = []
 for name, rs in rows.items():
-    for q, osz, ot, osc, csz, ct, csc in sorted(rs):
-        print(f"{name:26} {q:3} {osz:9} {csz:9} {osz / csz:6.3f} {ot:7.3f} {ct:7.3f} {ot / ct:6.2f} {osc:8.2f} {csc:8.2f}")
-        t = tot.setdefault(q, [0, 0, 0.0, 0.0, 0.0, 0.0, 0])
-        t[0] += osz; t[1] += csz; t[2] += ot; t[3] += ct; t[4] += osc; t[5] += csc; t[6] += 1
+    for q, osz, ot, osc, csz, ct, csc, ocpu, ccpu in sorted(rs):
+        cpu_ratio = ocpu / ccpu if ocpu >= 0 and ccpu > 0 else float('nan')
+        print(f"{name:26} {q:3} {osz:9} {csz:9} {osz / csz:6.3f} {ot:7.3f} {ct:7.3f} {ot / ct:6.2f} {cpu_ratio:6.2f} {osc:8.2f} {csc:8.2f}")
+        t = tot.setdefault(q, [0, 0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0])
+        t[0] += osz; t[1] += csz; t[2] += ot; t[3] += ct; t[4] += osc; t[5] += csc; t[6] += 1; t[7] += ocpu; t[8] += ccpu
     rs = sorted(rs)
     bd = bd_rate(([r[4] for r in rs], [r[6] for r in rs]), ([r[1] for r in rs], [r[3] for r in rs]))
     if bd is not None: bds.append(bd)
     print(f"{name:26} BD-rate ours vs cwebp: {'n/a (no overlap)' if bd is None else f'{bd:+.1f}%'}")
 print("totals per quality:")
 for q, t in sorted(tot.items()):
-    print(f"  q{q}: size ours/cwebp {t[0] / t[1]:.3f}  time ours/cwebp {t[2] / t[3]:.2f}  mean score ours {t[4] / t[6]:.2f} cwebp {t[5] / t[6]:.2f}")
+    print(f"  q{q}: size ours/cwebp {t[0] / t[1]:.3f}  wall time ours/cwebp {t[2] / t[3]:.2f}  cpu ours/cwebp {t[7] / t[8]:.2f}  mean score ours {t[4] / t[6]:.2f} cwebp {t[5] / t[6]:.2f}")
 if bds: print(f"mean BD-rate ours vs cwebp over {len(bds)} images: {np.mean(bds):+.1f}% (median {np.median(bds):+.1f}%)")
 PY

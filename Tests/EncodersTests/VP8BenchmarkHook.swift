@@ -6,7 +6,7 @@ import Decoders
 
 /// Test-only entry point for Benchmarks/bench-webp-lossy.sh while the WebP facade is not merged: with
 /// `VP8_BENCH_MANIFEST` set, each manifest line "input.pnm quality output.webp" is encoded through the public
-/// contract and "output.webp seconds bytes" appended to `VP8_BENCH_RESULTS`. Without the variable it encodes a
+/// contract and "output.webp seconds bytes cpu-seconds" appended to `VP8_BENCH_RESULTS`. Without the variable it encodes a
 /// small synthetic image the same way and checks the result decodes, so the path stays exercised.
 final class VP8BenchmarkHook: XCTestCase {
     func testBenchmarkManifest() throws {
@@ -29,13 +29,22 @@ final class VP8BenchmarkHook: XCTestCase {
                 raster = try PNMDecoder.decode(Array(try Data(contentsOf: URL(fileURLWithPath: fields[0]))))
                 cache = [fields[0]: raster]
             }
+            let cpuStart = Self.processCPUSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             let payload = try VP8Encoder.encodeKeyFrame(raster, quality: quality, effort: effort)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let cpu = Self.processCPUSeconds() - cpuStart
             let file = VP8Oracle.riff(payload)
             try Data(file).write(to: URL(fileURLWithPath: fields[2]))
-            report += "\(fields[2]) \(seconds) \(file.count)\n"
+            report += "\(fields[2]) \(seconds) \(file.count) \(cpu)\n"
         }
         try report.write(toFile: resultsPath, atomically: true, encoding: .utf8)
+    }
+
+    /// CPU time of the whole process (all threads), seconds.
+    static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

@@ -44,11 +44,24 @@ public enum VP8Encoder {
             throw CodecError(codec: codecName, kind: .malformed, message: "sample count does not match the size")
         }
         let picture = try VP8Picture(raster: raster)
-        var frame = VP8FrameEncoder(picture: picture, options: options)
-        frame.analyzeAndQuantize()
-        frame.decideAndReconstruct()
-        let payload = frame.write()
-        return Result(payload: payload, picture: picture, reconY: frame.reconY, reconU: frame.reconU,
-                      reconV: frame.reconV)
+        var attempt = options
+        // Huge frames at high quality can overflow the partition size fields: first retry without subblock
+        // modes (they dominate the first partition), then with the most token partitions, then give up.
+        for _ in 0..<3 {
+            var frame = VP8FrameEncoder(picture: picture, options: attempt)
+            frame.analyzeAndQuantize()
+            frame.decideAndReconstruct()
+            do {
+                let payload = try frame.write()
+                return Result(payload: payload, picture: picture, reconY: frame.reconY, reconU: frame.reconU,
+                              reconV: frame.reconV)
+            } catch VP8FrameEncoder.LayoutOverflow.firstPartition {
+                attempt.effort = 0
+            } catch {
+                attempt.partitions = 8
+            }
+        }
+        throw CodecError(codec: codecName, kind: .encoderLimit,
+                         message: "\(raster.width)x\(raster.height) at quality \(options.quality) overflows VP8's partition size fields")
     }
 }

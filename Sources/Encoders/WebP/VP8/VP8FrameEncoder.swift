@@ -231,7 +231,11 @@ struct VP8FrameEncoder {
         return updates
     }
 
-    mutating func write() -> [UInt8] {
+    /// Why a frame could not be laid out: the frame tag holds the first partition's size in 19 bits, the
+    /// partition table each token partition's size in 24 bits (sections 9.1, 9.5).
+    enum LayoutOverflow: Error { case firstPartition, tokenPartition }
+
+    mutating func write() throws -> [UInt8] {
         let mbw = picture.mbWidth, mbh = picture.mbHeight
         let skipped = infos.reduce(0) { $0 + ($1.skip ? 1 : 0) }
         let skipEnabled = skipped > 0
@@ -334,6 +338,8 @@ struct VP8FrameEncoder {
         emitTokens(rows: stride(from: 0, to: mbh, by: 1), skipEnabled: skipEnabled,
                    into: { $0 % partitionCount }, sinks: &writers)
         let parts = writers.indices.map { writers[$0].encoder.finish() }
+        guard first.count < 1 << 19 else { throw LayoutOverflow.firstPartition }
+        guard parts.allSatisfy({ $0.count < 1 << 24 }) else { throw LayoutOverflow.tokenPartition }
 
         // Frame tag (section 9.1): key frame, version 0, shown, first partition size; start code; dimensions.
         var out: [UInt8] = []
