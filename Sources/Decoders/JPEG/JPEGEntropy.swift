@@ -119,9 +119,13 @@ struct JPEGScanDecoder {
         var untilRestart = restartInterval
         let total = unitsX * unitsY
         var done = 0
+        // First block of the current MCU row per component; the MCU row's block rows follow it contiguously (also in
+        // a ring), so blocks are found without a division per block.
+        var rowStarts = [UnsafeMutablePointer<Int16>](repeating: comps[0].coefficients, count: n)
         for my in 0..<unitsY {
             rowWillStart?(my)
             for p in comps where p.isRing { p.clearMCURow(my) }
+            for i in 0..<n { rowStarts[i] = comps[i].block(0, single ? my : my &* comps[i].v) }
             for mx in 0..<unitsX {
                 if restartInterval > 0 {
                     if untilRestart == 0 {
@@ -133,15 +137,18 @@ struct JPEGScanDecoder {
                     untilRestart -= 1
                 }
                 if single {
-                    try decodeBlock(comps[0].block(mx, my), dc: dcT[0], ac: acT[0], pred: &pred[0], eobrun: &eobrun, reader: &reader)
+                    try decodeBlock(rowStarts[0] + mx &* 64, dc: dcT[0], ac: acT[0], pred: &pred[0], eobrun: &eobrun,
+                                    reader: &reader)
                 } else {
                     for i in 0..<n {
                         let p = comps[i]
-                        for yy in 0..<p.v {
+                        var rowStart = rowStarts[i] + mx &* p.h &* 64
+                        for _ in 0..<p.v {
                             for xx in 0..<p.h {
-                                try decodeBlock(p.block(mx &* p.h &+ xx, my &* p.v &+ yy), dc: dcT[i], ac: acT[i],
+                                try decodeBlock(rowStart + xx &* 64, dc: dcT[i], ac: acT[i],
                                                 pred: &pred[i], eobrun: &eobrun, reader: &reader)
                             }
+                            rowStart += p.paddedWidthInBlocks &* 64
                         }
                     }
                 }
@@ -181,7 +188,11 @@ struct JPEGScanDecoder {
     /// F.2.2.1 (DC) and F.2.2.2 (AC) for one block.
     @inline(__always)
     func decodeSequential(_ block: UnsafeMutablePointer<Int16>, dc: JPEGHuffmanLookup, ac: JPEGHuffmanLookup,
-                          pred: inout Int, reader: inout JPEGBitReader) throws {
+                          pred: inout Int, reader readerState: inout JPEGBitReader) throws {
+        // A local copy keeps the bit buffer in registers through the block (the inout one lives in memory).
+        var reader = readerState
+        defer { readerState = reader }
+        let natural = self.natural
         if reader.count < 32 { reader.refill() }
         let s = try reader.decode(dc)
         guard s <= 15 else { throw jpegError(.malformed, reader.position, "DC difference category \(s) is invalid") }
@@ -214,8 +225,11 @@ struct JPEGScanDecoder {
 
     /// G.1.2.2: first scan of a spectral band, with end-of-band runs.
     func decodeACFirst(_ block: UnsafeMutablePointer<Int16>, ac: JPEGHuffmanLookup, eobrun: inout Int,
-                       reader: inout JPEGBitReader) throws {
+                       reader readerState: inout JPEGBitReader) throws {
         if eobrun > 0 { eobrun -= 1; return }
+        var reader = readerState
+        defer { readerState = reader }
+        let natural = self.natural
         var k = scan.ss
         let se = scan.se, al = scan.al
         while k <= se {

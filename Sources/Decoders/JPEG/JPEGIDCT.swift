@@ -38,60 +38,92 @@ enum JPEGIDCT {
     @inline(__always)
     static func clampSample(_ x: Int32) -> UInt8 { UInt8(clamping: x &+ 128) }
 
-    /// Full 8x8 inverse DCT of one block into `out` (8 rows of 8 samples, `stride` apart).
-    /// `ws` is a 64-entry scratch area owned by the caller.
+    /// Full 8x8 inverse DCT of one block into `out` (8 rows of 8 samples, `stride` apart), eight columns (then eight
+    /// rows) at a time in SIMD lanes. The arithmetic per lane is the scalar islow arithmetic, including its shortcut
+    /// for a column (row) whose AC inputs are all zero, so the result is the same bit for bit. `ws` is unused here
+    /// (kept for the common signature of the IDCTs).
     @inline(__always)
     static func idct8x8(_ coef: UnsafePointer<Int16>, _ q: UnsafePointer<Int32>, _ ws: UnsafeMutablePointer<Int32>,
                         _ out: UnsafeMutablePointer<UInt8>, _ stride: Int) {
+        let raw = UnsafeRawPointer(coef), qraw = UnsafeRawPointer(q)
+        @inline(__always) func c(_ k: Int) -> SIMD8<Int16> { raw.loadUnaligned(fromByteOffset: 16 &* k, as: SIMD8<Int16>.self) }
+        @inline(__always) func dq(_ v: SIMD8<Int16>, _ k: Int) -> Lanes {
+            Lanes(truncatingIfNeeded: v) &* qraw.loadUnaligned(fromByteOffset: 32 &* k, as: Lanes.self)
+        }
+        let c0 = c(0), c1 = c(1), c2 = c(2), c3 = c(3), c4 = c(4), c5 = c(5), c6 = c(6), c7 = c(7)
+        let acRows = c1 | c2 | c3 | c4 | c5 | c6 | c7
         // A block with no AC coefficients (common in smooth areas) is flat: both passes reduce to the DC shortcut.
-        let raw = UnsafeRawPointer(coef)
-        var any = raw.loadUnaligned(as: SIMD8<Int16>.self) & SIMD8<Int16>(0, -1, -1, -1, -1, -1, -1, -1)
-        for i in 1..<8 { any |= raw.loadUnaligned(fromByteOffset: 16 &* i, as: SIMD8<Int16>.self) }
-        if any == SIMD8<Int16>(repeating: 0) {
+        if (acRows | (c0 & SIMD8<Int16>(0, -1, -1, -1, -1, -1, -1, -1))) == SIMD8<Int16>(repeating: 0) {
             let dc = (Int32(coef[0]) &* q[0]) &<< Int32(pass1Bits)
             let v = clampSample(descale(dc, Int32(pass1Bits + 3)))
             let fill = UInt64(v) &* 0x0101_0101_0101_0101
             for row in 0..<8 { UnsafeMutableRawPointer(out + row &* stride).storeBytes(of: fill, as: UInt64.self) }
             return
         }
+        // Pass 1: columns (lane = column), results scaled up by 2^pass1Bits.
+        let d0 = dq(c0, 0)
         let s1 = Int32(constBits - pass1Bits)
-        // Pass 1: columns, results scaled up by 2^pass1Bits.
-        for col in 0..<8 {
-            let c = coef + col, qc = q + col, w = ws + col
-            if c[8] == 0 && c[16] == 0 && c[24] == 0 && c[32] == 0 && c[40] == 0 && c[48] == 0 && c[56] == 0 {
-                let dc = (Int32(c[0]) &* qc[0]) &<< Int32(pass1Bits)
-                w[0] = dc; w[8] = dc; w[16] = dc; w[24] = dc; w[32] = dc; w[40] = dc; w[48] = dc; w[56] = dc
-                continue
-            }
-            let (o0, o1, o2, o3, o4, o5, o6, o7) = butterfly(
-                Int32(c[0]) &* qc[0], Int32(c[8]) &* qc[8], Int32(c[16]) &* qc[16], Int32(c[24]) &* qc[24],
-                Int32(c[32]) &* qc[32], Int32(c[40]) &* qc[40], Int32(c[48]) &* qc[48], Int32(c[56]) &* qc[56])
-            w[0] = descale(o0, s1); w[8] = descale(o1, s1); w[16] = descale(o2, s1); w[24] = descale(o3, s1)
-            w[32] = descale(o4, s1); w[40] = descale(o5, s1); w[48] = descale(o6, s1); w[56] = descale(o7, s1)
-        }
-        // Pass 2: rows, removing both scale factors and the 8x gain of the 2-D transform.
+        let o = butterfly(d0, dq(c1, 1), dq(c2, 2), dq(c3, 3), dq(c4, 4), dq(c5, 5), dq(c6, 6), dq(c7, 7))
+        let flatColumn = zeroMask(Lanes(truncatingIfNeeded: acRows))
+        let dcColumn = d0 &<< Int32(pass1Bits)
+        @inline(__always) func column(_ x: Lanes) -> Lanes { select(descale(x, s1), dcColumn, where: flatColumn) }
+        var w = (column(o.0),
+                 column(o.1),
+                 column(o.2),
+                 column(o.3),
+                 column(o.4),
+                 column(o.5),
+                 column(o.6),
+                 column(o.7))
+        // Pass 2: rows (lane = row), removing both scale factors and the 8x gain of the 2-D transform.
+        transpose(&w)
         let s2 = Int32(constBits + pass1Bits + 3)
-        for row in 0..<8 {
-            let w = ws + row &* 8
-            let o = out + row &* stride
-            if w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0 {
-                let v = clampSample(descale(w[0], Int32(pass1Bits + 3)))
-                o[0] = v; o[1] = v; o[2] = v; o[3] = v; o[4] = v; o[5] = v; o[6] = v; o[7] = v
-                continue
-            }
-            let (o0, o1, o2, o3, o4, o5, o6, o7) = butterfly(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
-            o[0] = clampSample(descale(o0, s2)); o[1] = clampSample(descale(o1, s2))
-            o[2] = clampSample(descale(o2, s2)); o[3] = clampSample(descale(o3, s2))
-            o[4] = clampSample(descale(o4, s2)); o[5] = clampSample(descale(o5, s2))
-            o[6] = clampSample(descale(o6, s2)); o[7] = clampSample(descale(o7, s2))
+        let p = butterfly(w.0, w.1, w.2, w.3, w.4, w.5, w.6, w.7)
+        let flatRow = zeroMask(w.1 | w.2 | w.3 | w.4 | w.5 | w.6 | w.7)
+        let dcRow = descale(w.0, Int32(pass1Bits + 3))
+        @inline(__always) func sample(_ x: Lanes) -> Lanes {
+            // clampSample per lane: negatives to 0; above 255 to all ones, whose low byte is 255.
+            let v = select(descale(x, s2), dcRow, where: flatRow) &+ 128
+            let nonNegative = v & ~(v &>> 31)
+            return nonNegative | ((Lanes(repeating: 255) &- nonNegative) &>> 31)
+        }
+        var r = (sample(p.0), sample(p.1), sample(p.2), sample(p.3), sample(p.4), sample(p.5), sample(p.6), sample(p.7))
+        transpose(&r)
+        @inline(__always) func store(_ row: Int, _ v: Lanes) {
+            UnsafeMutableRawPointer(out + row &* stride).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: v), as: SIMD8<UInt8>.self)
+        }
+        store(0, r.0); store(1, r.1); store(2, r.2); store(3, r.3); store(4, r.4); store(5, r.5); store(6, r.6); store(7, r.7)
+    }
+
+    typealias Lanes = SIMD8<Int32>
+
+    @inline(__always)
+    static func descale(_ x: Lanes, _ n: Int32) -> Lanes { (x &+ Lanes(repeating: 1 &<< (n &- 1))) &>> n }
+
+    /// 8x8 transpose by three perfect shuffles: interleaving rows i and i + 4 rotates the 6 index bits
+    /// (row, column) left by one, so three rounds swap row and column.
+    @inline(__always)
+    static func transpose(_ r: inout (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes)) {
+        @inline(__always) func lo(_ a: Lanes, _ b: Lanes) -> Lanes { Lanes(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]) }
+        @inline(__always) func hi(_ a: Lanes, _ b: Lanes) -> Lanes { Lanes(a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]) }
+        for _ in 0..<3 {
+            r = (lo(r.0, r.4), hi(r.0, r.4), lo(r.1, r.5), hi(r.1, r.5), lo(r.2, r.6), hi(r.2, r.6), lo(r.3, r.7), hi(r.3, r.7))
         }
     }
 
-    /// One 8-point inverse transform, outputs scaled by 2^constBits (before descaling).
+    /// All ones in the lanes where `x` is zero (x | -x has its sign bit set exactly when x != 0).
     @inline(__always)
-    static func butterfly(_ i0: Int32, _ i1: Int32, _ i2: Int32, _ i3: Int32,
-                          _ i4: Int32, _ i5: Int32, _ i6: Int32, _ i7: Int32)
-        -> (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32) {
+    static func zeroMask(_ x: Lanes) -> Lanes { ~((x | (Lanes(repeating: 0) &- x)) &>> 31) }
+
+    /// `b` in the lanes where `m` is all ones, else `a`.
+    @inline(__always)
+    static func select(_ a: Lanes, _ b: Lanes, where m: Lanes) -> Lanes { (a & ~m) | (b & m) }
+
+    /// One 8-point inverse transform per lane, outputs scaled by 2^constBits (before descaling).
+    @inline(__always)
+    static func butterfly(_ i0: Lanes, _ i1: Lanes, _ i2: Lanes, _ i3: Lanes,
+                          _ i4: Lanes, _ i5: Lanes, _ i6: Lanes, _ i7: Lanes)
+        -> (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes) {
         // Even part: rotation of (i2, i6) by sqrt(2)·c6, then butterflies with i0 ± i4.
         let z1 = (i2 &+ i6) &* f0_541196100
         let t2 = z1 &- i6 &* f1_847759065
