@@ -3,8 +3,7 @@ import XCTest
 @testable import Decoders
 import Raster
 
-/// Damaged input: every corpus JPEG truncated at 64 points and (for jpeg/ and photos/) with 200 seeded random bit
-/// flips must give a typed CodecError or a valid image — never a crash, trap or hang. Files are processed in
+/// Damaged input: every corpus JPEG truncated at 64 points and with 200 seeded random bit flips must give a typed CodecError or a valid image — never a crash, trap or hang. Files are processed in
 /// parallel; problems are collected and reported at the end.
 final class JPEGRobustnessTests: XCTestCase {
     /// Generous per-decode bound: a hang detector, not a speed assertion.
@@ -80,12 +79,26 @@ final class JPEGRobustnessTests: XCTestCase {
     func testBitFlips() {
         let files = JPEGTestSupport.files(in: "jpeg") + JPEGTestSupport.files(in: "photos")
         XCTAssertGreaterThan(files.count, 60)
+        bitFlips(files, trials: 0..<200, seedBase: 0x5EED_0000)
+    }
+
+    /// The wallpapers in corpus/large get their 200 flips too: each file's trials are split in halves that run
+    /// on both cores, since one decode of a 5120x2880 image is the expensive part.
+    func testBitFlipsLargeFiles() {
+        let files = JPEGTestSupport.files(in: "large")
+        XCTAssertGreaterThan(files.count, 0)
+        bitFlips(files, trials: 0..<100, seedBase: 0x1A46_0000)
+        bitFlips(files, trials: 100..<200, seedBase: 0x1A46_1000)
+    }
+
+    /// `trials` seeded random flips per file (1-4 bits after SOI), every fourth decoded with a scaled IDCT.
+    func bitFlips(_ files: [URL], trials: Range<Int>, seedBase: UInt64) {
         runParallel(files.count) { index in
             let url = files[index]
             guard let original = try? JPEGTestSupport.bytes(url) else { return ["\(url.path): unreadable"] }
-            var rng = JPEGTestRandom(seed: 0x5EED_0000 + UInt64(index))
+            var rng = JPEGTestRandom(seed: seedBase + UInt64(index))
             var problems: [String] = []
-            for trial in 0..<200 {
+            for trial in trials {
                 var bytes = original
                 // One to four flipped bits anywhere after SOI, so headers, tables and entropy data all get hit.
                 for _ in 0...rng.below(4) {

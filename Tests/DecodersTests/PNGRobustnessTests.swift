@@ -7,8 +7,7 @@ import XCTest
 ///
 /// Every PNG in the corpus is truncated at 64 points and gets 200 seeded random bit flips, once with the CRCs left
 /// as they are (mostly rejected early by the chunk CRC) and once with every CRC recomputed after the flip, so the
-/// damage reaches the zlib, filter and expansion layers. The two benchmark files in corpus/large are truncated but
-/// not bit-flipped, to keep the release test run bounded (400 full decodes of a 3840x2160 image).
+/// damage reaches the zlib, filter and expansion layers, corpus/large included.
 final class PNGRobustnessTests: XCTestCase {
     typealias S = PNGTestSupport
 
@@ -82,7 +81,19 @@ final class PNGRobustnessTests: XCTestCase {
 
     func testRandomBitFlips() throws {
         var rng = SeededGenerator(seed: 0x5EED)
-        for path in try allFiles() {
+        try bitFlips(allFiles(), rng: &rng)
+    }
+
+    /// The benchmark images in corpus/large get their 200 flips as well (with and without recomputed CRCs).
+    func testRandomBitFlipsLargeFiles() throws {
+        let files = try S.corpusFiles("large")
+        XCTAssertGreaterThan(files.count, 0)
+        var rng = SeededGenerator(seed: 0x1A46E)
+        try bitFlips(files, rng: &rng)
+    }
+
+    private func bitFlips(_ files: [String], rng: inout SeededGenerator) throws {
+        for path in files {
             let name = (path as NSString).lastPathComponent
             let original = try S.read(path)
             for trial in 0..<200 {
