@@ -30,22 +30,15 @@ for f in "${FILES[@]}"; do
   for q in $QUALITIES; do echo "$WORK/$name.pnm $q $WORK/ours-$name-$q.webp" >> "$WORK/manifest"; done
 done
 
-# Ours: through the CLI facade when it encodes WebP, else through the test-only hook (same public contract).
-swift build -c release >/dev/null 2>&1 || true
+# Ours: through the CLI, which is what the server runs.
+swift build -c release >/dev/null 2>&1 || { echo "release build failed"; exit 1; }
 CLI=.build/release/imagestack
 : > "$WORK/results"
-if [ -x "$CLI" ] && "$CLI" encode "$WORK/$(basename "${FILES[0]%.*}").pnm" -o "$WORK/probe.webp" --format webp --quality 75 >/dev/null 2>&1; then
-  while read -r src q out; do
-    t0=$(date +%s.%N); "$CLI" encode "$src" -o "$out" --format webp --quality "$q" >/dev/null; t1=$(date +%s.%N)
-    echo "$out $(echo "$t1 - $t0" | bc) $(stat -c %s "$out") -1" >> "$WORK/results"
-  done < "$WORK/manifest"
-  echo "ours: imagestack encode --format webp"
-else
-  swift build -c release --build-tests -Xswiftc -enable-testing >/dev/null 2>&1
-  VP8_BENCH_MANIFEST="$WORK/manifest" VP8_BENCH_RESULTS="$WORK/results" VP8_BENCH_EFFORT="$EFFORT" \
-    swift test -c release -Xswiftc -enable-testing --skip-build --filter VP8BenchmarkHook/testBenchmarkManifest >/dev/null 2>&1
-  echo "ours: VP8Encoder.encodeKeyFrame via the test hook (encode time only; effort $EFFORT)"
-fi
+while read -r src q out; do
+  t0=$(date +%s.%N); "$CLI" encode "$src" -o "$out" --format webp --quality "$q" >/dev/null || exit 1; t1=$(date +%s.%N)
+  echo "$out $(echo "$t1 - $t0" | bc) $(stat -c %s "$out") -1" >> "$WORK/results"
+done < "$WORK/manifest"
+echo "ours: imagestack encode --format webp"
 
 python3 - "$WORK" "$SCORE" <<'PY'
 import os, resource, subprocess, sys, time
