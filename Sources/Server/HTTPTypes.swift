@@ -72,8 +72,8 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// Escapes a string for a JSON string literal.
-func jsonEscaped(_ text: String) -> String {
+/// Escapes a string for a JSON string literal (also used by `imagestack info`).
+public func jsonEscaped(_ text: String) -> String {
     var out = ""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -1,6 +1,7 @@
 import Raster
 import Decoders
 import Encoders
+import Server
 
 /// `imagestack info FILE`: one JSON object describing the file, read from its header only.
 enum InfoCommand {
@@ -60,20 +61,5 @@ enum InfoCommand {
         return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { "\"" + jsonEscaped(s) + "\"" }
 }

@@ -32,7 +32,7 @@ final class JPEGIDCTTests: XCTestCase {
         return out
     }
 
-    func randomBlock(_ rng: inout JPEGTestRandom, nonzero: Int) -> [Int16] {
+    func randomBlock(_ rng: inout SeededGenerator, nonzero: Int) -> [Int16] {
         var b = [Int16](repeating: 0, count: 64)
         b[0] = Int16(rng.below(1600)) - 800
         for _ in 0..<nonzero {
@@ -44,7 +44,7 @@ final class JPEGIDCTTests: XCTestCase {
     }
 
     func run(size: Int, tolerance: Double) {
-        var rng = JPEGTestRandom(seed: 0x1D_C7 + UInt64(size))
+        var rng = SeededGenerator(seed: 0x1D_C7 + UInt64(size))
         let q = [Int32](repeating: 1, count: 64)
         let ws = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)

@@ -96,7 +96,7 @@ final class JPEGRobustnessTests: XCTestCase {
         runParallel(files.count) { index in
             let url = files[index]
             guard let original = try? JPEGTestSupport.bytes(url) else { return ["\(url.path): unreadable"] }
-            var rng = JPEGTestRandom(seed: seedBase + UInt64(index))
+            var rng = SeededGenerator(seed: seedBase + UInt64(index))
             var problems: [String] = []
             for trial in trials {
                 var bytes = original
@@ -149,7 +149,7 @@ final class JPEGRobustnessTests: XCTestCase {
 
     func testGarbageAndEdgeInputs() {
         var inputs: [[UInt8]] = [[], [0xFF, 0xD8], [0xFF, 0xD8, 0xFF, 0xD9], [0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x02]]
-        var rng = JPEGTestRandom(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         for _ in 0..<200 {
             var bytes: [UInt8] = [0xFF, 0xD8]
             for _ in 0..<(rng.below(400)) { bytes.append(UInt8(rng.below(256))) }
