@@ -21,8 +21,10 @@ final class AV1FrameState: @unchecked Sendable {
     let dcQ: Int, acQ: Int
     let lambda: Double
     let speed: Int
-    /// Per 4x4 (mi) unit: block size, luma mode and skip flag, as the decoder keeps them for contexts.
+    /// Per 4x4 (mi) unit: block size, luma mode and skip flag, as the decoder keeps them for contexts, and the
+    /// luma transform size (TX_SIZE enumeration) that the loop filters need for transform edges (§7.14.2).
     let miSize: UnsafeMutablePointer<UInt8>
+    let txSize: UnsafeMutablePointer<UInt8>
     let yMode: UnsafeMutablePointer<UInt8>
     let skip: UnsafeMutablePointer<UInt8>
 
@@ -57,7 +59,8 @@ final class AV1FrameState: @unchecked Sendable {
         miSize = .allocate(capacity: n); miSize.initialize(repeating: 0, count: n)
         yMode = .allocate(capacity: n); yMode.initialize(repeating: 0, count: n)
         skip = .allocate(capacity: n); skip.initialize(repeating: 0, count: n)
+        txSize = .allocate(capacity: n); txSize.initialize(repeating: 0, count: n)
     }
 
-    deinit { miSize.deallocate(); yMode.deallocate(); skip.deallocate() }
+    deinit { miSize.deallocate(); yMode.deallocate(); skip.deallocate(); txSize.deallocate() }
 }

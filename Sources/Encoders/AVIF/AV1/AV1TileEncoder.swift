@@ -4,6 +4,9 @@ struct AV1BlockModes {
     var uvMode = AV1Mode.dc, uvAngle = 0
     var cflU = 0, cflV = 0
     var txType = AV1Tx.dctDct
+    /// Luma transform size (the spec's TX_SIZE enumeration, §6.10.19 / Tx_Size tables of §9.3); -1 until the
+    /// block coder sets it (then Max_Tx_Size_Rect of the block while TX_MODE_LARGEST is used).
+    var txSize = -1
     /// Set by the coding pass: every transform block quantised to zero.
     var skip = false
 }
@@ -288,6 +291,7 @@ final class AV1TileEncoder {
                 f.miSize[y * f.miCols + x] = UInt8(bsize)
                 f.yMode[y * f.miCols + x] = UInt8(m.yMode)
                 f.skip[y * f.miCols + x] = skip ? 1 : 0
+                f.txSize[y * f.miCols + x] = UInt8(m.txSize >= 0 ? m.txSize : AV1Block.maxTx(bsize))
             }
         }
     }
