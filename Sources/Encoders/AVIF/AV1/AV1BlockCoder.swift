@@ -513,6 +513,7 @@ extension AV1TileEncoder {
         // Symbols (§5.11.7 order).
         let skipCtx = (availU ? Int(f.skip[(r - 1) * f.miCols + c]) : 0) + (availL ? Int(f.skip[r * f.miCols + c - 1]) : 0)
         sink.symbol(skip ? 1 : 0, cdf.at(cdf.skip + skipCtx * 3), 2)
+        if !skip { sink.cdefIndex(miRow: r, miCol: c) }   // read_cdef (§5.11.56)
         sink.symbol(m.yMode, yModeCdf, 13)
         if AV1Mode.isDirectional(m.yMode) { sink.symbol(m.yAngle + 3, cdf.at(cdf.angleDelta + (m.yMode - 1) * 8), 7) }
         if hasChroma {

@@ -10,29 +10,29 @@ struct AV1PictureConfig {
     var speed: Int
     var colorPrimaries = 1, transferCharacteristics = 13, matrixCoefficients = 6
     var fullRange = true
-    /// In-loop filters signalled for the decoder (the encoder's intra prediction uses unfiltered samples, as the
-    /// decoder's does). Off only for tests that compare the unfiltered reconstruction.
+    /// In-loop filters (deblocking, CDEF): searched after the tiles are coded and applied to the returned
+    /// reconstruction (intra prediction uses unfiltered samples, as the decoder's does). Off only for tests that
+    /// compare the unfiltered reconstruction.
     var filters = true
     /// Test-only overrides of the search (force a coding tool so that conformance tests cover it).
     var forced = AV1ForcedTools()
 
-    /// Deblocking levels (loop_filter_level[0...3], §5.9.11) grow with the quantizer step.
-    var loopFilterLevels: [Int] {
-        guard filters else { return [0, 0, 0, 0] }
+    /// Deblocking levels (loop_filter_level[0...3], §5.9.11) growing with the quantizer step: the start of the
+    /// level search, used as they are at speed >= 8.
+    var formulaDeblock: AV1DeblockParams {
         let step = Double(acQlookup[qIndex]) / 8
         let luma = min(63, Int((step * AV1Tuning.deblockScale + AV1Tuning.deblockOffset).rounded()))
         let chroma = min(63, Int((step * AV1Tuning.deblockScale * 0.6 + AV1Tuning.deblockOffset).rounded()))
-        return [max(0, luma), max(0, luma), max(0, chroma), max(0, chroma)]
+        return AV1DeblockParams(levels: [max(0, luma), max(0, luma), max(0, chroma), max(0, chroma)], sharpness: 0)
     }
 
-    /// One frame-wide CDEF strength (cdef_bits = 0, §5.9.19): (damping, y primary, y secondary, uv primary, uv secondary).
-    var cdefStrengths: (Int, Int, Int, Int, Int)? {
-        guard filters else { return nil }
+    /// One frame-wide CDEF strength from the quantizer step (luma, chroma), used at speed >= 8.
+    var formulaCdef: (y: AV1CdefStrength, uv: AV1CdefStrength)? {
         let step = Double(acQlookup[qIndex]) / 8
         let pri = min(15, Int((step * AV1Tuning.cdefScale).rounded()))
         if pri <= 0 { return nil }
         let sec = pri >= 8 ? 2 : (pri >= 3 ? 1 : 0)
-        return (step > 40 ? 4 : 3, pri, sec, min(15, pri / 2), sec > 0 ? 1 : 0)
+        return (AV1CdefStrength(pri: pri, sec: sec), AV1CdefStrength(pri: min(15, pri / 2), sec: sec > 0 ? 1 : 0))
     }
 
     var profile: Int { planes.count == 3 && subX == 0 ? 1 : 0 }
@@ -89,7 +89,7 @@ enum AV1FrameEncoder {
         w.alignToByte()
     }
 
-    static func sequenceHeader(_ cfg: AV1PictureConfig) -> [UInt8] {
+    static func sequenceHeader(_ cfg: AV1PictureConfig, enableCdef: Bool) -> [UInt8] {
         var w = MSBBitWriter()
         w.write(UInt32(cfg.profile), count: 3)
         w.write(1, count: 1)            // still_picture
@@ -105,7 +105,7 @@ enum AV1FrameEncoder {
         w.write(0, count: 1)            // enable_filter_intra
         w.write(0, count: 1)            // enable_intra_edge_filter
         w.write(0, count: 1)            // enable_superres
-        w.write(cfg.cdefStrengths == nil ? 0 : 1, count: 1)  // enable_cdef
+        w.write(enableCdef ? 1 : 0, count: 1)  // enable_cdef
         w.write(0, count: 1)            // enable_restoration
         // color_config (§5.5.2)
         w.write(0, count: 1)            // high_bitdepth
@@ -139,6 +139,24 @@ enum AV1FrameEncoder {
         return (r.sequenceHeader, r.frame)
     }
 
+    /// loop_filter_params (§5.9.11): levels, sharpness, no deltas.
+    static func writeLoopFilterParams(_ w: inout MSBBitWriter, _ lf: AV1DeblockParams, monochrome: Bool) {
+        w.write(UInt32(lf.levels[0]), count: 6); w.write(UInt32(lf.levels[1]), count: 6)
+        if !monochrome && !lf.isOff { w.write(UInt32(lf.levels[2]), count: 6); w.write(UInt32(lf.levels[3]), count: 6) }
+        w.write(UInt32(lf.sharpness), count: 3)
+        w.write(0, count: 1)                        // loop_filter_delta_enabled
+    }
+
+    /// cdef_params (§5.9.19), when the sequence enables CDEF: secondary strengths 0, 1, 2, 4 are coded 0...3.
+    static func writeCdefParams(_ w: inout MSBBitWriter, _ cdef: AV1CdefParams, monochrome: Bool) {
+        w.write(UInt32(cdef.damping - 3), count: 2)
+        w.write(UInt32(cdef.bits), count: 2)
+        for i in 0..<(1 << cdef.bits) {
+            w.write(UInt32(cdef.y[i].pri), count: 4); w.write(UInt32(min(cdef.y[i].sec, 3)), count: 2)
+            if !monochrome { w.write(UInt32(cdef.uv[i].pri), count: 4); w.write(UInt32(min(cdef.uv[i].sec, 3)), count: 2) }
+        }
+    }
+
     /// Also returns the encoder's reconstruction of each plane (cropped to the picture), which must equal a
     /// conforming decoder's output.
     static func encodeWithReconstruction(_ cfg: AV1PictureConfig) -> (sequenceHeader: [UInt8], frame: [UInt8], recon: [[UInt8]]) {
@@ -169,6 +187,29 @@ enum AV1FrameEncoder {
         let tileCols = colStarts.count - 1, tileRows = rowStarts.count - 1
         let numTiles = tileCols * tileRows
 
+        // Tiles first (concurrently); their symbols are recorded and written once the filters are chosen.
+        let results = UnsafeMutableBufferPointer<AV1SymbolRecorder>.allocate(capacity: numTiles)
+        results.initialize(repeating: AV1SymbolRecorder())
+        defer { results.deinitialize(); results.deallocate() }
+        let box = TileResults(results)
+        DispatchQueue.concurrentPerform(iterations: numTiles) { t in
+            let tr = t / tileCols, tc = t % tileCols
+            let enc = AV1TileEncoder(frame: frame, miRowStart: rowStarts[tr], miRowEnd: rowStarts[tr + 1],
+                                     miColStart: colStarts[tc], miColEnd: colStarts[tc + 1])
+            box.buffer[t] = enc.encode()
+        }
+
+        // In-loop filters: searched and applied to the reconstruction (§7.14 deblocking, §7.15 CDEF).
+        var deblock = AV1DeblockParams()
+        var cdef = AV1CdefParams()
+        if cfg.filters {
+            let formula = cfg.formulaCdef
+            (deblock, cdef) = AV1FilterSearch.run(frame: frame, width: cfg.width, height: cfg.height,
+                                                  formulaDeblock: cfg.formulaDeblock, formulaCdef: formula?.y,
+                                                  formulaUvCdef: formula?.uv)
+        }
+        let enableCdef = !cdef.isIdentity
+
         // Frame header (uncompressed_header with reduced_still_picture_header, §5.9.2).
         var w = MSBBitWriter()
         w.write(0, count: 1)            // disable_cdf_update
@@ -189,18 +230,8 @@ enum AV1FrameEncoder {
         w.write(0, count: 1)                        // using_qmatrix
         w.write(0, count: 1)                        // segmentation_enabled
         if cfg.qIndex > 0 { w.write(0, count: 1) }  // delta_q_present
-        let lf = cfg.loopFilterLevels
-        w.write(UInt32(lf[0]), count: 6); w.write(UInt32(lf[1]), count: 6)  // loop_filter_level[0], [1]
-        if !cfg.monochrome && (lf[0] != 0 || lf[1] != 0) { w.write(UInt32(lf[2]), count: 6); w.write(UInt32(lf[3]), count: 6) }
-        w.write(0, count: 3)                        // loop_filter_sharpness
-        w.write(0, count: 1)                        // loop_filter_delta_enabled
-        if let (damping, yPri, ySec, uvPri, uvSec) = cfg.cdefStrengths {
-            // cdef_params (§5.9.19): secondary strengths are coded 0, 1, 2, 3 (= 4).
-            w.write(UInt32(damping - 3), count: 2)
-            w.write(0, count: 2)                    // cdef_bits
-            w.write(UInt32(yPri), count: 4); w.write(UInt32(ySec == 4 ? 3 : ySec), count: 2)
-            if !cfg.monochrome { w.write(UInt32(uvPri), count: 4); w.write(UInt32(uvSec == 4 ? 3 : uvSec), count: 2) }
-        }
+        writeLoopFilterParams(&w, deblock, monochrome: cfg.monochrome)
+        if enableCdef { writeCdefParams(&w, cdef, monochrome: cfg.monochrome) }
         w.write(frame.txModeSelect ? 1 : 0, count: 1)  // tx_mode_select: TX_MODE_SELECT or TX_MODE_LARGEST
         w.write(1, count: 1)                        // reduced_tx_set
         w.alignToByte()                             // byte_alignment() of frame_obu
@@ -208,18 +239,9 @@ enum AV1FrameEncoder {
         if numTiles > 1 { w.write(0, count: 1); w.alignToByte() }  // tile_start_and_end_present_flag
         var payload = w.bytes
 
-        let results = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: numTiles)
-        results.initialize(repeating: [])
-        defer { results.deallocate() }
-        let box = TileResults(results)
-        DispatchQueue.concurrentPerform(iterations: numTiles) { t in
-            let tr = t / tileCols, tc = t % tileCols
-            let enc = AV1TileEncoder(frame: frame, miRowStart: rowStarts[tr], miRowEnd: rowStarts[tr + 1],
-                                     miColStart: colStarts[tc], miColEnd: colStarts[tc + 1])
-            box.buffer[t] = enc.encode()
-        }
+        let cdefBits = enableCdef ? cdef.bits : 0
         for t in 0..<numTiles {
-            let data = results[t]
+            let data = results[t].replay(cdefBits: cdefBits) { sbRow, sbCol in cdef.index[sbRow * sbCols + sbCol] }
             if t != numTiles - 1 {
                 let n = data.count - 1
                 payload += [UInt8(n & 0xFF), UInt8((n >> 8) & 0xFF), UInt8((n >> 16) & 0xFF), UInt8((n >> 24) & 0xFF)]
@@ -235,11 +257,11 @@ enum AV1FrameEncoder {
             for y in 0..<ph { for x in 0..<pw { out[y * pw + x] = pl.data[y * pl.stride + x] } }
             recon.append(out)
         }
-        return (obu(type: 1, payload: sequenceHeader(cfg)), obu(type: 6, payload: payload), recon)
+        return (obu(type: 1, payload: sequenceHeader(cfg, enableCdef: enableCdef)), obu(type: 6, payload: payload), recon)
     }
 
     final class TileResults: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<[UInt8]>
-        init(_ b: UnsafeMutableBufferPointer<[UInt8]>) { buffer = b }
+        let buffer: UnsafeMutableBufferPointer<AV1SymbolRecorder>
+        init(_ b: UnsafeMutableBufferPointer<AV1SymbolRecorder>) { buffer = b }
     }
 }

@@ -42,7 +42,8 @@ final class AV1TileEncoder {
     let miRowStart: Int, miRowEnd: Int, miColStart: Int, miColEnd: Int
     let cdf: AV1CDFContext
     var ctx: AV1CoefficientContexts
-    var writer = AV1SymbolWriter()
+    /// The coding pass's symbols, written out by the frame encoder once the CDEF indices are chosen.
+    var writer = AV1SymbolRecorder()
     /// BlockDecoded[plane][-1...16][-1...16] of §5.11.3, stored with +1 offsets in an 18x18 grid.
     var decoded = [[UInt8]](repeating: [UInt8](repeating: 0, count: 18 * 18), count: 3)
     // Scratch.
@@ -77,7 +78,7 @@ final class AV1TileEncoder {
 
     // MARK: - Tile
 
-    func encode() -> [UInt8] {
+    func encode() -> AV1SymbolRecorder {
         var r = miRowStart
         while r < miRowEnd {
             // clear_left_context (§5.11.2)
@@ -91,13 +92,14 @@ final class AV1TileEncoder {
                 restoreContexts(r, c, AV1Block.b64x64, saved)
                 clearDecoded(r, c)
                 var w = writer
+                writer = AV1SymbolRecorder()   // keep the recording uniquely referenced (no copy on append)
                 codePartition(r, c, AV1Block.b64x64, node, &w)
                 writer = w
                 c += 16
             }
             r += 16
         }
-        return writer.finish()
+        return writer
     }
 
     func clearDecoded(_ r: Int, _ c: Int) {

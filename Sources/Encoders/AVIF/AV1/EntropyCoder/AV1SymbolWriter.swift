@@ -4,6 +4,13 @@ protocol AV1SymbolSink {
     mutating func symbol(_ symbol: Int, _ cdf: UnsafeMutablePointer<UInt16>, _ n: Int)
     /// Codes `count` equiprobable bits of `value`, most significant first (AV1 §8.2.5 read_literal).
     mutating func literal(_ value: Int, _ count: Int)
+    /// Marks the place of cdef_idx (read_cdef, §5.11.56) for a non-skip block at (miRow, miCol); only a recording
+    /// sink acts on it (the value is chosen after the frame's filter search).
+    mutating func cdefIndex(miRow: Int, miCol: Int)
+}
+
+extension AV1SymbolSink {
+    mutating func cdefIndex(miRow: Int, miCol: Int) {}
 }
 
 /// The multi-symbol arithmetic encoder: the exact inverse of the AV1 symbol decoder (AV1 spec §8.2.2–§8.2.6),
@@ -55,6 +62,12 @@ struct AV1SymbolWriter: AV1SymbolSink {
     mutating func symbol(_ s: Int, _ cdf: UnsafeMutablePointer<UInt16>, _ n: Int) {
         encode(s, n, lowerCdf: s > 0 ? UInt32(cdf[s - 1]) : 0, upperCdf: UInt32(cdf[s]))
         AV1CDF.adapt(cdf, s, n)
+    }
+
+    /// Codes symbol `s` of `n` with recorded CDF values (cdf[s - 1] or 0, cdf[s]) and no adaptation: the replay of
+    /// an `AV1SymbolRecorder`.
+    mutating func encodeRecorded(_ s: Int, _ n: Int, lowerCdf: UInt32, upperCdf: UInt32) {
+        encode(s, n, lowerCdf: lowerCdf, upperCdf: upperCdf)
     }
 
     mutating func literal(_ value: Int, _ count: Int) {
