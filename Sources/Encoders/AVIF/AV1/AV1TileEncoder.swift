@@ -20,12 +20,19 @@ struct AV1BlockModes {
 struct AV1ForcedTools: Sendable {
     /// Use this tx_depth (clamped to what the block allows) for every block instead of the RD choice.
     var txDepth: Int? = nil
+    /// Never code blocks of 8x8 and above whole: every block becomes BLOCK_4X4.
+    var split4x4 = false
 }
 
 extension AV1FrameState {
     /// TX_MODE_SELECT (§5.9.21, tx_mode_select = 1): the transform size is chosen per block. The fastest speeds keep
     /// TX_MODE_LARGEST, which spends no tx_depth symbols.
     var txModeSelect: Bool { speed <= 7 || forced.txDepth != nil }
+}
+
+extension AV1Tuning {
+    /// An 8x8 block coded in fewer bits than this is not tried as four 4x4 blocks (speed >= 5).
+    static let split4x4MinBits = 40
 }
 
 /// Partition decision tree of one superblock.
@@ -134,6 +141,7 @@ final class AV1TileEncoder {
 
     /// Writes the partition symbol for `split` (true) or PARTITION_NONE (false), as decode_partition reads it.
     func writePartition<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, split: Bool, _ sink: inout S) {
+        if bsize == AV1Block.b4x4 { return }   // blocks below 8x8 have no partition symbol
         let half = AV1Block.side4(bsize) >> 1
         let hasRows = r + half < f.miRows, hasCols = c + half < f.miCols
         if hasRows && hasCols {
@@ -164,7 +172,8 @@ final class AV1TileEncoder {
             let limit = (bsize == AV1Block.b64x64 ? AV1Tuning.varianceLimit64 : AV1Tuning.varianceLimit32) * step * step
             if v > limit { canNone = false }
         }
-        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : AV1Block.b8x8
+        if f.forced.split4x4 && bsize > AV1Block.b4x4 { canNone = false }
+        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.speed >= 8 ? AV1Block.b8x8 : AV1Block.b4x4)
         let canSplit = bsize > minBlock || !canNone
         let lambdaBits = f.lambda / 512
 
@@ -186,6 +195,8 @@ final class AV1TileEncoder {
             let perPixel = Double(dist) / Double(side4 * side4 * 16)
             let skipSplit = (f.speed >= 4 && perPixel <= 0.25) || (f.speed >= 8 && noneModes.skip && perPixel < 0.1 * step * step)
                 || (f.speed >= 8 && bsize <= AV1Block.b16x16 && rc.cost < 512 * 24)
+                // 4x4 blocks only where the 8x8 leaves a residual worth the extra mode bits.
+                || (bsize == AV1Block.b8x8 && f.speed >= 5 && (noneModes.skip || rc.cost < 512 * AV1Tuning.split4x4MinBits))
             if !canSplit || skipSplit {
                 return (noneCost, .leaf(noneModes))
             }
