@@ -1,0 +1,221 @@
+import XCTest
+@testable import Encoders
+
+/// The SIMD kernels of the AV1 encoder against their plain scalar definitions (the loops they replaced), on
+/// random and extreme inputs: results must be equal bit for bit, since the encoder's output must not change.
+final class AVIFSpeedKernelTests: XCTestCase {
+    /// Deterministic xorshift64* stream.
+    private struct Rand {
+        var s: UInt64
+        mutating func next() -> UInt64 { s ^= s >> 12; s ^= s << 25; s ^= s >> 27; return s &* 2685821657736338717 }
+        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next() >> 32) }
+        mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() >> 11) % (r.count) }
+    }
+
+    /// Fills `count` bytes: uniform noise, a smooth ramp with small noise, or the extremes 0/255 (mode 0...2).
+    private func pixels(_ rng: inout Rand, _ count: Int, mode: Int) -> [UInt8] {
+        (0..<count).map { k in
+            switch mode {
+            case 0: return rng.byte()
+            case 1: return UInt8(clamping: (k % 61) * 3 + Int(rng.byte() & 7))
+            default: return rng.next() & 1 == 0 ? 0 : 255
+            }
+        }
+    }
+
+    // MARK: SATD
+
+    private func satdReference(_ src: [UInt8], _ stride: Int, _ p: [UInt8], _ n: Int) -> Int {
+        var total = 0
+        var d = [Int32](repeating: 0, count: 16)
+        for by in stride(from: 0, to: n, by: 4) {
+            for bx in stride(from: 0, to: n, by: 4) {
+                for y in 0..<4 { for x in 0..<4 { d[y * 4 + x] = Int32(src[(by + y) * stride + bx + x]) - Int32(p[(by + y) * n + bx + x]) } }
+                for y in 0..<4 {
+                    let a0 = d[y * 4] + d[y * 4 + 1], a1 = d[y * 4] - d[y * 4 + 1]
+                    let a2 = d[y * 4 + 2] + d[y * 4 + 3], a3 = d[y * 4 + 2] - d[y * 4 + 3]
+                    d[y * 4] = a0 + a2; d[y * 4 + 1] = a1 + a3; d[y * 4 + 2] = a0 - a2; d[y * 4 + 3] = a1 - a3
+                }
+                for x in 0..<4 {
+                    let a0 = d[x] + d[4 + x], a1 = d[x] - d[4 + x]
+                    let a2 = d[8 + x] + d[12 + x], a3 = d[8 + x] - d[12 + x]
+                    total += Int(abs(a0 + a2) + abs(a1 + a3) + abs(a0 - a2) + abs(a1 - a3))
+                }
+            }
+        }
+        return total / 2
+    }
+
+    func testSatdMatchesScalarDefinition() {
+        var rng = Rand(s: 0x5A7D)
+        for n in [4, 8, 16, 32, 64] {
+            for trial in 0..<40 {
+                let stride = n + rng.int(0...9)
+                let src = pixels(&rng, stride * n, mode: trial % 3)
+                let pred = pixels(&rng, n * n, mode: (trial / 3) % 3)
+                let got = src.withUnsafeBufferPointer { s in pred.withUnsafeBufferPointer { p in
+                    AV1Distortion.satd(s.baseAddress!, stride, p.baseAddress!, n) } }
+                XCTAssertEqual(got, satdReference(src, stride, pred, n), "n \(n) trial \(trial)")
+            }
+            // Worst case for the 16-bit lanes: +255 against 0 everywhere, and the opposite sign.
+            let hi = [UInt8](repeating: 255, count: n * n), lo = [UInt8](repeating: 0, count: n * n)
+            for (a, b) in [(hi, lo), (lo, hi)] {
+                let got = a.withUnsafeBufferPointer { s in b.withUnsafeBufferPointer { p in
+                    AV1Distortion.satd(s.baseAddress!, n, p.baseAddress!, n) } }
+                XCTAssertEqual(got, satdReference(a, n, b, n))
+            }
+        }
+    }
+
+    // MARK: Forward transform
+
+    /// The scalar loops forward2D had before it was written with SIMD vectors.
+    private func forwardReference(_ residual: [Int32], log2: Int, txType: Int) -> [Float] {
+        let n = 1 << log2, tw = min(32, n)
+        let (colKind, rowKind) = AV1InverseTransform.kinds(txType)
+        let gain = Float(1 << (Int(transformRowShift[log2 - 2]) + 4))
+        let frT = AV1ForwardTransform.transposed[AV1ForwardTransform.kindIndex(rowKind) * 5 + log2 - 2]
+        let fc = AV1ForwardTransform.matrices[AV1ForwardTransform.kindIndex(colKind) * 5 + log2 - 2]
+        var scratch = [Float](repeating: 0, count: n * tw), out = [Float](repeating: 0, count: tw * tw)
+        for i in 0..<n {
+            for j in 0..<n {
+                let r = Float(residual[i * n + j])
+                if r == 0 { continue }
+                for k in 0..<tw { scratch[i * tw + k] += r * frT[j * n + k] }
+            }
+        }
+        for k1 in 0..<tw {
+            for i in 0..<n {
+                let cv = fc[k1 * n + i] * gain
+                if cv == 0 { continue }
+                for k2 in 0..<tw { out[k1 * tw + k2] += cv * scratch[i * tw + k2] }
+            }
+        }
+        return out
+    }
+
+    func testForwardTransformMatchesScalarLoops() {
+        var rng = Rand(s: 0xF0F0)
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: 4096), scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4096)
+        defer { out.deallocate(); scratch.deallocate() }
+        for log2 in 2...6 {
+            let n = 1 << log2, tw = min(32, n)
+            let types = log2 <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
+                                  : (log2 == 5 ? [AV1Tx.dctDct, AV1Tx.idtx] : [AV1Tx.dctDct])
+            for txType in types {
+                for trial in 0..<6 {
+                    // Sparse and dense residuals, including the extremes ±255.
+                    let residual: [Int32] = (0..<(n * n)).map { _ in
+                        trial % 2 == 0 ? Int32(rng.int(-255...255)) : (rng.int(0...5) == 0 ? (rng.next() & 1 == 0 ? 255 : -255) : 0)
+                    }
+                    residual.withUnsafeBufferPointer {
+                        AV1ForwardTransform.forward2D($0.baseAddress!, log2: log2, txType: txType, out: out, scratch: scratch)
+                    }
+                    let want = forwardReference(residual, log2: log2, txType: txType)
+                    for k in 0..<(tw * tw) where out[k] != want[k] {
+                        XCTFail("log2 \(log2) type \(txType) trial \(trial) k \(k): \(out[k]) != \(want[k])"); break
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Quantisation, residual, reconstruction
+
+    private func randomCoefficients(_ rng: inout Rand, _ count: Int) -> [Float] {
+        (0..<count).map { k in
+            switch rng.int(0...4) {
+            case 0: return 0
+            case 1: return -0.0
+            case 2: return Float(rng.int(-40000...40000)) / 7
+            case 3: return Float(rng.int(-300...300))       // exact multiples hit the rounding edges
+            default: return Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()) & 0x4FFF_FFFF) * (k & 1 == 0 ? 1 : -1)
+            }
+        }
+    }
+
+    func testQuantizeMatchesScalarDefinition() {
+        var rng = Rand(s: 0x9E37)
+        let levels = UnsafeMutablePointer<Int32>.allocate(capacity: 1024), temp = UnsafeMutablePointer<Float>.allocate(capacity: 1024)
+        defer { levels.deallocate(); temp.deallocate() }
+        for count in [16, 64, 256, 1024] {
+            for trial in 0..<20 {
+                let coef = randomCoefficients(&rng, count)
+                let dcQ = Float(rng.int(4...1336)), acQ = Float(rng.int(4...1828)), denom = Float(1 << rng.int(0...2))
+                let acR: Float = trial % 2 == 0 ? 0.30 : 0.5
+                // transformQuantize's definition.
+                let any = coef.withUnsafeBufferPointer {
+                    AV1PixelKernels.quantize($0.baseAddress!, count: count, dcInv: denom / dcQ, acInv: denom / acQ,
+                                             dcRounding: 0.45, acRounding: acR, levels: levels)
+                }
+                var anyRef = false
+                for k in 0..<count {
+                    let scaled = abs(coef[k]) * (k == 0 ? denom / dcQ : denom / acQ)
+                    let l = Int32(min(scaled + (k == 0 ? 0.45 : acR), Float(1 << 20)))
+                    XCTAssertEqual(levels[k], coef[k] < 0 ? -l : l, "quantize count \(count) k \(k) v \(coef[k])")
+                    if l != 0 { anyRef = true }
+                }
+                XCTAssertEqual(any, anyRef)
+                // quantizeOnly's definition.
+                let dist = coef.withUnsafeBufferPointer {
+                    AV1PixelKernels.quantizeMeasure($0.baseAddress!, count: count, denom: denom, dcQ: dcQ, acQ: acQ,
+                                                    dcRounding: 0.45, acRounding: acR, levels: levels, temp: temp)
+                }
+                var distRef: Float = 0
+                for k in 0..<count {
+                    let q = k == 0 ? dcQ : acQ
+                    let l = min(abs(coef[k]) * denom / q + (k == 0 ? 0.45 : acR), Float(1 << 20)).rounded(.down)
+                    XCTAssertEqual(levels[k], coef[k] < 0 ? -Int32(l) : Int32(l), "measure count \(count) k \(k)")
+                    let e = abs(coef[k]) - l * q / denom
+                    distRef += e * e
+                }
+                XCTAssertEqual(dist.bitPattern, distRef.bitPattern)
+            }
+        }
+    }
+
+    func testFloorNonNegativeIsExact() {
+        var rng = Rand(s: 77)
+        var values: [Float] = [0, 0.5, 1, 1.5, 2.5, 3.4999998, 4_194_303.5, 4_194_303, 1_048_576, 1_048_576.5]
+        for _ in 0..<20000 { values.append(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()) % 0x4A80_0000)) }
+        for chunk in stride(from: 0, to: values.count - 7, by: 8) {
+            let v = SIMD8<Float>(values[chunk..<(chunk + 8)])
+            let (f, i) = AV1PixelKernels.floorNonNegative(v)
+            for k in 0..<8 {
+                XCTAssertEqual(f[k], v[k].rounded(.down), "\(v[k])")
+                XCTAssertEqual(i[k], Int32(v[k].rounded(.down)), "\(v[k])")
+            }
+        }
+    }
+
+    func testResidualAndReconstructMatchScalarLoops() {
+        var rng = Rand(s: 31337)
+        let resid = UnsafeMutablePointer<Int32>.allocate(capacity: 4096), dst = UnsafeMutablePointer<UInt8>.allocate(capacity: 80 * 64)
+        defer { resid.deallocate(); dst.deallocate() }
+        for n in [4, 8, 16, 32, 64] {
+            for trial in 0..<6 {
+                let stride = n + rng.int(0...16)
+                let src = pixels(&rng, stride * n, mode: trial % 3), pred = pixels(&rng, n * n, mode: (trial + 1) % 3)
+                src.withUnsafeBufferPointer { s in pred.withUnsafeBufferPointer { p in
+                    AV1PixelKernels.residual(s.baseAddress!, stride, p.baseAddress!, n, into: resid) } }
+                for i in 0..<n { for j in 0..<n {
+                    XCTAssertEqual(resid[i * n + j], Int32(src[i * stride + j]) - Int32(pred[i * n + j]))
+                } }
+                // A residual that overshoots both ends, then none at all.
+                let added: [Int32] = (0..<(n * n)).map { _ in Int32(rng.int(-400...400)) }
+                for withResidual in [true, false] {
+                    let sse = src.withUnsafeBufferPointer { s in pred.withUnsafeBufferPointer { p in added.withUnsafeBufferPointer { a in
+                        AV1PixelKernels.reconstruct(pred: p.baseAddress!, resid: withResidual ? a.baseAddress! : nil, n,
+                                                    dst: dst, stride, src: s.baseAddress!, stride) } } }
+                    var want = 0
+                    for i in 0..<n { for j in 0..<n {
+                        let v = withResidual ? min(max(Int32(pred[i * n + j]) + added[i * n + j], 0), 255) : Int32(pred[i * n + j])
+                        XCTAssertEqual(dst[i * stride + j], UInt8(v))
+                        want += (Int(v) - Int(src[i * stride + j])) * (Int(v) - Int(src[i * stride + j]))
+                    } }
+                    XCTAssertEqual(sse, want)
+                }
+            }
+        }
+    }
+}
