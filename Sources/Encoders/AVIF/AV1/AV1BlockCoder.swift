@@ -7,28 +7,7 @@ extension AV1TileEncoder {
 
     /// Sum of absolute 4x4 Hadamard-transformed differences between the source block and `p` (n*n).
     func satd(_ src: UnsafePointer<UInt8>, _ stride: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        var total = 0
-        let d = satdScratch
-        var by = 0
-        while by < n {
-            var bx = 0
-            while bx < n {
-                for y in 0..<4 { for x in 0..<4 { d[y * 4 + x] = Int32(src[(by + y) * stride + bx + x]) - Int32(p[(by + y) * n + bx + x]) } }
-                for y in 0..<4 {
-                    let a0 = d[y * 4] + d[y * 4 + 1], a1 = d[y * 4] - d[y * 4 + 1]
-                    let a2 = d[y * 4 + 2] + d[y * 4 + 3], a3 = d[y * 4 + 2] - d[y * 4 + 3]
-                    d[y * 4] = a0 + a2; d[y * 4 + 1] = a1 + a3; d[y * 4 + 2] = a0 - a2; d[y * 4 + 3] = a1 - a3
-                }
-                for x in 0..<4 {
-                    let a0 = d[x] + d[4 + x], a1 = d[x] - d[4 + x]
-                    let a2 = d[8 + x] + d[12 + x], a3 = d[8 + x] - d[12 + x]
-                    total += Int(abs(a0 + a2) + abs(a1 + a3) + abs(a0 - a2) + abs(a1 - a3))
-                }
-                bx += 4
-            }
-            by += 4
-        }
-        return total / 2
+        AV1Distortion.satd(src, stride, p, n)
     }
 
     /// Builds the intra edges of a transform block at plane position (x, y) as transform_block() does (§5.11.35).
@@ -192,46 +171,27 @@ extension AV1TileEncoder {
         let n = 1 << log2
         let tw = min(32, n)
         let src = f.source[plane], rec = f.recon[plane]
-        for i in 0..<n {
-            let s = src.data + (y + i) * src.stride + x
-            for j in 0..<n { resid[i * n + j] = Int32(s[j]) - Int32(pred[i * n + j]) }
-        }
+        let s0 = src.data + y * src.stride + x
+        AV1PixelKernels.residual(s0, src.stride, pred, n, into: resid)
         AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: coef, scratch: scratch)
-        let denom = log2 == 6 ? 4 : (log2 == 5 ? 2 : 1)
+        let denomShift = log2 == 6 ? 2 : (log2 == 5 ? 1 : 0)
+        let denom = 1 << denomShift
         let acInv = Float(denom) / Float(f.acQ), dcInv = Float(denom) / Float(f.dcQ)
-        var any = false
-        let acRounding = AV1Tuning.acRounding
-        for k in 0..<(tw * tw) {
-            let v = coef[k]
-            let scaled = abs(v) * (k == 0 ? dcInv : acInv)
-            let rounding: Float = k == 0 ? 0.45 : acRounding
-            let l = Int32(min(scaled + rounding, Float(1 << 20)))
-            levels[k] = v < 0 ? -l : l
-            if l != 0 { any = true }
-        }
+        let any = AV1PixelKernels.quantize(coef, count: tw * tw, dcInv: dcInv, acInv: acInv, dcRounding: 0.45,
+                                           acRounding: AV1Tuning.acRounding, levels: levels)
         if any {
             for k in 0..<(tw * tw) {
                 let l = Int(levels[k])
                 if l == 0 { dequant[k] = 0; continue }
                 let dq = abs(l) * (k == 0 ? f.dcQ : f.acQ)
-                let dq2 = (dq & 0xFFFFFF) / denom
+                let dq2 = (dq & 0xFFFFFF) >> denomShift
                 dequant[k] = Int32(min(dq2, 32767)) * (l < 0 ? -1 : 1)
                 if l < 0 && dq2 > 32768 { dequant[k] = -32768 }
             }
             AV1InverseTransform.inverse2D(dequant, log2: log2, txType: txType, residual: resid)
         }
-        var sse = 0
-        for i in 0..<n {
-            let d = rec.data + (y + i) * rec.stride + x
-            let s = src.data + (y + i) * src.stride + x
-            for j in 0..<n {
-                let v = any ? min(max(Int32(pred[i * n + j]) + resid[i * n + j], 0), 255) : Int32(pred[i * n + j])
-                d[j] = UInt8(v)
-                let e = Int(v) - Int(s[j])
-                sse += e * e
-            }
-        }
-        return sse
+        return AV1PixelKernels.reconstruct(pred: pred, resid: any ? resid : nil, n, dst: rec.data + y * rec.stride + x, rec.stride,
+                                           src: s0, src.stride)
     }
 
     /// Quantises like `transformQuantize` but leaves the frame untouched and returns the distortion measured in
@@ -240,24 +200,13 @@ extension AV1TileEncoder {
         let n = 1 << log2
         let tw = min(32, n)
         let src = f.source[plane]
-        for i in 0..<n {
-            let s = src.data + (y + i) * src.stride + x
-            for j in 0..<n { resid[i * n + j] = Int32(s[j]) - Int32(pred[i * n + j]) }
-        }
+        AV1PixelKernels.residual(src.data + y * src.stride + x, src.stride, pred, n, into: resid)
         AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: coef, scratch: scratch)
         let denom = Float(log2 == 6 ? 4 : (log2 == 5 ? 2 : 1))
-        let acQ = Float(f.acQ), dcQ = Float(f.dcQ)
-        let acRounding = AV1Tuning.acRounding
-        var dist: Float = 0
-        for k in 0..<(tw * tw) {
-            let v = coef[k]
-            let q = k == 0 ? dcQ : acQ
-            let scaled = abs(v) * denom / q
-            let l = min(scaled + (k == 0 ? 0.45 : acRounding), Float(1 << 20)).rounded(.down)
-            levels[k] = v < 0 ? -Int32(l) : Int32(l)
-            let e = abs(v) - l * q / denom
-            dist += e * e
-        }
+        // `scratch` is free again once the forward transform has returned.
+        let dist = AV1PixelKernels.quantizeMeasure(coef, count: tw * tw, denom: denom, dcQ: Float(f.dcQ), acQ: Float(f.acQ),
+                                                   dcRounding: 0.45, acRounding: AV1Tuning.acRounding, levels: levels,
+                                                   temp: scratch)
         return Double(dist / 64)
     }
 

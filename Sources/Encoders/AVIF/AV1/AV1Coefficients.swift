@@ -3,13 +3,39 @@
 /// Contexts are computed from exactly the values the decoder has at that point.
 struct AV1CoefficientContexts {
     /// Above/left level (culLevel) and dc category per plane, in 4-sample units of that plane.
-    var aboveLevel: [[UInt8]], aboveDc: [[UInt8]], leftLevel: [[UInt8]], leftDc: [[UInt8]]
+    /// `ctx.aboveLevel[plane][i]` reads and writes the buffers in place (no copy-on-write checks); copies of this
+    /// struct share the same storage.
+    let aboveLevel: AV1ContextRows, aboveDc: AV1ContextRows, leftLevel: AV1ContextRows, leftDc: AV1ContextRows
+    private let owner: AV1ContextStorage
+
     init(cols4: Int, rows4: Int) {
-        aboveLevel = Array(repeating: [UInt8](repeating: 0, count: cols4 + 32), count: 3)
-        aboveDc = aboveLevel
-        leftLevel = Array(repeating: [UInt8](repeating: 0, count: rows4 + 32), count: 3)
-        leftDc = leftLevel
+        let a = cols4 + 32, l = rows4 + 32
+        owner = AV1ContextStorage(count: 6 * (a + l))
+        let p = owner.base
+        func rows(_ start: Int, _ n: Int) -> AV1ContextRows {
+            AV1ContextRows(UnsafeMutableBufferPointer(start: p + start, count: n),
+                           UnsafeMutableBufferPointer(start: p + start + n, count: n),
+                           UnsafeMutableBufferPointer(start: p + start + 2 * n, count: n))
+        }
+        aboveLevel = rows(0, a); aboveDc = rows(3 * a, a)
+        leftLevel = rows(6 * a, l); leftDc = rows(6 * a + 3 * l, l)
     }
+}
+
+/// Three per-plane rows of one context array.
+struct AV1ContextRows {
+    private let p0: UnsafeMutableBufferPointer<UInt8>, p1: UnsafeMutableBufferPointer<UInt8>, p2: UnsafeMutableBufferPointer<UInt8>
+    init(_ p0: UnsafeMutableBufferPointer<UInt8>, _ p1: UnsafeMutableBufferPointer<UInt8>, _ p2: UnsafeMutableBufferPointer<UInt8>) {
+        self.p0 = p0; self.p1 = p1; self.p2 = p2
+    }
+    @inline(__always) subscript(plane: Int) -> UnsafeMutableBufferPointer<UInt8> { plane == 0 ? p0 : (plane == 1 ? p1 : p2) }
+}
+
+/// Zero-initialised memory of the coefficient contexts, freed with the last copy of the contexts.
+final class AV1ContextStorage {
+    let base: UnsafeMutablePointer<UInt8>
+    init(count: Int) { base = .allocate(capacity: count); base.initialize(repeating: 0, count: count) }
+    deinit { base.deallocate() }
 }
 
 enum AV1Coefficients {

@@ -43,9 +43,12 @@ final class AV1FrameState: @unchecked Sendable {
             let plane = AV1Plane(width: padW >> sx, height: padH >> sy)
             // Copy with edge replication into the padding so that padded residuals stay small.
             planes[p].withUnsafeBufferPointer { sb in
+                let copyW = min(pw, plane.width)
                 for y in 0..<plane.height {
-                    let sy2 = min(y, ph - 1)
-                    for x in 0..<plane.width { plane.data[y * plane.stride + x] = sb[sy2 * pw + min(x, pw - 1)] }
+                    let row = plane.data + y * plane.stride
+                    if y >= ph && y > 0 { row.update(from: row - plane.stride, count: plane.width); continue }
+                    row.update(from: sb.baseAddress! + y * pw, count: copyW)
+                    if copyW < plane.width { (row + copyW).update(repeating: sb[y * pw + pw - 1], count: plane.width - copyW) }
                 }
             }
             src.append(plane)

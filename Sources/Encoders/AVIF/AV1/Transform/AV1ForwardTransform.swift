@@ -62,41 +62,76 @@ enum AV1ForwardTransform {
         return t
     }
 
+    /// `matrices` and `transposed` flattened into one buffer that lives for the process: entry `idx` (as in
+    /// `matrices`) starts at `offsets[idx]`, the transposed copy at `offsets[idx] + n*n`.
+    private static let packed: (base: UnsafePointer<Float>, offsets: [Int]) = {
+        var flat: [Float] = []
+        var offsets: [Int] = []
+        for idx in matrices.indices {
+            offsets.append(flat.count)
+            flat += matrices[idx]
+            flat += transposed[idx]
+        }
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, flat.count))
+        p.initialize(from: flat, count: flat.count)
+        return (UnsafePointer(p), offsets)
+    }()
+    nonisolated(unsafe) private static let packedBase = packed.base
+    private static let packedOffsets = packed.offsets
+
     /// Forward 2D transform of the n*n residual into the tw*tw coefficient block in the decoder's Dequant scale.
+    ///
+    /// scratch[i][k] = sum_j R[i][j]·Fr[k][j], then out[k1][k2] = sum_i (Fc[k1][i]·gain)·scratch[i][k2]: each
+    /// sum runs in increasing j (resp. i) and skips zero terms, lane-wise over k (resp. k2), so the result is
+    /// the same, bit for bit, as the scalar loops.
     static func forward2D(_ residual: UnsafePointer<Int32>, log2: Int, txType: Int,
                           out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let (colKind, rowKind) = AV1InverseTransform.kinds(txType)
+        let frT = packedBase + packedOffsets[kindIndex(rowKind) * 5 + log2 - 2] + (1 << (2 * log2))
+        let fc = packedBase + packedOffsets[kindIndex(colKind) * 5 + log2 - 2]
+        switch log2 {
+        case 2: forward2D(residual, log2, frT, fc, out, scratch, SIMD4<Float>.self)
+        case 3: forward2D(residual, log2, frT, fc, out, scratch, SIMD8<Float>.self)
+        default: forward2D(residual, log2, frT, fc, out, scratch, SIMD16<Float>.self)
+        }
+    }
+
+    @inline(__always)
+    private static func forward2D<V: SIMD>(_ residual: UnsafePointer<Int32>, _ log2: Int, _ frT: UnsafePointer<Float>,
+                                           _ fc: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                           _ scratch: UnsafeMutablePointer<Float>, _: V.Type) where V.Scalar == Float {
         let n = 1 << log2
         let tw = min(32, n)
-        let (colKind, rowKind) = AV1InverseTransform.kinds(txType)
+        let w = V.scalarCount
         let rowShift = Int(transformRowShift[log2 - 2])
         let gain = Float(1 << (rowShift + 4))
-        transposed[kindIndex(rowKind) * 5 + log2 - 2].withUnsafeBufferPointer { frb in
-        matrices[kindIndex(colKind) * 5 + log2 - 2].withUnsafeBufferPointer { fcb in
-            let frT = frb.baseAddress!, fc = fcb.baseAddress!
-            // scratch[i][k] = sum_j R[i][j] * Fr[k][j]   (k < tw)
-            for i in 0..<n {
-                let rrow = residual + i * n
-                let srow = scratch + i * tw
-                for k in 0..<tw { srow[k] = 0 }
+        for i in 0..<n {
+            let rrow = residual + i * n
+            var k = 0
+            while k < tw {
+                var acc = V()
                 for j in 0..<n {
                     let r = Float(rrow[j])
                     if r == 0 { continue }
-                    let trow = frT + j * n
-                    for k in 0..<tw { srow[k] += r * trow[k] }
+                    acc += r * UnsafeRawPointer(frT + j * n + k).loadUnaligned(as: V.self)
                 }
+                UnsafeMutableRawPointer(scratch + i * tw + k).storeBytes(of: acc, as: V.self)
+                k += w
             }
-            // out[k1][k2] = gain * sum_i Fc[k1][i] * scratch[i][k2]
-            for k1 in 0..<tw {
-                let orow = out + k1 * tw
-                for k2 in 0..<tw { orow[k2] = 0 }
-                let crow = fc + k1 * n
+        }
+        for k1 in 0..<tw {
+            let crow = fc + k1 * n
+            var k2 = 0
+            while k2 < tw {
+                var acc = V()
                 for i in 0..<n {
                     let cv = crow[i] * gain
                     if cv == 0 { continue }
-                    let srow = scratch + i * tw
-                    for k2 in 0..<tw { orow[k2] += cv * srow[k2] }
+                    acc += cv * UnsafeRawPointer(scratch + i * tw + k2).loadUnaligned(as: V.self)
                 }
+                UnsafeMutableRawPointer(out + k1 * tw + k2).storeBytes(of: acc, as: V.self)
+                k2 += w
             }
-        }}
+        }
     }
 }

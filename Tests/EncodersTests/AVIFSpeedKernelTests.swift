@@ -1,0 +1,296 @@
+import XCTest
+@testable import Encoders
+
+/// The SIMD kernels of the AV1 encoder against their plain scalar definitions (the loops they replaced), on
+/// random and extreme inputs: results must be equal bit for bit, since the encoder's output must not change.
+final class AVIFSpeedKernelTests: XCTestCase {
+    /// Deterministic xorshift64* stream.
+    private struct Rand {
+        var s: UInt64
+        mutating func next() -> UInt64 { s ^= s >> 12; s ^= s << 25; s ^= s >> 27; return s &* 2685821657736338717 }
+        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next() >> 32) }
+        mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() >> 11) % (r.count) }
+    }
+
+    /// Fills `count` bytes: uniform noise, a smooth ramp with small noise, or the extremes 0/255 (mode 0...2).
+    private func pixels(_ rng: inout Rand, _ count: Int, mode: Int) -> [UInt8] {
+        (0..<count).map { k in
+            switch mode {
+            case 0: return rng.byte()
+            case 1: return UInt8(clamping: (k % 61) * 3 + Int(rng.byte() & 7))
+            default: return rng.next() & 1 == 0 ? 0 : 255
+            }
+        }
+    }
+
+    // MARK: SATD
+
+    private func satdReference(_ src: [UInt8], _ pitch: Int, _ p: [UInt8], _ n: Int) -> Int {
+        var total = 0
+        var d = [Int32](repeating: 0, count: 16)
+        for by in stride(from: 0, to: n, by: 4) {
+            for bx in stride(from: 0, to: n, by: 4) {
+                for y in 0..<4 { for x in 0..<4 { d[y * 4 + x] = Int32(src[(by + y) * pitch + bx + x]) - Int32(p[(by + y) * n + bx + x]) } }
+                for y in 0..<4 {
+                    let a0 = d[y * 4] + d[y * 4 + 1], a1 = d[y * 4] - d[y * 4 + 1]
+                    let a2 = d[y * 4 + 2] + d[y * 4 + 3], a3 = d[y * 4 + 2] - d[y * 4 + 3]
+                    d[y * 4] = a0 + a2; d[y * 4 + 1] = a1 + a3; d[y * 4 + 2] = a0 - a2; d[y * 4 + 3] = a1 - a3
+                }
+                for x in 0..<4 {
+                    let a0 = d[x] + d[4 + x], a1 = d[x] - d[4 + x]
+                    let a2 = d[8 + x] + d[12 + x], a3 = d[8 + x] - d[12 + x]
+                    total += Int(abs(a0 + a2) + abs(a1 + a3) + abs(a0 - a2) + abs(a1 - a3))
+                }
+            }
+        }
+        return total / 2
+    }
+
+    func testSatdMatchesScalarDefinition() {
+        var rng = Rand(s: 0x5A7D)
+        for n in [4, 8, 16, 32, 64] {
+            for trial in 0..<40 {
+                let stride = n + rng.int(0...9)
+                let src = pixels(&rng, stride * n, mode: trial % 3)
+                let pred = pixels(&rng, n * n, mode: (trial / 3) % 3)
+                let got = src.withUnsafeBufferPointer { s in pred.withUnsafeBufferPointer { p in
+                    AV1Distortion.satd(s.baseAddress!, stride, p.baseAddress!, n) } }
+                XCTAssertEqual(got, satdReference(src, stride, pred, n), "n \(n) trial \(trial)")
+            }
+            // Worst case for the 16-bit lanes: +255 against 0 everywhere, and the opposite sign.
+            let hi = [UInt8](repeating: 255, count: n * n), lo = [UInt8](repeating: 0, count: n * n)
+            for (a, b) in [(hi, lo), (lo, hi)] {
+                let got = a.withUnsafeBufferPointer { s in b.withUnsafeBufferPointer { p in
+                    AV1Distortion.satd(s.baseAddress!, n, p.baseAddress!, n) } }
+                XCTAssertEqual(got, satdReference(a, n, b, n))
+            }
+        }
+    }
+
+    // MARK: Forward transform
+
+    /// The scalar loops forward2D had before it was written with SIMD vectors.
+    private func forwardReference(_ residual: [Int32], log2: Int, txType: Int) -> [Float] {
+        let n = 1 << log2, tw = min(32, n)
+        let (colKind, rowKind) = AV1InverseTransform.kinds(txType)
+        let gain = Float(1 << (Int(transformRowShift[log2 - 2]) + 4))
+        let frT = AV1ForwardTransform.transposed[AV1ForwardTransform.kindIndex(rowKind) * 5 + log2 - 2]
+        let fc = AV1ForwardTransform.matrices[AV1ForwardTransform.kindIndex(colKind) * 5 + log2 - 2]
+        var scratch = [Float](repeating: 0, count: n * tw), out = [Float](repeating: 0, count: tw * tw)
+        for i in 0..<n {
+            for j in 0..<n {
+                let r = Float(residual[i * n + j])
+                if r == 0 { continue }
+                for k in 0..<tw { scratch[i * tw + k] += r * frT[j * n + k] }
+            }
+        }
+        for k1 in 0..<tw {
+            for i in 0..<n {
+                let cv = fc[k1 * n + i] * gain
+                if cv == 0 { continue }
+                for k2 in 0..<tw { out[k1 * tw + k2] += cv * scratch[i * tw + k2] }
+            }
+        }
+        return out
+    }
+
+    func testForwardTransformMatchesScalarLoops() {
+        var rng = Rand(s: 0xF0F0)
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: 4096), scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4096)
+        defer { out.deallocate(); scratch.deallocate() }
+        for log2 in 2...6 {
+            let n = 1 << log2, tw = min(32, n)
+            let types = log2 <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
+                                  : (log2 == 5 ? [AV1Tx.dctDct, AV1Tx.idtx] : [AV1Tx.dctDct])
+            for txType in types {
+                for trial in 0..<6 {
+                    // Sparse and dense residuals, including the extremes ±255.
+                    let residual: [Int32] = (0..<(n * n)).map { _ in
+                        trial % 2 == 0 ? Int32(rng.int(-255...255)) : (rng.int(0...5) == 0 ? (rng.next() & 1 == 0 ? 255 : -255) : 0)
+                    }
+                    residual.withUnsafeBufferPointer {
+                        AV1ForwardTransform.forward2D($0.baseAddress!, log2: log2, txType: txType, out: out, scratch: scratch)
+                    }
+                    let want = forwardReference(residual, log2: log2, txType: txType)
+                    for k in 0..<(tw * tw) where out[k] != want[k] {
+                        XCTFail("log2 \(log2) type \(txType) trial \(trial) k \(k): \(out[k]) != \(want[k])"); break
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Quantisation, residual, reconstruction
+
+    private func randomCoefficients(_ rng: inout Rand, _ count: Int) -> [Float] {
+        (0..<count).map { k in
+            switch rng.int(0...4) {
+            case 0: return 0
+            case 1: return -0.0
+            case 2: return Float(rng.int(-40000...40000)) / 7
+            case 3: return Float(rng.int(-300...300))       // exact multiples hit the rounding edges
+            default: return Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()) & 0x4FFF_FFFF) * (k & 1 == 0 ? 1 : -1)
+            }
+        }
+    }
+
+    func testQuantizeMatchesScalarDefinition() {
+        var rng = Rand(s: 0x9E37)
+        let levels = UnsafeMutablePointer<Int32>.allocate(capacity: 1024), temp = UnsafeMutablePointer<Float>.allocate(capacity: 1024)
+        defer { levels.deallocate(); temp.deallocate() }
+        for count in [16, 64, 256, 1024] {
+            for trial in 0..<20 {
+                let coef = randomCoefficients(&rng, count)
+                let dcQ = Float(rng.int(4...1336)), acQ = Float(rng.int(4...1828)), denom = Float(1 << rng.int(0...2))
+                let acR: Float = trial % 2 == 0 ? 0.30 : 0.5
+                // transformQuantize's definition.
+                let any = coef.withUnsafeBufferPointer {
+                    AV1PixelKernels.quantize($0.baseAddress!, count: count, dcInv: denom / dcQ, acInv: denom / acQ,
+                                             dcRounding: 0.45, acRounding: acR, levels: levels)
+                }
+                var anyRef = false
+                for k in 0..<count {
+                    let scaled = abs(coef[k]) * (k == 0 ? denom / dcQ : denom / acQ)
+                    let l = Int32(min(scaled + (k == 0 ? 0.45 : acR), Float(1 << 20)))
+                    XCTAssertEqual(levels[k], coef[k] < 0 ? -l : l, "quantize count \(count) k \(k) v \(coef[k])")
+                    if l != 0 { anyRef = true }
+                }
+                XCTAssertEqual(any, anyRef)
+                // quantizeOnly's definition.
+                let dist = coef.withUnsafeBufferPointer {
+                    AV1PixelKernels.quantizeMeasure($0.baseAddress!, count: count, denom: denom, dcQ: dcQ, acQ: acQ,
+                                                    dcRounding: 0.45, acRounding: acR, levels: levels, temp: temp)
+                }
+                var distRef: Float = 0
+                for k in 0..<count {
+                    let q = k == 0 ? dcQ : acQ
+                    let l = min(abs(coef[k]) * denom / q + (k == 0 ? 0.45 : acR), Float(1 << 20)).rounded(.down)
+                    XCTAssertEqual(levels[k], coef[k] < 0 ? -Int32(l) : Int32(l), "measure count \(count) k \(k)")
+                    let e = abs(coef[k]) - l * q / denom
+                    distRef += e * e
+                }
+                XCTAssertEqual(dist.bitPattern, distRef.bitPattern)
+            }
+        }
+    }
+
+    func testFloorNonNegativeIsExact() {
+        var rng = Rand(s: 77)
+        var values: [Float] = [0, 0.5, 1, 1.5, 2.5, 3.4999998, 4_194_303.5, 4_194_303, 1_048_576, 1_048_576.5]
+        for _ in 0..<20000 { values.append(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()) % 0x4A80_0000)) }
+        for chunk in stride(from: 0, to: values.count - 7, by: 8) {
+            let v = SIMD8<Float>(values[chunk..<(chunk + 8)])
+            let (f, i) = AV1PixelKernels.floorNonNegative(v)
+            for k in 0..<8 {
+                XCTAssertEqual(f[k], v[k].rounded(.down), "\(v[k])")
+                XCTAssertEqual(i[k], Int32(v[k].rounded(.down)), "\(v[k])")
+            }
+        }
+    }
+
+    func testResidualAndReconstructMatchScalarLoops() {
+        var rng = Rand(s: 31337)
+        let resid = UnsafeMutablePointer<Int32>.allocate(capacity: 4096), dst = UnsafeMutablePointer<UInt8>.allocate(capacity: 80 * 64)
+        defer { resid.deallocate(); dst.deallocate() }
+        for n in [4, 8, 16, 32, 64] {
+            for trial in 0..<6 {
+                let stride = n + rng.int(0...16)
+                let src = pixels(&rng, stride * n, mode: trial % 3), pred = pixels(&rng, n * n, mode: (trial + 1) % 3)
+                src.withUnsafeBufferPointer { s in pred.withUnsafeBufferPointer { p in
+                    AV1PixelKernels.residual(s.baseAddress!, stride, p.baseAddress!, n, into: resid) } }
+                for i in 0..<n { for j in 0..<n {
+                    XCTAssertEqual(resid[i * n + j], Int32(src[i * stride + j]) - Int32(pred[i * n + j]))
+                } }
+                // A residual that overshoots both ends, then none at all.
+                let added: [Int32] = (0..<(n * n)).map { _ in Int32(rng.int(-400...400)) }
+                for withResidual in [true, false] {
+                    let sse = src.withUnsafeBufferPointer { s in pred.withUnsafeBufferPointer { p in added.withUnsafeBufferPointer { a in
+                        AV1PixelKernels.reconstruct(pred: p.baseAddress!, resid: withResidual ? a.baseAddress! : nil, n,
+                                                    dst: dst, stride, src: s.baseAddress!, stride) } } }
+                    var want = 0
+                    for i in 0..<n { for j in 0..<n {
+                        let v = withResidual ? min(max(Int32(pred[i * n + j]) + added[i * n + j], 0), 255) : Int32(pred[i * n + j])
+                        XCTAssertEqual(dst[i * stride + j], UInt8(v))
+                        want += (Int(v) - Int(src[i * stride + j])) * (Int(v) - Int(src[i * stride + j]))
+                    } }
+                    XCTAssertEqual(sse, want)
+                }
+            }
+        }
+    }
+
+    // MARK: Intra prediction
+
+    /// One predicted pixel (row i, column j) straight from AV1 spec §7.11.2 (DC, smooth, Paeth, directional
+    /// without edge filtering or upsampling); `e` is AboveRow, `l` LeftCol, both with index -1 valid.
+    private func referencePixel(_ ed: AV1IntraEdges, mode: Int, angleDelta: Int, log2: Int, _ i: Int, _ j: Int) -> Int {
+        let n = 1 << log2
+        let above = { (k: Int) -> Int in Int(ed.above[AV1IntraEdges.origin + k]) }
+        let left = { (k: Int) -> Int in Int(ed.left[AV1IntraEdges.origin + k]) }
+        let weights = [smWeightsTx4x4, smWeightsTx8x8, smWeightsTx16x16, smWeightsTx32x32, smWeightsTx64x64][log2 - 2]
+        func weight(_ k: Int) -> Int { Int(weights[k]) }
+        func blend(_ get: (Int) -> Int, _ pos: Int) -> Int {   // pos in 1/64 sample
+            let shift = (pos >> 1) & 0x1F
+            return (get(pos >> 6) * (32 - shift) + get((pos >> 6) + 1) * shift + 16) >> 5
+        }
+        switch mode {
+        case AV1Mode.dc:
+            let sa = (0..<n).reduce(0) { $0 + above($1) }, sl = (0..<n).reduce(0) { $0 + left($1) }
+            if ed.haveAbove && ed.haveLeft { return (sa + sl + n) / (2 * n) }
+            if ed.haveLeft { return (sl + n / 2) >> log2 }
+            if ed.haveAbove { return (sa + n / 2) >> log2 }
+            return 128
+        case AV1Mode.smooth:
+            return (weight(i) * above(j) + (256 - weight(i)) * left(n - 1) + weight(j) * left(i) + (256 - weight(j)) * above(n - 1) + 256) >> 9
+        case AV1Mode.smoothV: return (weight(i) * above(j) + (256 - weight(i)) * left(n - 1) + 128) >> 8
+        case AV1Mode.smoothH: return (weight(j) * left(i) + (256 - weight(j)) * above(n - 1) + 128) >> 8
+        case AV1Mode.paeth:
+            let base = above(j) + left(i) - above(-1)
+            let pL = abs(base - left(i)), pT = abs(base - above(j)), pTL = abs(base - above(-1))
+            return pL <= pT && pL <= pTL ? left(i) : (pT <= pTL ? above(j) : above(-1))
+        default:
+            let angle = Int(modeToAngle[mode]) + 3 * angleDelta
+            if angle == 90 { return above(j) }
+            if angle == 180 { return left(i) }
+            if angle < 90 {
+                let pos = (i + 1) * Int(drIntraDerivative[angle]) + (j << 6)
+                return (pos >> 6) < 2 * n - 1 ? blend(above, pos) : above(2 * n - 1)
+            }
+            if angle > 180 { return blend(left, (j + 1) * Int(drIntraDerivative[270 - angle]) + (i << 6)) }
+            let pos = (j << 6) - (i + 1) * Int(drIntraDerivative[180 - angle])
+            if (pos >> 6) >= -1 { return blend(above, pos) }
+            return blend(left, (i << 6) - (j + 1) * Int(drIntraDerivative[angle - 90]))
+        }
+    }
+
+    func testIntraPredictionMatchesPerPixelDefinition() {
+        var rng = Rand(s: 0x1D7A)
+        let frame = UnsafeMutablePointer<UInt8>.allocate(capacity: 200 * 200)
+        let got = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
+        defer { frame.deallocate(); got.deallocate() }
+        var edges = AV1IntraEdges()
+        let modes = [AV1Mode.dc, AV1Mode.v, AV1Mode.h, AV1Mode.d45, AV1Mode.d135, AV1Mode.d113, AV1Mode.d157, AV1Mode.d203,
+                     AV1Mode.d67, AV1Mode.smooth, AV1Mode.smoothV, AV1Mode.smoothH, AV1Mode.paeth]
+        for log2 in 2...6 {
+            let n = 1 << log2
+            for trial in 0..<12 {
+                let noise = pixels(&rng, 200 * 200, mode: trial % 3)
+                frame.update(from: noise, count: 200 * 200)
+                let x = 70, y = 70
+                let haveLeft = trial & 1 == 0 || trial == 11, haveAbove = trial & 2 == 0 || trial == 11
+                edges.build(frame: frame, stride: 200, x: x, y: y, log2: log2, haveLeft: haveLeft, haveAbove: haveAbove,
+                            haveAboveRight: trial % 3 != 0, haveBelowLeft: trial % 4 != 0,
+                            maxX: trial % 5 == 0 ? x + n + 3 : 199, maxY: trial % 7 == 0 ? y + n / 2 : 199)
+                for mode in modes {
+                    for delta in (AV1Mode.isDirectional(mode) ? Array(-3...3) : [0]) {
+                        edges.predict(mode: mode, angleDelta: delta, log2: log2, pred: got)
+                        for k in 0..<(n * n) {
+                            let v = referencePixel(edges, mode: mode, angleDelta: delta, log2: log2, k / n, k % n)
+                            if Int(got[k]) != v { XCTFail("log2 \(log2) trial \(trial) mode \(mode) delta \(delta) pixel \(k)"); break }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
