@@ -36,10 +36,11 @@ import pnmcompare  # noqa: E402
 
 
 def read_pnm(path):
-    """(samples as height × width × depth int64 array, maxval), parsed by pnmcompare.read_pnm."""
+    """(samples as height × width × depth int32 array, maxval), parsed by pnmcompare.read_pnm. int32 holds every
+    intermediate here (to_8bit's v * 255 + 32767 < 2^24) at half the memory of int64 (5120×2880 RGBA: 236 MB)."""
     width, height, depth, maxval, samples = pnmcompare.read_pnm(path)
     flat = np.frombuffer(samples, np.uint8) if isinstance(samples, (bytes, bytearray)) else np.asarray(samples)
-    return flat.astype(np.int64).reshape(height, width, depth), maxval
+    return flat.astype(np.int32).reshape(height, width, depth), maxval
 
 
 def rgba(path):
@@ -48,7 +49,7 @@ def rgba(path):
     depth = px.shape[2]
     color = px[:, :, :1].repeat(3, axis=2) if depth in (1, 2) else px[:, :, :3]
     has_alpha = depth in (2, 4)
-    alpha = px[:, :, depth - 1:depth] if has_alpha else np.full(px.shape[:2] + (1,), maxval, dtype=np.int64)
+    alpha = px[:, :, depth - 1:depth] if has_alpha else np.full(px.shape[:2] + (1,), maxval, dtype=np.int32)
     return np.concatenate([color, alpha], axis=2), maxval, has_alpha
 
 
@@ -61,9 +62,14 @@ def to_8bit(px, maxval):
 
 
 def psnr(a, b):
+    """PSNR (8-bit scale) of two equally shaped arrays, summed 64 rows at a time to bound the float64 temporaries."""
     if a.size == 0:
         return math.inf
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    total = 0.0
+    for row in range(0, a.shape[0], 64):
+        d = a[row:row + 64].astype(np.float64) - b[row:row + 64]
+        total += float(np.sum(d * d))
+    mse = total / a.size
     return math.inf if mse == 0 else 10 * math.log10(255.0 * 255.0 / mse)
 
 
@@ -96,9 +102,13 @@ def lossy_figures(out, omax, out_has_alpha, src, smax):
     count and alpha errors are not counted twice; plain RGB PSNR for opaque sources), whether the source has
     transparency, whether the output lost it (no alpha channel, or all opaque), the alpha PSNR and max difference."""
     out, src = to_8bit(out, omax), to_8bit(src, smax)
-    weight = src[:, :, 3:4].astype(np.float64) / 255.0
-    figures = {"color": psnr(out[:, :, :3] * weight, src[:, :, :3] * weight),
-               "transparent": bool(np.any(src[:, :, 3] != 255))}
+    transparent = bool(np.any(src[:, :, 3] != 255))
+    if transparent:
+        weight = src[:, :, 3:4].astype(np.float64) / 255.0
+        color = psnr(out[:, :, :3] * weight, src[:, :, :3] * weight)
+    else:
+        color = psnr(out[:, :, :3], src[:, :, :3])
+    figures = {"color": color, "transparent": transparent}
     if figures["transparent"]:
         figures["alpha_lost"] = not out_has_alpha or bool(np.all(out[:, :, 3] == 255))
         figures["alpha"] = psnr(out[:, :, 3], src[:, :, 3])
