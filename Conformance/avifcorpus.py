@@ -233,10 +233,10 @@ class Checker:
                 ok = False
             else:
                 text += f", alpha {db(f['alpha'])}"
-                if variant == "lossless" and self.lossless_mode == "exact":
-                    pass
-                else:
-                    ok = ok and f["alpha"] >= (LOSSLESS_FLOOR if variant == "lossless" else FLOOR)
+                if variant != "lossless":
+                    ok = ok and f["alpha"] >= FLOOR
+                elif self.lossless_mode == "floor":
+                    ok = ok and f["alpha"] >= LOSSLESS_FLOOR  # (exact mode checked alpha_max above)
         text += note
         # (b) dav1d on the raw OBUs == libaom through avifdec
         try:
@@ -454,8 +454,15 @@ def main(argv):
     # Largest first, so the two workers finish together.
     files.sort(key=lambda rel: (-os.path.getsize(os.path.join(corpus, rel)), rel))
     rows = []
+    def check(index_rel):
+        try:
+            return checker.check_image(*index_rel)
+        except (OSError, ValueError, KeyError, IndexError, StopIteration) as e:  # unreadable output: a failed row
+            return [dict(file=index_rel[1], variant="-", status="FAIL", size="-",
+                         detail=f"checker could not read an output: {type(e).__name__} {e}")]
+
     with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
-        for result in pool.map(lambda a: checker.check_image(*a), enumerate(files)):
+        for result in pool.map(check, enumerate(files)):
             rows.extend(result)
     encoded = time.monotonic()
     results, chromium_error = chromium_results(checker) if checker.items else ({}, None)
