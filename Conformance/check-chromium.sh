@@ -79,6 +79,7 @@ for src in $sources; do
   done
 done
 
+cp Conformance/pagelib.js "$tmp/"
 cat >"$tmp/index.html" <<HTML
 <!doctype html>
 <html><head><meta charset="utf-8"><title>imagestack encoders in Chromium</title>
@@ -86,26 +87,10 @@ cat >"$tmp/index.html" <<HTML
 </head><body>
 <pre id="result">pending</pre>
 <div id="gallery"></div>
+<script src="pagelib.js"></script>
 <script>
 const items = [$items];
 const floor = $FLOOR;
-function load(url) {
-  const img = new Image();
-  // onload/onerror rather than img.decode(): decode() promises never settle under --virtual-time-budget.
-  // drawImage below forces the full decode anyway.
-  return new Promise((resolve, reject) => {
-    img.onload = () => resolve(img);
-    img.onerror = () => reject(new Error('onerror'));
-    img.src = url;
-  });
-}
-function pixels(img) {
-  const c = document.createElement('canvas');
-  c.width = img.naturalWidth; c.height = img.naturalHeight;
-  const g = c.getContext('2d', {willReadFrequently: true});
-  g.drawImage(img, 0, 0);
-  return g.getImageData(0, 0, c.width, c.height).data;
-}
 function psnr(sum, n) { return n === 0 || sum === 0 ? Infinity : 10 * Math.log10(255 * 255 * n / sum); }
 async function measure(file, source) {
   const img = await load(file);
