@@ -173,11 +173,6 @@ extension AV1TileEncoder {
         return wholeType == AV1Tx.dctDct || !all.contains(wholeType) ? [AV1Tx.dctDct, AV1Tx.adstAdst] : [AV1Tx.dctDct, wholeType]
     }
 
-    func lumaAllZero(count: Int) -> Bool {
-        for k in 0..<count where quant[k] != 0 { return false }
-        return true
-    }
-
     /// Transform depths the RD search may try for a block (tx_depth ≤ MAX_TX_DEPTH = 2).
     func txDepthChoices(_ bsize: Int) -> ClosedRange<Int> {
         guard f.txModeSelect && bsize != AV1Block.b4x4 else { return 0...0 }
@@ -406,10 +401,12 @@ extension AV1TileEncoder {
             var best = (cost: Double.infinity, depth: 0, types: [Int](), sse: 0, extent: (w: 0, h: 0))
             var bestRecon: [[UInt8]] = []
             var lastIsBest = true
+            var depth0Rate = 0.0
             for d in depths {
                 if d > depths.lowerBound {
-                    // Prune: a depth-0 block without residual is predicted well enough.
-                    if best.depth == 0 && f.speed >= 5 && lumaAllZero(count: AV1TileEncoder.levelCount(log2)) { break }
+                    // Prune (speed >= 5): smaller transforms pay only where the whole-block transform costs enough
+                    // luma bits per sample (measured on the corpus photos: below these rates the split won < 5 %).
+                    if best.depth == 0 && f.speed >= 5 && depth0Rate < AV1Tuning.txSplitMinBitsPerSample[min(log2 - 3, 2)] { break }
                     restoreLumaContexts(saved)
                     setDecoded(r, c, bsize, 0, lumaOnly: true)
                 }
@@ -419,6 +416,7 @@ extension AV1TileEncoder {
                 var rc = AV1RateCounter()
                 rc.symbol(d, depthCdf, depthN)
                 let cost = Double(res.sse) + f.lambda / 512 * Double(res.rate + rc.cost)
+                if d == 0 { depth0Rate = Double(res.rate) / 512 / Double(1 << (2 * log2)) }
                 if cost < best.cost {
                     if d < depths.upperBound {
                         bestRecon = saveRecon(r, c, bsize, lumaOnly: true)
