@@ -165,11 +165,12 @@ extension AV1TileEncoder {
                             : [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst]
     }
 
-    /// Types tried per transform block of a split (tx_depth > 0): the whole set at speed <= 4, else DCT and the type
-    /// the whole-block transform chose.
+    /// Types tried per transform block of a split (tx_depth > 0): the whole set at speed <= 4, DCT and the type the
+    /// whole-block transform chose at speed 5, only the latter from speed 6.
     func splitTypeCandidates(_ txLog2: Int, _ wholeType: Int) -> [Int] {
         let all = lumaTypeCandidates(txLog2)
         if f.speed <= 4 || all.count == 1 { return all }
+        if f.speed >= 6 { return [all.contains(wholeType) ? wholeType : AV1Tx.dctDct] }
         return wholeType == AV1Tx.dctDct || !all.contains(wholeType) ? [AV1Tx.dctDct, AV1Tx.adstAdst] : [AV1Tx.dctDct, wholeType]
     }
 
