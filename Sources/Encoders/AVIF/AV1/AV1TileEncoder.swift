@@ -33,6 +33,9 @@ extension AV1FrameState {
 extension AV1Tuning {
     /// An 8x8 block coded in fewer bits than this is not tried as four 4x4 blocks (speed >= 5).
     static let split4x4MinBits = 40
+    /// Luma bits per sample of the whole-block transform below which tx_depth 1 is not tried (speed >= 5), for 8x8,
+    /// 16x16 and 32x32-or-larger blocks.
+    static let txSplitMinBitsPerSample = [0.4, 0.1, 0.03]
 }
 
 /// Partition decision tree of one superblock.
@@ -173,7 +176,7 @@ final class AV1TileEncoder {
             if v > limit { canNone = false }
         }
         if f.forced.split4x4 && bsize > AV1Block.b4x4 { canNone = false }
-        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.speed >= 8 ? AV1Block.b8x8 : AV1Block.b4x4)
+        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.speed >= 6 ? AV1Block.b8x8 : AV1Block.b4x4)
         let canSplit = bsize > minBlock || !canNone
         let lambdaBits = f.lambda / 512
 
