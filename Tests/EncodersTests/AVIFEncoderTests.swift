@@ -193,6 +193,15 @@ final class AVIFEncoderTests: XCTestCase {
             }
         }
         XCTAssertTrue(filteredSomething, "the filters never changed a reconstruction")
+
+        // The optional deblocking level search (off by default) also matches dav1d.
+        let src = try planes(width: 160, height: 120, count: 3, subsampled: true)
+        var cfg = AV1PictureConfig(width: 160, height: 120, planes: src, subX: 1, subY: 1,
+                                   qIndex: AVIFEncoder.qIndex(quality: 40), speed: 6)
+        cfg.searchDeblock = true
+        let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
+        let decoded = try XCTUnwrap(try dav1dPlanes(r.sequenceHeader + r.frame, name: "deblock-search"))
+        XCTAssertEqual(decoded, r.recon, "deblocking level search: dav1d differs")
     }
 
     /// The forced tools at the quantizer extremes (base_q_idx 1 and 255), on frames smaller than one 8x8 block and on

@@ -1,26 +1,26 @@
 import Dispatch
 
-/// Encoder-side decisions for the in-loop filters, made after all tiles are coded: deblocking levels that minimise
-/// the squared error against the source, then CDEF damping, presets (cdef_bits, up to 8) and a preset per 64x64
-/// unit minimising squared error + λ·bits. The chosen filters are applied to the frame's reconstruction, which then
-/// equals the decoder's output.
+/// Encoder-side decisions for the in-loop filters, made after all tiles are coded: CDEF damping, presets
+/// (cdef_bits, up to 8) and a preset per 64x64 unit minimising squared error + λ·bits, optionally deblocking levels
+/// minimising the squared error. The chosen filters are applied to the frame's reconstruction, which then equals
+/// the decoder's output.
 enum AV1FilterSearch {
-    /// Decides and applies the filters to `f.recon`. `formulaDeblock`/`formulaCdef` are the quantizer-derived
-    /// starting points (used as they are at speed >= 8).
+    /// Decides the filters and applies them to `f.recon`. `formulaDeblock`/`formulaCdef` are the quantizer-derived
+    /// parameters: the deblocking levels unless `searchDeblock`, and everything at speed >= 8, where nothing is
+    /// applied unless the caller needs the reconstruction.
     static func run(frame f: AV1FrameState, width: Int, height: Int, formulaDeblock: AV1DeblockParams,
-                    formulaCdef: AV1CdefStrength?, formulaUvCdef: AV1CdefStrength?) -> (AV1DeblockParams, AV1CdefParams) {
-        let deblock = f.speed >= 8 ? formulaDeblock : searchDeblock(frame: f, width: width, height: height, start: formulaDeblock)
+                    formulaCdef: AV1CdefParams, searchDeblock: Bool, needReconstruction: Bool) -> (AV1DeblockParams, AV1CdefParams) {
+        let searching = f.speed < 8
+        let deblock = searching && searchDeblock
+            ? searchDeblockLevels(frame: f, width: width, height: height, start: formulaDeblock) : formulaDeblock
+        if !searching && !needReconstruction { return (deblock, formulaCdef) }   // cdef_bits 0: no index is coded
         AV1Deblock.apply(frame: f, width: width, height: height, planes: f.recon, params: deblock)
         let analysis = AV1CdefAnalysis(frame: f, luma: f.recon[0])
-        var cdef: AV1CdefParams
-        if f.speed >= 8 {
-            cdef = AV1CdefParams()
-            cdef.damping = damping(qIndex: f.qIndex)
-            cdef.y = [formulaCdef ?? AV1CdefStrength(pri: 0, sec: 0)]
-            cdef.uv = [formulaUvCdef ?? AV1CdefStrength(pri: 0, sec: 0)]
-            cdef.index = analysis.unitCoded.map { $0 ? 0 : -1 }
-        } else {
+        var cdef = formulaCdef
+        if searching {
             cdef = searchCdef(frame: f, analysis: analysis, width: width, height: height)
+        } else {
+            cdef.index = analysis.unitCoded.map { $0 ? 0 : -1 }
         }
         AV1Cdef.apply(frame: f, analysis: analysis, params: cdef, planes: f.recon)
         return (deblock, cdef)
@@ -74,19 +74,20 @@ enum AV1FilterSearch {
         return best
     }
 
-    static func searchDeblock(frame f: AV1FrameState, width: Int, height: Int, start: AV1DeblockParams) -> AV1DeblockParams {
+    /// Luma: one level for both directions, then (speed <= 5) each direction on its own; chroma planes each on
+    /// their own. Sharpness stays 0.
+    static func searchDeblockLevels(frame f: AV1FrameState, width: Int, height: Int, start: AV1DeblockParams) -> AV1DeblockParams {
         var out = start
         let rec = f.recon[0]
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: rec.width * rec.height)
         defer { scratch.deallocate() }
         let grid0 = AV1PlaneTxGrid(frame: f, plane: 0)
         let s0 = max(start.levels[0], start.levels[1])
-        // Luma: one level for both directions, then each direction on its own.
         let joint = search1D(start: s0, firstStep: max(2, s0 / 4)) { l in
             deblockedError(frame: f, plane: 0, grid: grid0, width: width, height: height, levels: (l, l), sharpness: 0, scratch: scratch)
         }
         var l0 = joint, l1 = joint
-        if f.speed <= 6 {
+        if f.speed <= 5 {
             l0 = search1D(start: joint, firstStep: 2) { l in
                 deblockedError(frame: f, plane: 0, grid: grid0, width: width, height: height, levels: (l, l1), sharpness: 0, scratch: scratch)
             }
@@ -120,6 +121,7 @@ enum AV1FilterSearch {
     static func searchCdef(frame f: AV1FrameState, analysis a: AV1CdefAnalysis, width: Int, height: Int) -> AV1CdefParams {
         var params = AV1CdefParams()
         params.damping = damping(qIndex: f.qIndex)
+        let rho = AV1Tuning.cdefStrengthPenalty
         let yPri = f.speed <= 5 ? [1, 2, 3, 4, 6, 8, 10, 13] : [1, 2, 4, 6, 9, 13]
         let uvPri = f.speed <= 5 ? [1, 2, 3, 4, 6, 8] : [1, 2, 4, 7]
         let yCand = candidates(pri: yPri)
@@ -132,13 +134,16 @@ enum AV1FilterSearch {
         defer { sseY.deallocate(); sseUV.deallocate() }
         let tables = AV1Cdef.ConstrainTables(damping: params.damping)
         let geo = (0..<f.numPlanes).map { AV1Cdef.PlaneGeometry(frame: f, plane: $0) }
-        let rowStep = f.speed >= 7 ? 2 : 1
+        // Faster speeds estimate the errors on every other row of every other 8x8 block.
+        let rowStep = f.speed >= 6 ? 2 : 1
+        let checker = f.speed >= 6
 
         let work = { (sbRow: Int) in
             for sbCol in 0..<a.sbCols where a.unitCoded[sbRow * a.sbCols + sbCol] {
                 let u = sbRow * a.sbCols + sbCol
                 for by in (sbRow * 8)..<min(a.rows8, sbRow * 8 + 8) {
                     for bx in (sbCol * 8)..<min(a.cols8, sbCol * 8 + 8) where !a.skip[by * a.cols8 + bx] {
+                        if checker && (bx + by) & 1 != 0 { continue }
                         let yDir = Int(a.dir[by * a.cols8 + bx])
                         let v = a.variance[by * a.cols8 + bx]
                         for p in 0..<f.numPlanes {
@@ -159,6 +164,14 @@ enum AV1FilterSearch {
         // cdef_bits a few rounds of reassigning units and re-picking each preset for its units.
         let coded = (0..<units).filter { a.unitCoded[$0] }
         if coded.isEmpty { params.index = [Int](repeating: -1, count: units); return params }
+        // Stronger filtering must earn its keep: each candidate's error is raised by rho · (pri + sec) / 16 of the
+        // unit's unfiltered error (pure SSE picks strengths that blur texture and cost SSIMULACRA2).
+        if rho > 0 {
+            for u in 0..<units {
+                for k in 0..<nY { sseY[u * nY + k] += Int64(Double(sseY[u * nY]) * rho * Double(yCand[k].pri + yCand[k].sec) / 16) }
+                for k in 0..<nUV { sseUV[u * nUV + k] += Int64(Double(sseUV[u * nUV]) * rho * Double(uvCand[k].pri + uvCand[k].sec) / 16) }
+            }
+        }
         func cost(_ u: Int, _ py: Int, _ puv: Int) -> Int64 { sseY[u * nY + py] + sseUV[u * nUV + puv] }
         var greedy: [(Int, Int)] = []
         var bestPerUnit = [Int64](repeating: Int64.max, count: units)
