@@ -120,6 +120,32 @@ final class AVIFSpeedKernelTests: XCTestCase {
         }
     }
 
+    func testForwardCacheEqualsFreshTransform() {
+        var rng = Rand(s: 0xCAC4E)
+        let cache = AV1ForwardCache()
+        let resid = UnsafeMutablePointer<Int32>.allocate(capacity: 4096), scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4096)
+        let got = UnsafeMutablePointer<Float>.allocate(capacity: 1024), want = UnsafeMutablePointer<Float>.allocate(capacity: 1024)
+        defer { resid.deallocate(); scratch.deallocate(); got.deallocate(); want.deallocate() }
+        let src = pixels(&rng, 80 * 80, mode: 0)
+        var pred = pixels(&rng, 4096, mode: 1)
+        // Same and changed predictions, positions and sizes, in an order that exercises hits and misses.
+        for step in 0..<60 {
+            let log2 = 2 + step % 3, n = 1 << log2
+            if step % 7 == 3 { pred[rng.int(0...(n * n - 1))] ^= 1 }
+            let x = step % 5 == 0 ? 4 : 0
+            let txType = [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx][step % 5]
+            src.withUnsafeBufferPointer { s in pred.withUnsafeBufferPointer { p in
+                cache.forward(plane: 0, x: x, y: 0, log2: log2, txType: txType, src: s.baseAddress! + x, stride: 80,
+                              pred: p.baseAddress!, resid: resid, out: got)
+                AV1PixelKernels.residual(s.baseAddress! + x, 80, p.baseAddress!, n, into: resid)
+            } }
+            AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: want, scratch: scratch)
+            for k in 0..<(n * n) where got[k].bitPattern != want[k].bitPattern {
+                XCTFail("step \(step) k \(k)"); break
+            }
+        }
+    }
+
     // MARK: Quantisation, residual, reconstruction
 
     private func randomCoefficients(_ rng: inout Rand, _ count: Int) -> [Float] {

@@ -40,6 +40,7 @@ final class AV1TileEncoder {
     let dequant = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
     let satdScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
     let cflScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
+    let forwardCache = AV1ForwardCache()
 
     init(frame: AV1FrameState, miRowStart: Int, miRowEnd: Int, miColStart: Int, miColEnd: Int) {
         f = frame
