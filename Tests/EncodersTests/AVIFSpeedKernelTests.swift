@@ -94,15 +94,19 @@ final class AVIFSpeedKernelTests: XCTestCase {
         return out
     }
 
+    /// The transform types the encoder uses at each size (reduced_tx_set; identity up to 32x32).
+    private func transformTypes(_ log2: Int) -> [Int] {
+        log2 <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
+                  : (log2 == 5 ? [AV1Tx.dctDct, AV1Tx.idtx] : [AV1Tx.dctDct])
+    }
+
     func testForwardTransformMatchesScalarLoops() {
         var rng = Rand(s: 0xF0F0)
         let out = UnsafeMutablePointer<Float>.allocate(capacity: 4096), scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4096)
         defer { out.deallocate(); scratch.deallocate() }
         for log2 in 2...6 {
             let n = 1 << log2, tw = min(32, n)
-            let types = log2 <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
-                                  : (log2 == 5 ? [AV1Tx.dctDct, AV1Tx.idtx] : [AV1Tx.dctDct])
-            for txType in types {
+            for txType in transformTypes(log2) {
                 for trial in 0..<6 {
                     // Sparse and dense residuals, including the extremes ±255.
                     let residual: [Int32] = (0..<(n * n)).map { _ in
@@ -114,6 +118,85 @@ final class AVIFSpeedKernelTests: XCTestCase {
                     let want = forwardReference(residual, log2: log2, txType: txType)
                     for k in 0..<(tw * tw) where out[k] != want[k] {
                         XCTFail("log2 \(log2) type \(txType) trial \(trial) k \(k): \(out[k]) != \(want[k])"); break
+                    }
+                }
+            }
+        }
+    }
+
+    func testForwardCacheEqualsFreshTransform() {
+        var rng = Rand(s: 0xCAC4E)
+        let cache = AV1ForwardCache()
+        let resid = UnsafeMutablePointer<Int32>.allocate(capacity: 4096), scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4096)
+        let got = UnsafeMutablePointer<Float>.allocate(capacity: 1024), want = UnsafeMutablePointer<Float>.allocate(capacity: 1024)
+        defer { resid.deallocate(); scratch.deallocate(); got.deallocate(); want.deallocate() }
+        let src = pixels(&rng, 80 * 80, mode: 0)
+        var pred = pixels(&rng, 4096, mode: 1)
+        // Same and changed predictions, positions and sizes, in an order that exercises hits and misses.
+        for step in 0..<60 {
+            let log2 = 2 + step % 3, n = 1 << log2
+            if step % 7 == 3 { pred[rng.int(0...(n * n - 1))] ^= 1 }
+            let x = step % 5 == 0 ? 4 : 0
+            let txType = [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx][step % 5]
+            src.withUnsafeBufferPointer { s in pred.withUnsafeBufferPointer { p in
+                cache.forward(plane: 0, x: x, y: 0, log2: log2, txType: txType, src: s.baseAddress! + x, stride: 80,
+                              pred: p.baseAddress!, resid: resid, out: got)
+                AV1PixelKernels.residual(s.baseAddress! + x, 80, p.baseAddress!, n, into: resid)
+            } }
+            AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: want, scratch: scratch)
+            for k in 0..<(n * n) where got[k].bitPattern != want[k].bitPattern {
+                XCTFail("step \(step) k \(k)"); break
+            }
+        }
+    }
+
+    /// §7.13.3 2D inverse transform written directly: rows (first 32), clamp to 16 bits, columns; DCTs through the
+    /// unprogrammed butterfly list `AV1InverseTransform.dct`.
+    private func inverseReference(_ dq: [Int32], log2: Int, txType: Int) -> [Int32] {
+        let n = 1 << log2, tw = min(32, n)
+        let (colKind, rowKind) = AV1InverseTransform.kinds(txType)
+        let rowShift = Int(transformRowShift[log2 - 2])
+        var m = [Int](repeating: 0, count: n * n)
+        var t = [Int](repeating: 0, count: 64)
+        func run(_ kind: AV1InverseTransform.Kind) {
+            t.withUnsafeMutableBufferPointer { kind == .dct ? AV1InverseTransform.dct($0.baseAddress!, log2, 16)
+                                                             : AV1InverseTransform.run1D(kind, $0.baseAddress!, log2, 16) }
+        }
+        for i in 0..<min(n, 32) {
+            for j in 0..<n { t[j] = j < 32 ? Int(dq[i * tw + j]) : 0 }
+            if t.allSatisfy({ $0 == 0 }) && rowKind != .identity { continue }
+            run(rowKind)
+            for j in 0..<n { m[i * n + j] = min(max(AV1InverseTransform.round2(t[j], rowShift), -32768), 32767) }
+        }
+        for j in 0..<n {
+            for i in 0..<n { t[i] = m[i * n + j] }
+            run(colKind)
+            for i in 0..<n { m[i * n + j] = AV1InverseTransform.round2(t[i], 4) }
+        }
+        return m.map { Int32($0) }
+    }
+
+    func testInverseTransformMatchesDirectForm() {
+        var rng = Rand(s: 0x1D1D)
+        let out = UnsafeMutablePointer<Int32>.allocate(capacity: 4096)
+        defer { out.deallocate() }
+        for log2 in 2...6 {
+            let n = 1 << log2, tw = min(32, n)
+            for txType in transformTypes(log2) {
+                for trial in 0..<8 {
+                    // DC only, first row only (equal columns after the row pass), sparse low frequencies, dense.
+                    let dq: [Int32] = (0..<(tw * tw)).map { k in
+                        switch trial % 4 {
+                        case 0: return k == 0 ? Int32(rng.int(-20000...20000)) : 0
+                        case 1: return k < tw && rng.int(0...1) == 0 ? Int32(rng.int(-3000...3000)) : 0
+                        case 2: return (k / tw < 4 && k % tw < 4) ? Int32(rng.int(-4000...4000)) : 0
+                        default: return Int32(rng.int(-600...600))
+                        }
+                    }
+                    dq.withUnsafeBufferPointer { AV1InverseTransform.inverse2D($0.baseAddress!, log2: log2, txType: txType, residual: out) }
+                    let want = inverseReference(dq, log2: log2, txType: txType)
+                    for k in 0..<(n * n) where out[k] != want[k] {
+                        XCTFail("log2 \(log2) type \(txType) trial \(trial) k \(k)"); break
                     }
                 }
             }

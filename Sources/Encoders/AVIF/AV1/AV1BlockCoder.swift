@@ -179,8 +179,8 @@ extension AV1TileEncoder {
         let tw = min(32, n)
         let src = f.source[plane], rec = f.recon[plane]
         let s0 = src.data + y * src.stride + x
-        AV1PixelKernels.residual(s0, src.stride, pred, n, into: resid)
-        AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: coef, scratch: scratch)
+        forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: s0, stride: src.stride, pred: pred,
+                             resid: resid, out: coef)
         let denomShift = log2 == 6 ? 2 : (log2 == 5 ? 1 : 0)
         let denom = 1 << denomShift
         let acInv = Float(denom) / Float(f.acQ), dcInv = Float(denom) / Float(f.dcQ)
@@ -207,10 +207,9 @@ extension AV1TileEncoder {
         let n = 1 << log2
         let tw = min(32, n)
         let src = f.source[plane]
-        AV1PixelKernels.residual(src.data + y * src.stride + x, src.stride, pred, n, into: resid)
-        AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: coef, scratch: scratch)
+        forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: src.data + y * src.stride + x,
+                             stride: src.stride, pred: pred, resid: resid, out: coef)
         let denom = Float(log2 == 6 ? 4 : (log2 == 5 ? 2 : 1))
-        // `scratch` is free again once the forward transform has returned.
         let dist = AV1PixelKernels.quantizeMeasure(coef, count: tw * tw, denom: denom, dcQ: Float(f.dcQ), acQ: Float(f.acQ),
                                                    dcRounding: 0.45, acRounding: AV1Tuning.acRounding, levels: levels,
                                                    temp: scratch)

@@ -10,86 +10,83 @@ enum AV1Distortion {
     /// Differences fit in 9 bits and the transform grows them by at most 16x, so 16-bit lanes never overflow.
     static func satd(_ src: UnsafePointer<UInt8>, _ stride: Int, _ pred: UnsafePointer<UInt8>, _ n: Int) -> Int {
         var acc = SIMD4<Int32>()
-        var y = 0
-        while y < n {
-            var x = 0
-            if n >= 16 {
+        switch n {
+        case 4:
+            // One block; row i in the first 4 bytes of vector i, zeros elsewhere (zero differences add nothing).
+            acc = strip { i in
+                (SIMD4<UInt32>(UnsafeRawPointer(src + i * stride).loadUnaligned(as: UInt32.self), 0, 0, 0),
+                 SIMD4<UInt32>(UnsafeRawPointer(pred + i * 4).loadUnaligned(as: UInt32.self), 0, 0, 0))
+            }
+        case 8:
+            // Two 4-row strips side by side: rows y+i and y+4+i in one vector.
+            var y = 0
+            while y < 8 {
+                acc &+= strip { i in
+                    let s0 = UnsafeRawPointer(src + (y + i) * stride).loadUnaligned(as: UInt64.self)
+                    let s1 = UnsafeRawPointer(src + (y + 4 + i) * stride).loadUnaligned(as: UInt64.self)
+                    let p0 = UnsafeRawPointer(pred + (y + i) * 8).loadUnaligned(as: UInt64.self)
+                    let p1 = UnsafeRawPointer(pred + (y + 4 + i) * 8).loadUnaligned(as: UInt64.self)
+                    return (unsafeBitCast(SIMD2<UInt64>(s0, s1), to: SIMD4<UInt32>.self),
+                            unsafeBitCast(SIMD2<UInt64>(p0, p1), to: SIMD4<UInt32>.self))
+                }
+                y += 8
+            }
+        default:
+            var y = 0
+            while y < n {
+                var x = 0
                 while x < n {
                     let s = src + y * stride + x, p = pred + y * n + x
-                    let e = vertical { i in
-                        SIMD16<Int16>(truncatingIfNeeded: UnsafeRawPointer(s + i * stride).loadUnaligned(as: SIMD16<UInt8>.self))
-                            &- SIMD16<Int16>(truncatingIfNeeded: UnsafeRawPointer(p + i * n).loadUnaligned(as: SIMD16<UInt8>.self))
+                    acc &+= strip { i in
+                        (UnsafeRawPointer(s + i * stride).loadUnaligned(as: SIMD4<UInt32>.self),
+                         UnsafeRawPointer(p + i * n).loadUnaligned(as: SIMD4<UInt32>.self))
                     }
-                    acc &+= SIMD4<Int32>(truncatingIfNeeded: horizontal(e.0) &+ horizontal(e.1) &+ horizontal(e.2) &+ horizontal(e.3))
                     x += 16
                 }
-            } else if n == 8 {
-                let s = src + y * stride, p = pred + y * n
-                let e = vertical { i in
-                    SIMD8<Int16>(truncatingIfNeeded: UnsafeRawPointer(s + i * stride).loadUnaligned(as: SIMD8<UInt8>.self))
-                        &- SIMD8<Int16>(truncatingIfNeeded: UnsafeRawPointer(p + i * n).loadUnaligned(as: SIMD8<UInt8>.self))
-                }
-                let h = horizontal(e.0) &+ horizontal(e.1) &+ horizontal(e.2) &+ horizontal(e.3)
-                acc &+= SIMD4<Int32>(truncatingIfNeeded: h)
-            } else {
-                // One 4x4 block: widen to 8 lanes with two rows per vector.
-                @inline(__always) func pair(_ i: Int) -> SIMD8<Int16> {
-                    var d = SIMD8<Int16>()
-                    for k in 0..<4 {
-                        d[k] = Int16(src[i * stride + k]) &- Int16(pred[i * 4 + k])
-                        d[k + 4] = Int16(src[(i + 1) * stride + k]) &- Int16(pred[(i + 1) * 4 + k])
-                    }
-                    return d
-                }
-                let r01 = pair(0), r23 = pair(2)
-                // Lanes 0-3 hold rows 0/2 and lanes 4-7 rows 1/3: vertical butterflies across the halves.
-                let s = r01 &+ r23, t = r01 &- r23          // (d0+d2 | d1+d3), (d0-d2 | d1-d3)
-                let e02 = SIMD8(lowHalf: s.lowHalf &+ s.highHalf, highHalf: s.lowHalf &- s.highHalf)
-                let e13 = SIMD8(lowHalf: t.lowHalf &+ t.highHalf, highHalf: t.lowHalf &- t.highHalf)
-                let h = horizontal(e02) &+ horizontal(e13)
-                acc &+= SIMD4<Int32>(truncatingIfNeeded: h)
+                y += 4
             }
-            y += 4
         }
         return Int(acc.wrappedSum())
     }
 
-    /// The vertical 4-point Hadamard, lane-wise, of the 4 difference rows `row(0...3)`.
+    /// Half the absolute 4x4 Hadamard outputs of four 4x4 blocks: `rows(i)` gives row i of the source and of the
+    /// prediction, 16 pixels each (4 per block). Pixels are split into even and odd columns by masking and
+    /// shifting 16-bit words, which puts each first-stage horizontal pair in one lane; the second stage pairs
+    /// are the two halves of 32-bit lanes, and |a + b| + |a - b| = 2·max(|a|, |b|) folds the last butterfly.
+    /// All values stay below 2^12 in magnitude, so 16-bit lanes do not overflow.
     @inline(__always)
-    private static func vertical<Lanes: SIMD>(_ row: (Int) -> Lanes) -> (Lanes, Lanes, Lanes, Lanes) where Lanes.Scalar == Int16 {
-        let d0 = row(0), d1 = row(1), d2 = row(2), d3 = row(3)
+    private static func strip(_ rows: (Int) -> (SIMD4<UInt32>, SIMD4<UInt32>)) -> SIMD4<Int32> {
+        @inline(__always) func split(_ i: Int) -> (SIMD8<Int16>, SIMD8<Int16>) {
+            let (sv, pv) = rows(i)
+            let s = unsafeBitCast(sv, to: SIMD8<UInt16>.self), p = unsafeBitCast(pv, to: SIMD8<UInt16>.self)
+            let lowByte = SIMD8<UInt16>(repeating: 0x00FF)
+            let even = unsafeBitCast(s & lowByte, to: SIMD8<Int16>.self) &- unsafeBitCast(p & lowByte, to: SIMD8<Int16>.self)
+            let odd = unsafeBitCast(s &>> 8, to: SIMD8<Int16>.self) &- unsafeBitCast(p &>> 8, to: SIMD8<Int16>.self)
+            return (even, odd)
+        }
+        let (e0, o0) = split(0), (e1, o1) = split(1), (e2, o2) = split(2), (e3, o3) = split(3)
+        let ve = vertical(e0, e1, e2, e3), vo = vertical(o0, o1, o2, o3)
+        return pairs(ve.0 &+ vo.0) &+ pairs(ve.0 &- vo.0) &+ pairs(ve.1 &+ vo.1) &+ pairs(ve.1 &- vo.1)
+            &+ pairs(ve.2 &+ vo.2) &+ pairs(ve.2 &- vo.2) &+ pairs(ve.3 &+ vo.3) &+ pairs(ve.3 &- vo.3)
+    }
+
+    /// The vertical 4-point Hadamard, lane-wise.
+    @inline(__always)
+    private static func vertical(_ d0: SIMD8<Int16>, _ d1: SIMD8<Int16>, _ d2: SIMD8<Int16>, _ d3: SIMD8<Int16>)
+        -> (SIMD8<Int16>, SIMD8<Int16>, SIMD8<Int16>, SIMD8<Int16>) {
         let a0 = d0 &+ d1, a1 = d0 &- d1, a2 = d2 &+ d3, a3 = d2 &- d3
         return (a0 &+ a2, a1 &+ a3, a0 &- a2, a1 &- a3)
     }
 
-    // Swift's SIMD comparisons, masks and pointwise min/max compile to per-lane scalar loops, so the kernels below
-    // use sign-mask arithmetic instead (`x &>> (bits - 1)` is all ones exactly when x < 0).
-
-    @inline(__always) private static func magnitude<V: SIMD>(_ v: V) -> V where V.Scalar == Int16 {
-        let m = v &>> 15
-        return (v ^ m) &- m
-    }
-
-    /// max(a, b) lane-wise for |a - b| < 2^15.
-    @inline(__always) private static func maximum<V: SIMD>(_ a: V, _ b: V) -> V where V.Scalar == Int16 {
-        let d = a &- b
-        return b &+ (d & ~(d &>> 15))
-    }
-
-    /// Horizontal 4-point Hadamard inside each group of 4 lanes, last stage folded: per group,
-    /// max(|x0+x1|, |x2+x3|) + max(|x0-x1|, |x2-x3|) (half the group's absolute outputs). Each lane of the
-    /// result is at most 2·4080, so sums of four results stay inside Int16.
+    /// max(|lane 2k|, |lane 2k+1|) per pair of 16-bit lanes, in 32-bit lanes (`x &>> 31` is all ones when x < 0).
     @inline(__always)
-    private static func horizontal(_ e: SIMD16<Int16>) -> SIMD4<Int16> {
-        let q = magnitude(e.evenHalf &+ e.oddHalf), r = magnitude(e.evenHalf &- e.oddHalf)
-        return maximum(q.evenHalf, q.oddHalf) &+ maximum(r.evenHalf, r.oddHalf)
-    }
-
-    @inline(__always)
-    private static func horizontal(_ e: SIMD8<Int16>) -> SIMD4<Int16> {
-        let q = magnitude(e.evenHalf &+ e.oddHalf), r = magnitude(e.evenHalf &- e.oddHalf)
-        let m = maximum(q.evenHalf, q.oddHalf) &+ maximum(r.evenHalf, r.oddHalf)
-        return SIMD4(m[0], m[1], 0, 0)
+    private static func pairs(_ v: SIMD8<Int16>) -> SIMD4<Int32> {
+        let w = unsafeBitCast(v, to: SIMD4<Int32>.self)
+        var lo = (w &<< 16) &>> 16, hi = w &>> 16
+        lo = (lo ^ (lo &>> 31)) &- (lo &>> 31)
+        hi = (hi ^ (hi &>> 31)) &- (hi &>> 31)
+        let d = lo &- hi
+        return hi &+ (d & ~(d &>> 31))
     }
 }
 

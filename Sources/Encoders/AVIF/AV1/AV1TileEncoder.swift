@@ -72,6 +72,7 @@ final class AV1TileEncoder {
     let cflScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
     /// Offset of the chroma levels in `quant`: the luma transform blocks of a 64x64 block take up to 4096 levels.
     static let chromaLevels = 4096
+    let forwardCache = AV1ForwardCache()
 
     init(frame: AV1FrameState, miRowStart: Int, miRowEnd: Int, miColStart: Int, miColEnd: Int) {
         f = frame

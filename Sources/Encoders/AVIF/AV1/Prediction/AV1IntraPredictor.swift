@@ -139,20 +139,26 @@ struct AV1IntraEdges {
                 } else if pAngle < 180 {
                     let dx = Int(drIntraDerivative[180 - pAngle])
                     let dy = Int(drIntraDerivative[pAngle - 90])
-                    for i in 0..<h {
-                        // base = j + floor(-(i+1)·dx / 64) >= -1 from column `first` on; the shift is the row's.
-                        let off = -(i + 1) * dx
-                        let base0 = off >> 6
-                        let first = min(w, max(0, -1 - base0))
-                        let row = pred + i * w
-                        for j in 0..<first {
-                            let idy = (i << 6) - (j + 1) * dy
-                            let baseY = idy >> 6
-                            let shift = Int32((idy >> 1) & 0x1F)
-                            row[j] = UInt8(truncatingIfNeeded: (l[baseY] &* (32 &- shift) &+ l[baseY + 1] &* shift &+ 16) &>> 5)
+                    // Row i takes columns `first(i)...` from the above row (base = j + floor(-(i+1)·dx / 64) >= -1,
+                    // one shift per row) and columns before that from the left column, where each column j has
+                    // one shift and walks down the left edge: those are computed column-wise, then transposed.
+                    @inline(__always) func first(_ i: Int) -> Int { min(w, max(0, -1 - ((-(i + 1) * dx) >> 6))) }
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: w * h) { tb in
+                        let t = tb.baseAddress!
+                        var i0 = 0
+                        for j in 0..<first(h - 1) {
+                            while first(i0) <= j { i0 += 1 }          // first(i) does not decrease with i
+                            let off = -(j + 1) * dy
+                            AV1IntraEdges.interpolate(l + i0 + (off >> 6), Int32((off >> 1) & 0x1F), t + j * h + i0, h - i0)
                         }
-                        if first < w {
-                            AV1IntraEdges.interpolate(a + base0 + first, Int32((off >> 1) & 0x1F), row + first, w - first)
+                        for i in 0..<h {
+                            let row = pred + i * w
+                            let f = first(i)
+                            for j in 0..<f { row[j] = t[j * h + i] }
+                            if f < w {
+                                let off = -(i + 1) * dx
+                                AV1IntraEdges.interpolate(a + (off >> 6) + f, Int32((off >> 1) & 0x1F), row + f, w - f)
+                            }
                         }
                     }
                 } else {

@@ -81,30 +81,39 @@ enum AV1ForwardTransform {
 
     /// Forward 2D transform of the n*n residual into the tw*tw coefficient block in the decoder's Dequant scale.
     ///
-    /// scratch[i][k] = sum_j R[i][j]·Fr[k][j], then out[k1][k2] = sum_i (Fc[k1][i]·gain)·scratch[i][k2]: each
-    /// sum runs in increasing j (resp. i) and skips zero terms, lane-wise over k (resp. k2), so the result is
-    /// the same, bit for bit, as the scalar loops.
+    /// scratch[i][k] = sum_j R[i][j]·Fr[k][j] (`rowPass`), then out[k1][k2] = sum_i (Fc[k1][i]·gain)·scratch[i][k2]
+    /// (`columnPass`): each sum runs in increasing j (resp. i) and skips zero terms, lane-wise over k (resp. k2),
+    /// so the result is the same, bit for bit, as the scalar loops.
     static func forward2D(_ residual: UnsafePointer<Int32>, log2: Int, txType: Int,
                           out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let (colKind, rowKind) = AV1InverseTransform.kinds(txType)
-        let frT = packedBase + packedOffsets[kindIndex(rowKind) * 5 + log2 - 2] + (1 << (2 * log2))
-        let fc = packedBase + packedOffsets[kindIndex(colKind) * 5 + log2 - 2]
+        rowPass(residual, log2: log2, kind: rowKind, scratch: scratch)
+        columnPass(scratch, log2: log2, kind: colKind, out: out)
+    }
+
+    static func rowPass(_ residual: UnsafePointer<Int32>, log2: Int, kind: AV1InverseTransform.Kind, scratch: UnsafeMutablePointer<Float>) {
+        let frT = packedBase + packedOffsets[kindIndex(kind) * 5 + log2 - 2] + (1 << (2 * log2))
         switch log2 {
-        case 2: forward2D(residual, log2, frT, fc, out, scratch, SIMD4<Float>.self)
-        case 3: forward2D(residual, log2, frT, fc, out, scratch, SIMD8<Float>.self)
-        default: forward2D(residual, log2, frT, fc, out, scratch, SIMD16<Float>.self)
+        case 2: rowPass(residual, log2, frT, scratch, SIMD4<Float>.self)
+        case 3: rowPass(residual, log2, frT, scratch, SIMD8<Float>.self)
+        default: rowPass(residual, log2, frT, scratch, SIMD16<Float>.self)
+        }
+    }
+
+    static func columnPass(_ scratch: UnsafePointer<Float>, log2: Int, kind: AV1InverseTransform.Kind, out: UnsafeMutablePointer<Float>) {
+        let fc = packedBase + packedOffsets[kindIndex(kind) * 5 + log2 - 2]
+        switch log2 {
+        case 2: columnPass(scratch, log2, fc, out, SIMD4<Float>.self)
+        case 3: columnPass(scratch, log2, fc, out, SIMD8<Float>.self)
+        default: columnPass(scratch, log2, fc, out, SIMD16<Float>.self)
         }
     }
 
     @inline(__always)
-    private static func forward2D<V: SIMD>(_ residual: UnsafePointer<Int32>, _ log2: Int, _ frT: UnsafePointer<Float>,
-                                           _ fc: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                                           _ scratch: UnsafeMutablePointer<Float>, _: V.Type) where V.Scalar == Float {
+    private static func rowPass<V: SIMD>(_ residual: UnsafePointer<Int32>, _ log2: Int, _ frT: UnsafePointer<Float>,
+                                         _ scratch: UnsafeMutablePointer<Float>, _: V.Type) where V.Scalar == Float {
         let n = 1 << log2
         let tw = min(32, n)
-        let w = V.scalarCount
-        let rowShift = Int(transformRowShift[log2 - 2])
-        let gain = Float(1 << (rowShift + 4))
         for i in 0..<n {
             let rrow = residual + i * n
             var k = 0
@@ -116,9 +125,17 @@ enum AV1ForwardTransform {
                     acc += r * UnsafeRawPointer(frT + j * n + k).loadUnaligned(as: V.self)
                 }
                 UnsafeMutableRawPointer(scratch + i * tw + k).storeBytes(of: acc, as: V.self)
-                k += w
+                k += V.scalarCount
             }
         }
+    }
+
+    @inline(__always)
+    private static func columnPass<V: SIMD>(_ scratch: UnsafePointer<Float>, _ log2: Int, _ fc: UnsafePointer<Float>,
+                                            _ out: UnsafeMutablePointer<Float>, _: V.Type) where V.Scalar == Float {
+        let n = 1 << log2
+        let tw = min(32, n)
+        let gain = Float(1 << (Int(transformRowShift[log2 - 2]) + 4))
         for k1 in 0..<tw {
             let crow = fc + k1 * n
             var k2 = 0
@@ -130,8 +147,52 @@ enum AV1ForwardTransform {
                     acc += cv * UnsafeRawPointer(scratch + i * tw + k2).loadUnaligned(as: V.self)
                 }
                 UnsafeMutableRawPointer(out + k1 * tw + k2).storeBytes(of: acc, as: V.self)
-                k2 += w
+                k2 += V.scalarCount
             }
         }
+    }
+}
+
+/// Remembers the row pass of the last residual for each row kernel: the RD search transforms one prediction with
+/// several transform types, and types with the same row kernel (DCT_DCT / ADST_DCT, ADST_ADST / DCT_ADST) share
+/// it. The residual is identified by plane, position, size and the prediction's bytes (the source never changes),
+/// so a hit returns exactly what recomputing would.
+final class AV1ForwardCache {
+    private let pred = UnsafeMutablePointer<UInt8>.allocate(capacity: 64 * 64)
+    private let rows = UnsafeMutablePointer<Float>.allocate(capacity: 3 * 64 * 32)
+    private var key = (plane: -1, x: 0, y: 0, log2: 0)
+    private var have = (false, false, false)
+
+    deinit { pred.deallocate(); rows.deallocate() }
+
+    /// Forward 2D transform of src - pred (n*n, as `AV1PixelKernels.residual`) into `out`; `resid` is scratch.
+    func forward(plane: Int, x: Int, y: Int, log2: Int, txType: Int, src: UnsafePointer<UInt8>, stride: Int,
+                 pred p: UnsafePointer<UInt8>, resid: UnsafeMutablePointer<Int32>, out: UnsafeMutablePointer<Float>) {
+        let count = 1 << (2 * log2)
+        if key != (plane, x, y, log2) || !AV1ForwardCache.equal(pred, p, count) {
+            key = (plane, x, y, log2)
+            pred.update(from: p, count: count)
+            have = (false, false, false)
+        }
+        let (colKind, rowKind) = AV1InverseTransform.kinds(txType)
+        let k = AV1ForwardTransform.kindIndex(rowKind)
+        let slot = rows + k * 64 * 32
+        let cached = k == 0 ? have.0 : (k == 1 ? have.1 : have.2)
+        if !cached {
+            AV1PixelKernels.residual(src, stride, p, 1 << log2, into: resid)
+            AV1ForwardTransform.rowPass(resid, log2: log2, kind: rowKind, scratch: slot)
+            if k == 0 { have.0 = true } else if k == 1 { have.1 = true } else { have.2 = true }
+        }
+        AV1ForwardTransform.columnPass(slot, log2: log2, kind: colKind, out: out)
+    }
+
+    private static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var k = 0
+        while k + 8 <= count {
+            if UnsafeRawPointer(a + k).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + k).loadUnaligned(as: UInt64.self) { return false }
+            k += 8
+        }
+        while k < count { if a[k] != b[k] { return false }; k += 1 }
+        return true
     }
 }

@@ -247,8 +247,8 @@ enum AV1InverseTransform {
         let rowShift = Int(transformRowShift[log2 - 2])
         let (colKind, rowKind) = kinds(txType)
         let rowClamp = 16, colClamp = 16
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { tb in
-            let t = tb.baseAddress!
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { tb in
+            let t = tb.baseAddress!, previous = t + 64
             for i in 0..<n {
                 if i >= 32 { for j in 0..<n { residual[i * n + j] = 0 }; continue }
                 var nonZero = false
@@ -265,8 +265,20 @@ enum AV1InverseTransform {
                 let lo = -(1 << (colClamp - 1)), hi = (1 << (colClamp - 1)) - 1
                 for j in 0..<n { residual[i * n + j] = Int32(min(max(round2(t[j], rowShift), lo), hi)) }
             }
+            // A column whose input equals the previous column's has the same output (all columns of a DC-only
+            // block, for instance): copy it instead of transforming again.
             for j in 0..<n {
-                for i in 0..<n { t[i] = Int(residual[i * n + j]) }
+                var same = j > 0
+                for i in 0..<n {
+                    let v = Int(residual[i * n + j])
+                    if same && v != previous[i] { same = false }
+                    t[i] = v
+                }
+                if same {
+                    for i in 0..<n { residual[i * n + j] = residual[i * n + j - 1] }
+                    continue
+                }
+                previous.update(from: t, count: n)
                 run1D(colKind, t, log2, colClamp)
                 for i in 0..<n { residual[i * n + j] = Int32(round2(t[i], 4)) }
             }
