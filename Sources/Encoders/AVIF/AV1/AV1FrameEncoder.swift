@@ -25,13 +25,17 @@ struct AV1PictureConfig {
 
     /// One frame-wide CDEF strength (cdef_bits = 0, §5.9.19): (damping, y primary, y secondary, uv primary, uv secondary).
     var cdefStrengths: (Int, Int, Int, Int, Int)? {
-        guard filters else { return nil }
+        guard filters && !codedLossless else { return nil }
         let step = Double(acQlookup[qIndex]) / 8
         let pri = min(15, Int((step * AV1Tuning.cdefScale).rounded()))
         if pri <= 0 { return nil }
         let sec = pri >= 8 ? 2 : (pri >= 3 ? 1 : 0)
         return (step > 40 ? 4 : 3, pri, sec, min(15, pri / 2), sec > 0 ? 1 : 0)
     }
+
+    /// CodedLossless of §5.9.2: base_q_idx 0 with every DeltaQ 0 (the header never codes a delta) and no
+    /// segmentation. Every transform block is then a 4x4 Walsh-Hadamard block.
+    var codedLossless: Bool { qIndex == 0 }
 
     var profile: Int { planes.count == 3 && subX == 0 ? 1 : 0 }
     var monochrome: Bool { planes.count == 1 }
@@ -186,19 +190,23 @@ enum AV1FrameEncoder {
         w.write(0, count: 1)                        // using_qmatrix
         w.write(0, count: 1)                        // segmentation_enabled
         if cfg.qIndex > 0 { w.write(0, count: 1) }  // delta_q_present
+        // CodedLossless (§5.9.2: qindex 0, no delta q): loop_filter_params, cdef_params and read_tx_mode read
+        // nothing (ONLY_4X4).
+        if !cfg.codedLossless {
         let lf = cfg.loopFilterLevels
         w.write(UInt32(lf[0]), count: 6); w.write(UInt32(lf[1]), count: 6)  // loop_filter_level[0], [1]
         if !cfg.monochrome && (lf[0] != 0 || lf[1] != 0) { w.write(UInt32(lf[2]), count: 6); w.write(UInt32(lf[3]), count: 6) }
         w.write(0, count: 3)                        // loop_filter_sharpness
         w.write(0, count: 1)                        // loop_filter_delta_enabled
-        if let (damping, yPri, ySec, uvPri, uvSec) = cfg.cdefStrengths {
+        }
+        if !cfg.codedLossless, let (damping, yPri, ySec, uvPri, uvSec) = cfg.cdefStrengths {
             // cdef_params (§5.9.19): secondary strengths are coded 0, 1, 2, 3 (= 4).
             w.write(UInt32(damping - 3), count: 2)
             w.write(0, count: 2)                    // cdef_bits
             w.write(UInt32(yPri), count: 4); w.write(UInt32(ySec == 4 ? 3 : ySec), count: 2)
             if !cfg.monochrome { w.write(UInt32(uvPri), count: 4); w.write(UInt32(uvSec == 4 ? 3 : uvSec), count: 2) }
         }
-        w.write(0, count: 1)                        // tx_mode_select = 0: TX_MODE_LARGEST
+        if !cfg.codedLossless { w.write(0, count: 1) }  // tx_mode_select = 0: TX_MODE_LARGEST
         w.write(1, count: 1)                        // reduced_tx_set
         w.alignToByte()                             // byte_alignment() of frame_obu
         // tile_group_obu
