@@ -184,6 +184,7 @@ extension AV1TileEncoder {
     }
 
     func codeBlock<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ modesIn: inout AV1BlockModes?, _ sink: inout S) -> Int {
+        if f.codedLossless { return codeBlockLossless(r, c, bsize, &modesIn, &sink) }
         let side4 = AV1Block.side4(bsize)
         let log2 = AV1Block.log2Side4(bsize) + 2
         let availU = r - 1 >= miRowStart, availL = c - 1 >= miColStart

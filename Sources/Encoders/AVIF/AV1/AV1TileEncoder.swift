@@ -36,7 +36,8 @@ final class AV1TileEncoder {
     let coef = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
     /// Quantised levels of the current block: luma, then up to 4 transform blocks per chroma plane (4:4:4 64x64).
-    let quant = UnsafeMutablePointer<Int32>.allocate(capacity: 9 * 1024)
+    /// Lossless: 16 levels for each of the 256 4x4 transform blocks of each plane (12 * 1024).
+    let quant = UnsafeMutablePointer<Int32>.allocate(capacity: 12 * 1024)
     let dequant = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
     let satdScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
     let cflScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
@@ -161,7 +162,7 @@ final class AV1TileEncoder {
             // A flat, well-predicted block: do not try smaller blocks.
             let step = Double(f.acQ) / 8
             let perPixel = Double(dist) / Double(side4 * side4 * 16)
-            let skipSplit = (f.speed >= 4 && perPixel <= 0.25) || (f.speed >= 8 && noneModes.skip && perPixel < 0.1 * step * step)
+            let skipSplit = (f.speed >= 4 && perPixel <= 0.25 && !f.codedLossless) || (f.speed >= 8 && noneModes.skip && perPixel < 0.1 * step * step)
                 || (f.speed >= 8 && bsize <= AV1Block.b16x16 && rc.cost < 512 * 24)
             if !canSplit || skipSplit {
                 return (noneCost, .leaf(noneModes))
