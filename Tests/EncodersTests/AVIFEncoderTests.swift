@@ -134,6 +134,40 @@ final class AVIFEncoderTests: XCTestCase {
         }
     }
 
+    /// Encodes with a forced coding tool, checks dav1d reproduces the reconstruction exactly, returns the OBUs.
+    private func checkForced(_ forced: AV1ForcedTools, width w: Int, height h: Int, planes n: Int, subsampled sub: Bool,
+                             quality q: Int, speed: Int = 6, name: String) throws -> [UInt8] {
+        let src = try planes(width: w, height: h, count: n, subsampled: sub)
+        var cfg = AV1PictureConfig(width: w, height: h, planes: src, subX: sub ? 1 : 0, subY: sub ? 1 : 0,
+                                   qIndex: AVIFEncoder.qIndex(quality: q), speed: speed)
+        cfg.filters = false
+        cfg.forced = forced
+        let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
+        let decoded = try XCTUnwrap(try dav1dPlanes(r.sequenceHeader + r.frame, name: name))
+        XCTAssertEqual(decoded.count, n)
+        for p in 0..<min(n, decoded.count) {
+            XCTAssertEqual(decoded[p], r.recon[p], "plane \(p) of \(name) differs from dav1d")
+        }
+        if q >= 60 { XCTAssertGreaterThan(psnr(src[0], r.recon[0]), 30, name) }
+        return r.sequenceHeader + r.frame
+    }
+
+    /// TX_MODE_SELECT with tx_depth 1 and 2 forced on every block (luma transform blocks smaller than the block,
+    /// each predicted from the previous ones), at frame edges, in 4:2:0 (CFL over split luma), 4:4:4 and gray.
+    func testDav1dForcedTxSplit() throws {
+        guard tool("dav1d") != nil else { throw XCTSkip("dav1d not installed") }
+        let cases: [(Int, Int, Int, Bool, Int)] = [(577, 383, 3, true, 60), (96, 80, 3, false, 80), (120, 72, 1, true, 30),
+                                                   (203, 45, 3, true, 95)]
+        for (w, h, n, sub, q) in cases {
+            var plain: [UInt8] = []
+            for depth in [0, 1, 2] {
+                let obus = try checkForced(AV1ForcedTools(txDepth: depth), width: w, height: h, planes: n, subsampled: sub,
+                                           quality: q, name: "tx\(depth)-\(w)x\(h)-\(n)-\(q)")
+                if depth == 0 { plain = obus } else { XCTAssertNotEqual(obus, plain, "tx_depth \(depth) changed nothing") }
+            }
+        }
+    }
+
     /// Complete AVIF files pass avifdec; PSNR floors per quality on a photo-like pattern.
     func testAvifdecDecodesWithQualityFloors() throws {
         guard tool("avifdec") != nil, tool("convert") != nil else { throw XCTSkip("avifdec/convert not installed") }

@@ -53,6 +53,131 @@ extension AV1TileEncoder {
         for i in 0..<step { for j in 0..<step { decoded[plane][(sbRow + i + 1) * 18 + sbCol + j + 1] = 1 } }
     }
 
+    /// Coefficient contexts of the luma columns/rows a transform block touches, saved around trial codings.
+    struct LumaContexts {
+        let x4: Int, y4: Int
+        let above: [UInt8], aboveDc: [UInt8], left: [UInt8], leftDc: [UInt8]
+    }
+
+    func saveLumaContexts(x4: Int, y4: Int, w4: Int) -> LumaContexts {
+        LumaContexts(x4: x4, y4: y4, above: Array(ctx.aboveLevel[0][x4..<(x4 + w4)]), aboveDc: Array(ctx.aboveDc[0][x4..<(x4 + w4)]),
+                     left: Array(ctx.leftLevel[0][y4..<(y4 + w4)]), leftDc: Array(ctx.leftDc[0][y4..<(y4 + w4)]))
+    }
+
+    func restoreLumaContexts(_ s: LumaContexts) {
+        for k in 0..<s.above.count {
+            ctx.aboveLevel[0][s.x4 + k] = s.above[k]; ctx.aboveDc[0][s.x4 + k] = s.aboveDc[k]
+            ctx.leftLevel[0][s.y4 + k] = s.left[k]; ctx.leftDc[0][s.y4 + k] = s.leftDc[k]
+        }
+    }
+
+    /// Visits the luma transform blocks of side 1 << txLog2 that tile the block at mi (r, c) of side 1 << log2, in
+    /// the raster order of residual() (§5.11.34), skipping those that start outside the frame as transform_block()
+    /// does (§5.11.35). Arguments: index in the block's grid, sample x, y, grid column, grid row.
+    func forEachLumaTransformBlock(_ r: Int, _ c: Int, log2: Int, txLog2: Int, _ body: (Int, Int, Int, Int, Int) -> Void) {
+        let n = 1 << (log2 - txLog2), maxX = f.miCols * 4, maxY = f.miRows * 4
+        for ty in 0..<n {
+            let y = r * 4 + (ty << txLog2)
+            if y >= maxY { break }
+            for tx in 0..<n {
+                let x = c * 4 + (tx << txLog2)
+                if x >= maxX { break }
+                body(ty * n + tx, x, y, tx, ty)
+            }
+        }
+    }
+
+    /// Number of levels stored per transform block of side 1 << txLog2 (64-point transforms keep 32x32).
+    static func levelCount(_ txLog2: Int) -> Int { min(32, 1 << txLog2) * min(32, 1 << txLog2) }
+
+    /// Codes the luma of an intra block as uniform transform blocks of side 1 << txLog2 (TX_4X4 up to the block
+    /// size): each is predicted from the reconstruction of the previous ones with its own edge availability,
+    /// transformed, quantised and reconstructed, as transform_block() decodes it (§5.11.35). With several
+    /// `candidates`, each transform block's type is chosen by RD and stored in `types`; otherwise `types[k]` is used.
+    /// Levels of transform block k go to `quant + k * levelCount(txLog2)`. With `measure`, the coefficients are also
+    /// counted as they would be written (updating the coefficient contexts like the decoder). Returns the squared
+    /// error, the rate (1/512 bit) and MaxLumaW/MaxLumaH (§5.11.35) for chroma-from-luma.
+    func codeLumaTransformBlocks(_ r: Int, _ c: Int, log2: Int, txLog2: Int, mode: Int, angle: Int, types: inout [Int],
+                                 candidates: [Int], measure: Bool) -> (sse: Int, rate: Int, maxLumaW: Int, maxLumaH: Int) {
+        let availU = r - 1 >= miRowStart, availL = c - 1 >= miColStart
+        let n = 1 << (log2 - txLog2), area = AV1TileEncoder.levelCount(txLog2), w4 = 1 << (txLog2 - 2)
+        if types.count != n * n { types = [Int](repeating: types.first ?? AV1Tx.dctDct, count: n * n) }
+        var sse = 0, maxW = 0, maxH = 0
+        var rate = AV1RateCounter()
+        let lambdaBits = f.lambda / 512
+        forEachLumaTransformBlock(r, c, log2: log2, txLog2: txLog2) { k, x, y, tx, ty in
+            buildEdges(plane: 0, x: x, y: y, log2: txLog2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
+            edges.predict(mode: mode, angleDelta: angle, log2: txLog2, pred: pred)
+            let levels = quant + k * area
+            if candidates.count > 1 {
+                let saved = saveLumaContexts(x4: x >> 2, y4: y >> 2, w4: w4)
+                var best = Double.infinity
+                for type in candidates {
+                    let d = quantizeOnly(plane: 0, x: x, y: y, log2: txLog2, txType: type, levels: levels)
+                    var rc = AV1RateCounter()
+                    AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: x >> 2, y4: y >> 2, maxX4: f.miCols, maxY4: f.miRows,
+                                          log2: txLog2, blockLog2: log2, txType: type, intraDir: mode, quant: levels)
+                    restoreLumaContexts(saved)
+                    let cost = d + lambdaBits * Double(rc.cost)
+                    if cost < best { best = cost; types[k] = type }
+                }
+            }
+            sse += transformQuantize(plane: 0, x: x, y: y, log2: txLog2, txType: types[k], levels: levels)
+            markDecoded(plane: 0, x: x, y: y, log2: txLog2)
+            if measure {
+                AV1Coefficients.write(&rate, cdf: cdf, ctx: &ctx, plane: 0, x4: x >> 2, y4: y >> 2, maxX4: f.miCols, maxY4: f.miRows,
+                                      log2: txLog2, blockLog2: log2, txType: types[k], intraDir: mode, quant: levels)
+            }
+            maxW = x + (1 << txLog2); maxH = y + (1 << txLog2)
+        }
+        return (sse, rate.cost, maxW, maxH)
+    }
+
+    /// Writes the luma coefficients of every transform block of the block, in the order residual() reads them.
+    func writeLumaCoefficients<S: AV1SymbolSink>(_ r: Int, _ c: Int, log2: Int, _ m: AV1BlockModes, _ sink: inout S) {
+        let txLog2 = log2 - m.txDepth, area = AV1TileEncoder.levelCount(txLog2)
+        forEachLumaTransformBlock(r, c, log2: log2, txLog2: txLog2) { k, x, y, _, _ in
+            AV1Coefficients.write(&sink, cdf: cdf, ctx: &ctx, plane: 0, x4: x >> 2, y4: y >> 2, maxX4: f.miCols, maxY4: f.miRows,
+                                  log2: txLog2, blockLog2: log2, txType: m.txTypes[k], intraDir: m.yMode, quant: quant + k * area)
+        }
+    }
+
+    /// The tx_depth symbol's CDF and symbol count for a square block (§8.3.2: the context compares the neighbours'
+    /// transform width/height with the largest transform of the block).
+    func txDepthCdf(_ r: Int, _ c: Int, _ bsize: Int) -> (UnsafeMutablePointer<UInt16>, Int) {
+        let maxTx = AV1Block.maxTx(bsize)
+        let aboveW = r - 1 >= miRowStart ? AV1Tx.width[Int(f.txSize[(r - 1) * f.miCols + c])] : 0
+        let leftH = c - 1 >= miColStart ? AV1Tx.height[Int(f.txSize[r * f.miCols + c - 1])] : 0
+        let tctx = (aboveW >= AV1Tx.width[maxTx] ? 1 : 0) + (leftH >= AV1Tx.height[maxTx] ? 1 : 0)
+        switch AV1Block.maxTxDepth(bsize) {
+        case 4: return (cdf.at(cdf.tx64x64 + tctx * 4), 3)
+        case 3: return (cdf.at(cdf.tx32x32 + tctx * 4), 3)
+        case 2: return (cdf.at(cdf.tx16x16 + tctx * 4), 3)
+        default: return (cdf.at(cdf.tx8x8 + tctx * 3), 2)
+        }
+    }
+
+    /// Luma transform types the RD search tries for a transform block of side 1 << txLog2 (TX_SET_INTRA_2 up to
+    /// 16x16 with reduced_tx_set, DCT only above).
+    func lumaTypeCandidates(_ txLog2: Int) -> [Int] {
+        guard txLog2 <= 4 && f.speed <= 8 else { return [AV1Tx.dctDct] }
+        return f.speed <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
+                            : [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst]
+    }
+
+    func lumaAllZero(count: Int) -> Bool {
+        for k in 0..<count where quant[k] != 0 { return false }
+        return true
+    }
+
+    /// Transform depths the RD search may try for a block (tx_depth ≤ MAX_TX_DEPTH = 2).
+    func txDepthChoices(_ bsize: Int) -> ClosedRange<Int> {
+        guard f.txModeSelect && bsize != AV1Block.b4x4 else { return 0...0 }
+        let maxDepth = min(2, AV1Block.maxTxDepth(bsize))
+        if let forced = f.forced.txDepth { let d = min(max(forced, 0), maxDepth); return d...d }
+        return 0...min(maxDepth, f.speed <= 4 ? 2 : 1)
+    }
+
     /// Residual → levels → reconstruction for one transform block whose prediction is in `pred`.
     /// Returns the reconstruction's squared error; levels go to `levels` (tw*tw).
     func transformQuantize(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> Int {
@@ -225,8 +350,7 @@ extension AV1TileEncoder {
             }
             // Stage 2: full rate-distortion over the best few modes and the transform types of the set.
             let topK = f.speed >= 8 ? 1 : (f.speed >= 6 ? 2 : 3)
-            let types = log2 <= 4 && f.speed <= 8 ? (f.speed <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
-                                                                    : [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst]) : [AV1Tx.dctDct]
+            let types = lumaTypeCandidates(log2)
             if topK == 1 && types.count == 1 {
                 m.yMode = ranked[0].mode; m.yAngle = ranked[0].angle; m.txType = AV1Tx.dctDct
             } else {
@@ -251,9 +375,61 @@ extension AV1TileEncoder {
                 }
             }
         }
-        edges.predict(mode: m.yMode, angleDelta: m.yAngle, log2: log2, pred: pred)
-        var dist = transformQuantize(plane: 0, x: x0, y: y0, log2: log2, txType: m.txType, levels: quant)
-        markDecoded(plane: 0, x: x0, y: y0, log2: log2)
+        // Luma transform blocks: the RD choice of tx_depth, each depth coded with the block's mode.
+        var dist: Int
+        var lumaExtent: (w: Int, h: Int)
+        let depths = deciding ? txDepthChoices(bsize) : m.txDepth...m.txDepth
+        if depths.count == 1 {
+            m.txDepth = depths.lowerBound
+            if deciding { m.txTypes = [m.txType] }
+            let res = codeLumaTransformBlocks(r, c, log2: log2, txLog2: log2 - m.txDepth, mode: m.yMode, angle: m.yAngle,
+                                              types: &m.txTypes, candidates: deciding && m.txDepth > 0 ? lumaTypeCandidates(log2 - m.txDepth) : [],
+                                              measure: false)
+            dist = res.sse; lumaExtent = (res.maxLumaW, res.maxLumaH)
+        } else {
+            let saved = saveLumaContexts(x4: c, y4: r, w4: side4)
+            let (depthCdf, depthN) = txDepthCdf(r, c, bsize)
+            var best = (cost: Double.infinity, depth: 0, types: [Int](), sse: 0, extent: (w: 0, h: 0))
+            var bestRecon: [[UInt8]] = []
+            var lastIsBest = true
+            for d in depths {
+                if d > depths.lowerBound {
+                    // Prune: a depth-0 block without residual is predicted well enough.
+                    if best.depth == 0 && f.speed >= 5 && lumaAllZero(count: AV1TileEncoder.levelCount(log2)) { break }
+                    restoreLumaContexts(saved)
+                    setDecoded(r, c, bsize, 0, lumaOnly: true)
+                }
+                var types = d == 0 ? [m.txType] : []
+                let res = codeLumaTransformBlocks(r, c, log2: log2, txLog2: log2 - d, mode: m.yMode, angle: m.yAngle, types: &types,
+                                                  candidates: d > 0 ? lumaTypeCandidates(log2 - d) : [], measure: true)
+                var rc = AV1RateCounter()
+                rc.symbol(d, depthCdf, depthN)
+                let cost = Double(res.sse) + f.lambda / 512 * Double(res.rate + rc.cost)
+                if cost < best.cost {
+                    if d < depths.upperBound {
+                        bestRecon = saveRecon(r, c, bsize, lumaOnly: true)
+                        quantBest.update(from: quant, count: AV1TileEncoder.chromaLevels)
+                    }
+                    best = (cost, d, types, res.sse, (res.maxLumaW, res.maxLumaH))
+                    lastIsBest = true
+                } else {
+                    lastIsBest = false
+                    if f.speed >= 5 { break }
+                }
+            }
+            restoreLumaContexts(saved)
+            m.txDepth = best.depth; m.txTypes = best.types
+            dist = best.sse; lumaExtent = best.extent
+            if !lastIsBest {
+                // Bring back the winner's reconstruction and levels, which a later candidate overwrote.
+                restoreRecon(r, c, bsize, bestRecon)
+                quant.update(from: quantBest, count: AV1TileEncoder.chromaLevels)
+                setDecoded(r, c, bsize, 0, lumaOnly: true)
+                forEachLumaTransformBlock(r, c, log2: log2, txLog2: log2 - m.txDepth) { _, x, y, _, _ in
+                    markDecoded(plane: 0, x: x, y: y, log2: log2 - m.txDepth)
+                }
+            }
+        }
 
         // Chroma.
         let cLog2 = log2 - (hasChroma ? f.subX : 0)
@@ -284,7 +460,7 @@ extension AV1TileEncoder {
                 if cflAllowed {
                     var alphas = [0, 0]
                     var cost = 0.0
-                    prepareCfl(x: cx0, y: cy0, log2: txLog2, maxLumaW: x0 + (1 << log2), maxLumaH: y0 + (1 << log2))
+                    prepareCfl(x: cx0, y: cy0, log2: txLog2, maxLumaW: lumaExtent.w, maxLumaH: lumaExtent.h)
                     for p in 1...2 {
                         buildEdges(plane: p, x: cx0, y: cy0, log2: txLog2, haveLeft: availL, haveAbove: availU)
                         edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: txLog2, pred: pred)
@@ -299,7 +475,7 @@ extension AV1TileEncoder {
                 }
             }
             let cTxType = txLog2 <= 4 ? AV1Mode.modeToTxfm[m.uvMode] : AV1Tx.dctDct
-            var slot = 1
+            var slot = 0
             for p in 1...2 {
                 for ty in 0..<perSide {
                     for tx in 0..<perSide {
@@ -307,13 +483,13 @@ extension AV1TileEncoder {
                         buildEdges(plane: p, x: x, y: y, log2: txLog2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
                         if m.uvMode == AV1Mode.cfl {
                             edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: txLog2, pred: pred)
-                            prepareCfl(x: x, y: y, log2: txLog2, maxLumaW: x0 + (1 << log2), maxLumaH: y0 + (1 << log2))
+                            prepareCfl(x: x, y: y, log2: txLog2, maxLumaW: lumaExtent.w, maxLumaH: lumaExtent.h)
                             applyCfl(log2: txLog2, alpha: p == 1 ? m.cflU : m.cflV, into: predAlt)
                             pred.update(from: predAlt, count: 1 << (2 * txLog2))
                         } else {
                             edges.predict(mode: m.uvMode, angleDelta: m.uvAngle, log2: txLog2, pred: pred)
                         }
-                        dist += transformQuantize(plane: p, x: x, y: y, log2: txLog2, txType: cTxType, levels: quant + slot * 1024)
+                        dist += transformQuantize(plane: p, x: x, y: y, log2: txLog2, txType: cTxType, levels: quant + AV1TileEncoder.chromaLevels + slot * 1024)
                         markDecoded(plane: p, x: x, y: y, log2: txLog2)
                         slot += 1
                     }
@@ -322,11 +498,16 @@ extension AV1TileEncoder {
         }
 
         // Skip when every level is zero.
-        let slots = hasChroma ? 1 + 2 * perSide * perSide : 1
         var skip = true
-        for s in 0..<slots where skip {
-            let cnt = s == 0 ? min(1024, 1 << (2 * log2)) : 1 << (2 * txLog2)
-            for k in 0..<cnt where quant[s * 1024 + k] != 0 { skip = false; break }
+        let lumaTxLog2 = log2 - m.txDepth, lumaArea = AV1TileEncoder.levelCount(lumaTxLog2)
+        forEachLumaTransformBlock(r, c, log2: log2, txLog2: lumaTxLog2) { k, _, _, _, _ in
+            for i in 0..<lumaArea where skip && quant[k * lumaArea + i] != 0 { skip = false }
+        }
+        if hasChroma {
+            for slot in 0..<(2 * perSide * perSide) where skip {
+                let levels = quant + AV1TileEncoder.chromaLevels + slot * 1024
+                for k in 0..<(1 << (2 * txLog2)) where levels[k] != 0 { skip = false; break }
+            }
         }
         m.skip = skip
 
@@ -345,6 +526,11 @@ extension AV1TileEncoder {
             }
             if AV1Mode.isDirectional(m.uvMode) { sink.symbol(m.uvAngle + 3, cdf.at(cdf.angleDelta + (m.uvMode - 1) * 8), 7) }
         }
+        // read_block_tx_size (§5.11.16): intra blocks always read tx_depth under TX_MODE_SELECT.
+        if f.txModeSelect && bsize != AV1Block.b4x4 {
+            let (depthCdf, depthN) = txDepthCdf(r, c, bsize)
+            sink.symbol(m.txDepth, depthCdf, depthN)
+        }
         if skip {
             for p in 0..<f.numPlanes {
                 let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
@@ -352,10 +538,9 @@ extension AV1TileEncoder {
                 for i in (r >> sy)..<((r + side4) >> sy) { ctx.leftLevel[p][i] = 0; ctx.leftDc[p][i] = 0 }
             }
         } else {
-            AV1Coefficients.write(&sink, cdf: cdf, ctx: &ctx, plane: 0, x4: c, y4: r, maxX4: f.miCols, maxY4: f.miRows,
-                                  log2: log2, blockLog2: log2, txType: m.txType, intraDir: m.yMode, quant: quant)
+            writeLumaCoefficients(r, c, log2: log2, m, &sink)
             if hasChroma {
-                var slot = 1
+                var slot = 0
                 let maxX4 = f.miCols >> f.subX, maxY4 = f.miRows >> f.subY
                 for p in 1...2 {
                     for ty in 0..<perSide {
@@ -363,7 +548,7 @@ extension AV1TileEncoder {
                             let x4 = (cx0 >> 2) + (tx << (txLog2 - 2)), y4 = (cy0 >> 2) + (ty << (txLog2 - 2))
                             AV1Coefficients.write(&sink, cdf: cdf, ctx: &ctx, plane: p, x4: x4, y4: y4, maxX4: maxX4, maxY4: maxY4,
                                                   log2: txLog2, blockLog2: cLog2, txType: txLog2 <= 4 ? AV1Mode.modeToTxfm[m.uvMode] : AV1Tx.dctDct,
-                                                  intraDir: m.yMode, quant: quant + slot * 1024)
+                                                  intraDir: m.yMode, quant: quant + AV1TileEncoder.chromaLevels + slot * 1024)
                             slot += 1
                         }
                     }

@@ -21,6 +21,8 @@ final class AV1FrameState: @unchecked Sendable {
     let dcQ: Int, acQ: Int
     let lambda: Double
     let speed: Int
+    /// Search overrides that tests use to force coding tools (AV1TileEncoder).
+    var forced = AV1ForcedTools()
     /// Per 4x4 (mi) unit: block size, luma mode and skip flag, as the decoder keeps them for contexts, and the
     /// luma transform size (TX_SIZE enumeration) that the loop filters need for transform edges (§7.14.2).
     let miSize: UnsafeMutablePointer<UInt8>

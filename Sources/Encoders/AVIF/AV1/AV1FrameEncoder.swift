@@ -13,6 +13,8 @@ struct AV1PictureConfig {
     /// In-loop filters signalled for the decoder (the encoder's intra prediction uses unfiltered samples, as the
     /// decoder's does). Off only for tests that compare the unfiltered reconstruction.
     var filters = true
+    /// Test-only overrides of the search (force a coding tool so that conformance tests cover it).
+    var forced = AV1ForcedTools()
 
     /// Deblocking levels (loop_filter_level[0...3], §5.9.11) grow with the quantizer step.
     var loopFilterLevels: [Int] {
@@ -146,6 +148,7 @@ enum AV1FrameEncoder {
     static func encodeWithReconstruction(_ cfg: AV1PictureConfig) -> (sequenceHeader: [UInt8], frame: [UInt8], recon: [[UInt8]]) {
         let frame = AV1FrameState(width: cfg.width, height: cfg.height, planes: cfg.planes, subX: cfg.subX, subY: cfg.subY,
                                   qIndex: cfg.qIndex, speed: cfg.speed)
+        frame.forced = cfg.forced
         // Tile layout (§5.9.15, uniform spacing).
         let sbCols = (frame.miCols + 15) >> 4, sbRows = (frame.miRows + 15) >> 4
         let minLog2TileCols = tileLog2(64, sbCols)
@@ -206,7 +209,7 @@ enum AV1FrameEncoder {
             w.write(UInt32(yPri), count: 4); w.write(UInt32(ySec == 4 ? 3 : ySec), count: 2)
             if !cfg.monochrome { w.write(UInt32(uvPri), count: 4); w.write(UInt32(uvSec == 4 ? 3 : uvSec), count: 2) }
         }
-        if !cfg.codedLossless { w.write(0, count: 1) }  // tx_mode_select = 0: TX_MODE_LARGEST
+        if !cfg.codedLossless { w.write(frame.txModeSelect ? 1 : 0, count: 1) }  // tx_mode_select (none: ONLY_4X4)
         w.write(1, count: 1)                        // reduced_tx_set
         w.alignToByte()                             // byte_alignment() of frame_obu
         // tile_group_obu

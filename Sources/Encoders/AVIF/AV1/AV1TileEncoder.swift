@@ -3,12 +3,29 @@ struct AV1BlockModes {
     var yMode = AV1Mode.dc, yAngle = 0
     var uvMode = AV1Mode.dc, uvAngle = 0
     var cflU = 0, cflV = 0
+    /// Transform type chosen for the whole-block transform by the mode decision.
     var txType = AV1Tx.dctDct
+    /// tx_depth (§5.11.15): the luma transform is the block size halved txDepth times.
+    var txDepth = 0
+    /// Luma transform type of each transform block in raster order (transform blocks outside the frame included).
+    var txTypes: [Int] = []
     /// Luma transform size (the spec's TX_SIZE enumeration, §6.10.19 / Tx_Size tables of §9.3); -1 until the
-    /// block coder sets it (then Max_Tx_Size_Rect of the block while TX_MODE_LARGEST is used).
+    /// block coder sets it (Max_Tx_Size_Rect of the block split txDepth times).
     var txSize = -1
     /// Set by the coding pass: every transform block quantised to zero.
     var skip = false
+}
+
+/// Test-only overrides of the RD search, so that conformance tests cover every coding tool.
+struct AV1ForcedTools: Sendable {
+    /// Use this tx_depth (clamped to what the block allows) for every block instead of the RD choice.
+    var txDepth: Int? = nil
+}
+
+extension AV1FrameState {
+    /// TX_MODE_SELECT (§5.9.21, tx_mode_select = 1): the transform size is chosen per block. The fastest speeds keep
+    /// TX_MODE_LARGEST, which spends no tx_depth symbols; a lossless frame has ONLY_4X4 (§5.9.21, nothing coded).
+    var txModeSelect: Bool { !codedLossless && (speed <= 7 || forced.txDepth != nil) }
 }
 
 /// Partition decision tree of one superblock.
@@ -36,11 +53,15 @@ final class AV1TileEncoder {
     let coef = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
     /// Quantised levels of the current block: luma, then up to 4 transform blocks per chroma plane (4:4:4 64x64).
-    /// Lossless: 16 levels for each of the 256 4x4 transform blocks of each plane (12 * 1024).
-    let quant = UnsafeMutablePointer<Int32>.allocate(capacity: 12 * 1024)
+    /// Lossless: 16 levels for each of the 256 4x4 transform blocks of each plane (3 * 4096).
+    let quant = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels + 8 * 1024)
+    /// Luma levels of the best transform-size candidate while another one is tried.
+    let quantBest = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels)
     let dequant = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
     let satdScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
     let cflScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
+    /// Offset of the chroma levels in `quant`: the luma transform blocks of a 64x64 block take up to 4096 levels.
+    static let chromaLevels = 4096
 
     init(frame: AV1FrameState, miRowStart: Int, miRowEnd: Int, miColStart: Int, miColEnd: Int) {
         f = frame
@@ -52,7 +73,7 @@ final class AV1TileEncoder {
 
     deinit {
         pred.deallocate(); predAlt.deallocate(); resid.deallocate(); coef.deallocate(); scratch.deallocate()
-        quant.deallocate(); dequant.deallocate(); satdScratch.deallocate(); cflScratch.deallocate()
+        quant.deallocate(); quantBest.deallocate(); dequant.deallocate(); satdScratch.deallocate(); cflScratch.deallocate()
     }
 
     // MARK: - Tile
@@ -251,10 +272,10 @@ final class AV1TileEncoder {
         }
     }
 
-    func saveRecon(_ r: Int, _ c: Int, _ bsize: Int) -> [[UInt8]] {
+    func saveRecon(_ r: Int, _ c: Int, _ bsize: Int, lumaOnly: Bool = false) -> [[UInt8]] {
         var out: [[UInt8]] = []
         let side = AV1Block.side4(bsize) * 4
-        for p in 0..<f.numPlanes {
+        for p in 0..<(lumaOnly ? 1 : f.numPlanes) {
             let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
             let pl = f.recon[p]
             let x0 = (c * 4) >> sx, y0 = (r * 4) >> sy, w = side >> sx, h = side >> sy
@@ -267,7 +288,7 @@ final class AV1TileEncoder {
 
     func restoreRecon(_ r: Int, _ c: Int, _ bsize: Int, _ saved: [[UInt8]]) {
         let side = AV1Block.side4(bsize) * 4
-        for p in 0..<f.numPlanes {
+        for p in 0..<saved.count {
             let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
             let pl = f.recon[p]
             let x0 = (c * 4) >> sx, y0 = (r * 4) >> sy, w = side >> sx, h = side >> sy
@@ -275,9 +296,9 @@ final class AV1TileEncoder {
         }
     }
 
-    func setDecoded(_ r: Int, _ c: Int, _ bsize: Int, _ v: UInt8) {
+    func setDecoded(_ r: Int, _ c: Int, _ bsize: Int, _ v: UInt8, lumaOnly: Bool = false) {
         let side4 = AV1Block.side4(bsize)
-        for p in 0..<f.numPlanes {
+        for p in 0..<(lumaOnly ? 1 : f.numPlanes) {
             let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
             let r0 = (r & 15) >> sy, c0 = (c & 15) >> sx
             let n4x = max(1, side4 >> sx), n4y = max(1, side4 >> sy)
@@ -292,7 +313,7 @@ final class AV1TileEncoder {
                 f.miSize[y * f.miCols + x] = UInt8(bsize)
                 f.yMode[y * f.miCols + x] = UInt8(m.yMode)
                 f.skip[y * f.miCols + x] = skip ? 1 : 0
-                f.txSize[y * f.miCols + x] = UInt8(m.txSize >= 0 ? m.txSize : AV1Block.maxTx(bsize))
+                f.txSize[y * f.miCols + x] = UInt8(m.txSize >= 0 ? m.txSize : AV1Block.maxTx(bsize) - m.txDepth)
             }
         }
     }

@@ -7,6 +7,7 @@ final class AV1CDFContext {
 
     // Offsets.
     let yMode, uvCfl, uvNoCfl, angleDelta, partW8, partW16, partW32, partW64, skip, txSet2, cflSign, cflAlpha: Int
+    let tx8x8, tx16x16, tx32x32, tx64x64: Int
     let txbSkip, eobPt16, eobPt32, eobPt64, eobPt128, eobPt256, eobPt512, eobPt1024, eobExtra, dcSign: Int
     let coeffBaseEob, coeffBase, coeffBr: Int
 
@@ -38,6 +39,10 @@ final class AV1CDFContext {
         txSet2 = add(defaultIntraTxTypeSet2Cdf)
         cflSign = add(defaultCflSignCdf)
         cflAlpha = add(defaultCflAlphaCdf)
+        tx8x8 = add(defaultTx8x8Cdf)
+        tx16x16 = add(defaultTx16x16Cdf)
+        tx32x32 = add(defaultTx32x32Cdf)
+        tx64x64 = add(defaultTx64x64Cdf)
         txbSkip = add(defaultTxbSkipCdf, slice: q)
         eobPt16 = add(defaultEobPt16Cdf, slice: q)
         eobPt32 = add(defaultEobPt32Cdf, slice: q)

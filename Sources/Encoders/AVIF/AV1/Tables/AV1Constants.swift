@@ -15,10 +15,15 @@ enum AV1Block {
     static func splitSize(_ bsize: Int) -> Int { bsize - 3 }
     /// Max_Tx_Size_Rect for square sizes: TX_4X4 ... TX_64X64 share the index of their log2 - 2.
     static func maxTx(_ bsize: Int) -> Int { bsize / 3 }
+    /// Max_Tx_Depth (§5.11.15) for square sizes: the number of halvings down to TX_4X4 (0 for BLOCK_4X4).
+    static func maxTxDepth(_ bsize: Int) -> Int { log2Side4(bsize) }
 }
 
 enum AV1Tx {
     static let t4x4 = 0, t8x8 = 1, t16x16 = 2, t32x32 = 3, t64x64 = 4
+    /// Tx_Width and Tx_Height (§9.3) indexed by TX_SIZE.
+    static let width = [4, 8, 16, 32, 64, 4, 8, 8, 16, 16, 32, 32, 64, 4, 16, 8, 32, 16, 64]
+    static let height = [4, 8, 16, 32, 64, 8, 4, 16, 8, 32, 16, 64, 32, 16, 4, 32, 8, 64, 16]
     /// Transform types (§6.10.19 TxType enumeration).
     static let dctDct = 0, adstDct = 1, dctAdst = 2, adstAdst = 3, idtx = 9
     /// Tx_Type_Intra_Inv_Set2 (§5.11.47): coded value → type; and its inverse for the encoder.
