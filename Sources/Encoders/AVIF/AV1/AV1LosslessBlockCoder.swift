@@ -23,7 +23,7 @@ extension AV1TileEncoder {
     /// start outside the frame's mi grid as transform_block() does. Levels go to `losslessLevels`. With `measure`
     /// the coefficients are counted into `rate` as written (updating the coefficient contexts). Returns the summed
     /// SATD of the residuals and whether any level is non-zero.
-    func losslessCodePlane(plane p: Int, r: Int, c: Int, log2: Int, mode: Int, angle: Int,
+    func losslessCodePlane(plane p: Int, r: Int, c: Int, log2: Int, mode: Int, angle: Int, cflAlpha: Int = 0,
                            measure: Bool, rate: inout AV1RateCounter) -> (satd: Int, nonZero: Bool) {
         let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
         let pLog2 = losslessPlaneLog2(log2, plane: p)
@@ -41,7 +41,15 @@ extension AV1TileEncoder {
                 let x = x0 + tx * 4
                 if x >= maxX { break }
                 buildEdges(plane: p, x: x, y: y, log2: 2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
-                edges.predict(mode: mode, angleDelta: angle, log2: 2, pred: pred)
+                if mode == AV1Mode.cfl {
+                    // §7.11.5: DC prediction plus alpha times the luma AC of the (4x4 in 4:4:4) block.
+                    edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: 2, pred: pred)
+                    prepareCfl(x: x, y: y, log2: 2, maxLumaW: c * 4 + (1 << log2), maxLumaH: r * 4 + (1 << log2))
+                    applyCfl(log2: 2, alpha: cflAlpha, into: predAlt)
+                    pred.update(from: predAlt, count: 16)
+                } else {
+                    edges.predict(mode: mode, angleDelta: angle, log2: 2, pred: pred)
+                }
                 let s = src.data + y * src.stride + x
                 satdSum += satd(s, src.stride, pred, 4)
                 for i in 0..<4 { for j in 0..<4 { resid[i * 4 + j] = Int32(s[i * src.stride + j]) - Int32(pred[i * 4 + j]) } }
@@ -76,7 +84,7 @@ extension AV1TileEncoder {
     /// Chooses the mode of `plane` (0: luma; 1: both chroma planes) by the SATD of the real per-4x4 residuals plus the
     /// mode's bits, then, for the best `exact` candidates, by the coefficients' rate.
     func losslessChooseMode(luma: Bool, r: Int, c: Int, bsize: Int, candidates: [(mode: Int, angle: Int)],
-                            modeBits: (Int) -> Int, exact: Int) -> (mode: Int, angle: Int) {
+                            cfl: (u: Int, v: Int) = (0, 0), modeBits: (Int) -> Int, exact: Int) -> (mode: Int, angle: Int) {
         let planes = luma ? [0] : [1, 2]
         let log2 = AV1Block.log2Side4(bsize) + 2
         var none = AV1RateCounter()
@@ -87,7 +95,7 @@ extension AV1TileEncoder {
             var s = 0
             for p in planes {
                 s += losslessCodePlane(plane: p, r: r, c: c, log2: log2, mode: cand.mode, angle: cand.angle,
-                                       measure: false, rate: &none).satd
+                                       cflAlpha: p == 1 ? cfl.u : cfl.v, measure: false, rate: &none).satd
                 losslessUndoDecoded(plane: p, r: r, c: c, log2: log2)
             }
             ranked.append((Double(s) * 512 / 4 + Double(modeBits(cand.mode)), cand.mode, cand.angle))
@@ -99,7 +107,8 @@ extension AV1TileEncoder {
             let saved = snapshotContexts(r, c, bsize)
             var rc = AV1RateCounter()
             for p in planes {
-                _ = losslessCodePlane(plane: p, r: r, c: c, log2: log2, mode: cand.mode, angle: cand.angle, measure: true, rate: &rc)
+                _ = losslessCodePlane(plane: p, r: r, c: c, log2: log2, mode: cand.mode, angle: cand.angle,
+                                      cflAlpha: p == 1 ? cfl.u : cfl.v, measure: true, rate: &rc)
                 losslessUndoDecoded(plane: p, r: r, c: c, log2: log2)
             }
             restoreContexts(r, c, bsize, saved)
@@ -113,7 +122,6 @@ extension AV1TileEncoder {
     /// order. Returns the distortion, which is zero.
     func codeBlockLossless<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ modesIn: inout AV1BlockModes?,
                                              _ sink: inout S) -> Int {
-        let side4 = AV1Block.side4(bsize)
         let log2 = AV1Block.log2Side4(bsize) + 2
         let availU = r - 1 >= miRowStart, availL = c - 1 >= miColStart
         let hasChroma = f.numPlanes > 1
@@ -122,17 +130,19 @@ extension AV1TileEncoder {
         let leftMode = availL ? Int(f.yMode[r * f.miCols + c - 1]) : AV1Mode.dc
         let yModeCdf = cdf.at(cdf.yMode + (Int(intraModeContext[aboveMode]) * 5 + Int(intraModeContext[leftMode])) * 14)
         let cLog2 = losslessPlaneLog2(log2, plane: 1)
-        // §8.3.2 uv_mode: with Lossless, CFL is allowed only when the chroma residual is 4x4 (never chosen here).
+        // §8.3.2 uv_mode: with Lossless, CFL is allowed only when the chroma residual is 4x4.
         let cflAllowed = cLog2 == 2
         let exact = f.speed <= 4 ? 3 : (f.speed <= 7 ? 2 : 1)
         if modesIn == nil {
             let count = f.speed >= 8 ? 5 : (f.speed >= 5 && log2 >= 6 ? 7 : 13)
             var candidates = AV1TileEncoder.lumaCandidates.prefix(count).map { (mode: $0, angle: 0) }
-            if f.speed <= 6 {
+            // Angle deltas exist from 8x8 up (§5.11.42).
+            let angles = bsize >= AV1Block.b8x8
+            if f.speed <= 6 && angles {
                 for mode in [AV1Mode.v, AV1Mode.h] { for delta in [-3, 3] { candidates.append((mode, delta)) } }
             }
             let bits = { (mode: Int) -> Int in
-                AV1CDF.bitCost[Int(yModeCdf[mode]) - (mode > 0 ? Int(yModeCdf[mode - 1]) : 0)] + (AV1Mode.isDirectional(mode) ? 600 : 0)
+                AV1CDF.bitCost[Int(yModeCdf[mode]) - (mode > 0 ? Int(yModeCdf[mode - 1]) : 0)] + (angles && AV1Mode.isDirectional(mode) ? 600 : 0)
             }
             (m.yMode, m.yAngle) = losslessChooseMode(luma: true, r: r, c: c, bsize: bsize, candidates: candidates,
                                                      modeBits: bits, exact: exact)
@@ -147,13 +157,28 @@ extension AV1TileEncoder {
             if modesIn == nil {
                 var candidates = [AV1Mode.dc, AV1Mode.v, AV1Mode.h, AV1Mode.smooth, AV1Mode.paeth].map { (mode: $0, angle: 0) }
                 if AV1Mode.isDirectional(m.yMode) || m.yMode > AV1Mode.smooth { candidates.append((m.yMode, m.yAngle)) }
-                let bits = { (mode: Int) -> Int in AV1CDF.bitCost[Int(uvCdf[mode]) - (mode > 0 ? Int(uvCdf[mode - 1]) : 0)] }
+                if cflAllowed {
+                    // Least-squares alphas per plane (refined by SATD) against the reconstructed luma.
+                    for p in 1...2 {
+                        let cx = (c * 4) >> f.subX, cy = (r * 4) >> f.subY
+                        buildEdges(plane: p, x: cx, y: cy, log2: 2, haveLeft: availL, haveAbove: availU)
+                        edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: 2, pred: pred)
+                        prepareCfl(x: cx, y: cy, log2: 2, maxLumaW: c * 4 + (1 << log2), maxLumaH: r * 4 + (1 << log2))
+                        let a = searchCflAlpha(plane: p, x: cx, y: cy, log2: 2).alpha
+                        if p == 1 { m.cflU = a } else { m.cflV = a }
+                    }
+                    if m.cflU != 0 || m.cflV != 0 { candidates.append((AV1Mode.cfl, 0)) }
+                }
+                // CFL also pays its alpha symbols (about 3 bits).
+                let bits = { (mode: Int) -> Int in
+                    AV1CDF.bitCost[Int(uvCdf[mode]) - (mode > 0 ? Int(uvCdf[mode - 1]) : 0)] + (mode == AV1Mode.cfl ? 1536 : 0)
+                }
                 (m.uvMode, m.uvAngle) = losslessChooseMode(luma: false, r: r, c: c, bsize: bsize, candidates: candidates,
-                                                           modeBits: bits, exact: exact)
+                                                           cfl: (m.cflU, m.cflV), modeBits: bits, exact: exact)
             }
             for p in 1...2 {
                 if losslessCodePlane(plane: p, r: r, c: c, log2: log2, mode: m.uvMode, angle: m.uvAngle,
-                                     measure: false, rate: &none).nonZero {
+                                     cflAlpha: p == 1 ? m.cflU : m.cflV, measure: false, rate: &none).nonZero {
                     nonZero = true
                 }
             }
@@ -164,20 +189,9 @@ extension AV1TileEncoder {
         m.txType = AV1Tx.dctDct
 
         // Symbols (§5.11.7 intra_frame_mode_info): no tx size, no transform type, no CDEF index in a lossless frame.
-        let skipCtx = (availU ? Int(f.skip[(r - 1) * f.miCols + c]) : 0) + (availL ? Int(f.skip[r * f.miCols + c - 1]) : 0)
-        sink.symbol(skip ? 1 : 0, cdf.at(cdf.skip + skipCtx * 3), 2)
-        sink.symbol(m.yMode, yModeCdf, 13)
-        if AV1Mode.isDirectional(m.yMode) { sink.symbol(m.yAngle + 3, cdf.at(cdf.angleDelta + (m.yMode - 1) * 8), 7) }
-        if hasChroma {
-            sink.symbol(m.uvMode, uvCdf, uvN)
-            if AV1Mode.isDirectional(m.uvMode) { sink.symbol(m.uvAngle + 3, cdf.at(cdf.angleDelta + (m.uvMode - 1) * 8), 7) }
-        }
+        writeIntraModeInfo(r, c, bsize, m, skip: skip, yModeCdf: yModeCdf, uvCdf: uvCdf, uvN: uvN, &sink)
         if skip {
-            for p in 0..<f.numPlanes {
-                let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
-                for i in (c >> sx)..<((c + side4) >> sx) { ctx.aboveLevel[p][i] = 0; ctx.aboveDc[p][i] = 0 }
-                for i in (r >> sy)..<((r + side4) >> sy) { ctx.leftLevel[p][i] = 0; ctx.leftDc[p][i] = 0 }
-            }
+            resetBlockContexts(r, c, bsize)
         } else {
             for p in 0..<f.numPlanes {
                 let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0

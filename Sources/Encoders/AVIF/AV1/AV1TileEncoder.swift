@@ -133,6 +133,7 @@ final class AV1TileEncoder {
 
     /// Writes the partition symbol for `split` (true) or PARTITION_NONE (false), as decode_partition reads it.
     func writePartition<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, split: Bool, _ sink: inout S) {
+        guard bsize >= AV1Block.b8x8 else { return }   // 4x4 blocks have no partition symbol (§5.11.4)
         let half = AV1Block.side4(bsize) >> 1
         let hasRows = r + half < f.miRows, hasCols = c + half < f.miCols
         if hasRows && hasCols {
@@ -163,7 +164,8 @@ final class AV1TileEncoder {
             let limit = (bsize == AV1Block.b64x64 ? AV1Tuning.varianceLimit64 : AV1Tuning.varianceLimit32) * step * step
             if v > limit { canNone = false }
         }
-        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : AV1Block.b8x8
+        // Lossless 4:4:4 also tries 4x4 blocks: a mode per 4x4 and chroma-from-luma, which only 4x4 chroma allows there.
+        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.codedLossless && f.subX == 0 && f.speed <= 6 ? AV1Block.b4x4 : AV1Block.b8x8)
         let canSplit = bsize > minBlock || !canNone
         let lambdaBits = f.lambda / 512
 
