@@ -161,11 +161,11 @@ final class AV1TileEncoder {
         if canNone && bsize >= AV1Block.b32x32 && f.speed >= 5 {
             let v = lumaVariance(r, c, side4 * 4)
             let step = Double(f.acQ) / 8
-            let limit = (bsize == AV1Block.b64x64 ? AV1Tuning.varianceLimit64 : AV1Tuning.varianceLimit32) * step * step
+            let limit = (bsize == AV1Block.b64x64 || f.codedLossless ? AV1Tuning.varianceLimit64 : AV1Tuning.varianceLimit32) * step * step
             if v > limit { canNone = false }
         }
         // Lossless 4:4:4 also tries 4x4 blocks: a mode per 4x4 and chroma-from-luma, which only 4x4 chroma allows there.
-        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.codedLossless && f.subX == 0 && f.speed <= 6 ? AV1Block.b4x4 : AV1Block.b8x8)
+        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.codedLossless && (f.subX == 0 || f.numPlanes == 1) && f.speed <= 6 ? AV1Block.b4x4 : AV1Block.b8x8)
         let canSplit = bsize > minBlock || !canNone
         let lambdaBits = f.lambda / 512
 
