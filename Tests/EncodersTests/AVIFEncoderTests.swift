@@ -168,6 +168,23 @@ final class AVIFEncoderTests: XCTestCase {
         }
     }
 
+    /// Every block split down to BLOCK_4X4 (4:2:0 chroma coded with the last 4x4 block of each 8x8, CFL over the
+    /// 8x8 luma, 4x4 edge availability), at frame edges, 4:2:0, 4:4:4 and gray; then the RD choice at speed 4.
+    func testDav1dForced4x4Blocks() throws {
+        guard tool("dav1d") != nil else { throw XCTSkip("dav1d not installed") }
+        let cases: [(Int, Int, Int, Bool, Int)] = [(141, 77, 3, true, 60), (66, 40, 3, false, 80), (50, 30, 1, true, 30),
+                                                   (37, 13, 3, true, 95)]
+        for (w, h, n, sub, q) in cases {
+            let plain = try checkForced(AV1ForcedTools(), width: w, height: h, planes: n, subsampled: sub, quality: q,
+                                        name: "plain-\(w)x\(h)-\(n)-\(q)")
+            let split = try checkForced(AV1ForcedTools(split4x4: true), width: w, height: h, planes: n, subsampled: sub,
+                                        quality: q, name: "4x4-\(w)x\(h)-\(n)-\(q)")
+            XCTAssertNotEqual(split, plain)
+            _ = try checkForced(AV1ForcedTools(), width: w, height: h, planes: n, subsampled: sub, quality: q, speed: 4,
+                                name: "s4-\(w)x\(h)-\(n)-\(q)")
+        }
+    }
+
     /// Complete AVIF files pass avifdec; PSNR floors per quality on a photo-like pattern.
     func testAvifdecDecodesWithQualityFloors() throws {
         guard tool("avifdec") != nil, tool("convert") != nil else { throw XCTSkip("avifdec/convert not installed") }

@@ -165,6 +165,14 @@ extension AV1TileEncoder {
                             : [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst]
     }
 
+    /// Types tried per transform block of a split (tx_depth > 0): the whole set at speed <= 4, else DCT and the type
+    /// the whole-block transform chose.
+    func splitTypeCandidates(_ txLog2: Int, _ wholeType: Int) -> [Int] {
+        let all = lumaTypeCandidates(txLog2)
+        if f.speed <= 4 || all.count == 1 { return all }
+        return wholeType == AV1Tx.dctDct || !all.contains(wholeType) ? [AV1Tx.dctDct, AV1Tx.adstAdst] : [AV1Tx.dctDct, wholeType]
+    }
+
     func lumaAllZero(count: Int) -> Bool {
         for k in 0..<count where quant[k] != 0 { return false }
         return true
@@ -313,7 +321,13 @@ extension AV1TileEncoder {
         let side4 = AV1Block.side4(bsize)
         let log2 = AV1Block.log2Side4(bsize) + 2
         let availU = r - 1 >= miRowStart, availL = c - 1 >= miColStart
-        let hasChroma = f.numPlanes > 1
+        // HasChroma and the chroma edge availability of decode_block (§5.11.5): with 4:2:0 a 4x4 luma block carries
+        // the chroma of its 8x8 area only at odd mi row and column (the last of the four), whose chroma neighbours
+        // lie two mi away.
+        let sub4 = bsize == AV1Block.b4x4
+        let hasChroma = f.numPlanes > 1 && !(sub4 && ((f.subY == 1 && r & 1 == 0) || (f.subX == 1 && c & 1 == 0)))
+        let availUChroma = sub4 && f.subY == 1 ? r - 2 >= miRowStart : availU
+        let availLChroma = sub4 && f.subX == 1 ? c - 2 >= miColStart : availL
         let deciding = modesIn == nil
         var m = modesIn ?? AV1BlockModes()
         let x0 = c * 4, y0 = r * 4
@@ -339,7 +353,8 @@ extension AV1TileEncoder {
                 ranked.append((cost, mode, 0))
             }
             ranked.sort { $0.cost < $1.cost }
-            if AV1Mode.isDirectional(ranked[0].mode) && (f.speed <= 4 || (f.speed <= 6 && log2 <= 5)) {
+            // Angle deltas exist only for blocks of 8x8 and above (intra_angle_info_y, §5.11.42).
+            if AV1Mode.isDirectional(ranked[0].mode) && !sub4 && (f.speed <= 4 || (f.speed <= 6 && log2 <= 5)) {
                 let mode = ranked[0].mode
                 for delta in [-3, -2, -1, 1, 2, 3] {
                     edges.predict(mode: mode, angleDelta: delta, log2: log2, pred: predAlt)
@@ -383,7 +398,7 @@ extension AV1TileEncoder {
             m.txDepth = depths.lowerBound
             if deciding { m.txTypes = [m.txType] }
             let res = codeLumaTransformBlocks(r, c, log2: log2, txLog2: log2 - m.txDepth, mode: m.yMode, angle: m.yAngle,
-                                              types: &m.txTypes, candidates: deciding && m.txDepth > 0 ? lumaTypeCandidates(log2 - m.txDepth) : [],
+                                              types: &m.txTypes, candidates: deciding && m.txDepth > 0 ? splitTypeCandidates(log2 - m.txDepth, m.txType) : [],
                                               measure: false)
             dist = res.sse; lumaExtent = (res.maxLumaW, res.maxLumaH)
         } else {
@@ -401,7 +416,7 @@ extension AV1TileEncoder {
                 }
                 var types = d == 0 ? [m.txType] : []
                 let res = codeLumaTransformBlocks(r, c, log2: log2, txLog2: log2 - d, mode: m.yMode, angle: m.yAngle, types: &types,
-                                                  candidates: d > 0 ? lumaTypeCandidates(log2 - d) : [], measure: true)
+                                                  candidates: d > 0 ? splitTypeCandidates(log2 - d, m.txType) : [], measure: true)
                 var rc = AV1RateCounter()
                 rc.symbol(d, depthCdf, depthN)
                 let cost = Double(res.sse) + f.lambda / 512 * Double(res.rate + rc.cost)
@@ -432,11 +447,11 @@ extension AV1TileEncoder {
         }
 
         // Chroma.
-        let cLog2 = log2 - (hasChroma ? f.subX : 0)
+        let cLog2 = max(2, log2 - (hasChroma ? f.subX : 0))
         let txLog2 = min(cLog2, 5)
         let perSide = 1 << (cLog2 - txLog2)
         let cflAllowed = log2 <= 5
-        let cx0 = x0 >> f.subX, cy0 = y0 >> f.subY
+        let cx0 = (c >> f.subX) * 4, cy0 = (r >> f.subY) * 4
         let uvCdf = cflAllowed ? cdf.at(cdf.uvCfl + m.yMode * 15) : cdf.at(cdf.uvNoCfl + m.yMode * 14)
         let uvN = cflAllowed ? 14 : 13
         if hasChroma {
@@ -449,7 +464,7 @@ extension AV1TileEncoder {
                 for mode in candidates {
                     var cost = 0.0
                     for p in 1...2 {
-                        buildEdges(plane: p, x: cx0, y: cy0, log2: txLog2, haveLeft: availL, haveAbove: availU)
+                        buildEdges(plane: p, x: cx0, y: cy0, log2: txLog2, haveLeft: availLChroma, haveAbove: availUChroma)
                         edges.predict(mode: mode, angleDelta: 0, log2: txLog2, pred: predAlt)
                         let sp = f.source[p]
                         cost += Double(satd(sp.data + cy0 * sp.stride + cx0, sp.stride, predAlt, n))
@@ -462,7 +477,7 @@ extension AV1TileEncoder {
                     var cost = 0.0
                     prepareCfl(x: cx0, y: cy0, log2: txLog2, maxLumaW: lumaExtent.w, maxLumaH: lumaExtent.h)
                     for p in 1...2 {
-                        buildEdges(plane: p, x: cx0, y: cy0, log2: txLog2, haveLeft: availL, haveAbove: availU)
+                        buildEdges(plane: p, x: cx0, y: cy0, log2: txLog2, haveLeft: availLChroma, haveAbove: availUChroma)
                         edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: txLog2, pred: pred)
                         let (a, s) = searchCflAlpha(plane: p, x: cx0, y: cy0, log2: txLog2)
                         alphas[p - 1] = a
@@ -480,7 +495,7 @@ extension AV1TileEncoder {
                 for ty in 0..<perSide {
                     for tx in 0..<perSide {
                         let x = cx0 + (tx << txLog2), y = cy0 + (ty << txLog2)
-                        buildEdges(plane: p, x: x, y: y, log2: txLog2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
+                        buildEdges(plane: p, x: x, y: y, log2: txLog2, haveLeft: availLChroma || tx > 0, haveAbove: availUChroma || ty > 0)
                         if m.uvMode == AV1Mode.cfl {
                             edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: txLog2, pred: pred)
                             prepareCfl(x: x, y: y, log2: txLog2, maxLumaW: lumaExtent.w, maxLumaH: lumaExtent.h)
@@ -512,14 +527,14 @@ extension AV1TileEncoder {
         m.skip = skip
 
         // Symbols (§5.11.7 order).
-        writeIntraModeInfo(r, c, bsize, m, skip: skip, yModeCdf: yModeCdf, uvCdf: uvCdf, uvN: uvN, &sink)
+        writeIntraModeInfo(r, c, bsize, m, skip: skip, hasChroma: hasChroma, yModeCdf: yModeCdf, uvCdf: uvCdf, uvN: uvN, &sink)
         // read_block_tx_size (§5.11.16): intra blocks always read tx_depth under TX_MODE_SELECT.
         if f.txModeSelect && bsize != AV1Block.b4x4 {
             let (depthCdf, depthN) = txDepthCdf(r, c, bsize)
             sink.symbol(m.txDepth, depthCdf, depthN)
         }
         if skip {
-            resetBlockContexts(r, c, bsize)
+            resetBlockContexts(r, c, bsize, hasChroma: hasChroma)
         } else {
             writeLumaCoefficients(r, c, log2: log2, m, &sink)
             if hasChroma {

@@ -4,7 +4,7 @@ extension AV1TileEncoder {
     /// no palette, no filter intra): skip, y mode, its angle delta, uv mode, CFL alphas, the uv angle delta. Angle
     /// deltas exist only from BLOCK_8X8 up (§5.11.42, §5.11.43).
     func writeIntraModeInfo<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ m: AV1BlockModes, skip: Bool,
-                                              yModeCdf: UnsafeMutablePointer<UInt16>, uvCdf: UnsafeMutablePointer<UInt16>,
+                                              hasChroma: Bool, yModeCdf: UnsafeMutablePointer<UInt16>, uvCdf: UnsafeMutablePointer<UInt16>,
                                               uvN: Int, _ sink: inout S) {
         let availU = r - 1 >= miRowStart, availL = c - 1 >= miColStart
         let skipCtx = (availU ? Int(f.skip[(r - 1) * f.miCols + c]) : 0) + (availL ? Int(f.skip[r * f.miCols + c - 1]) : 0)
@@ -12,7 +12,7 @@ extension AV1TileEncoder {
         sink.symbol(skip ? 1 : 0, cdf.at(cdf.skip + skipCtx * 3), 2)
         sink.symbol(m.yMode, yModeCdf, 13)
         if angles && AV1Mode.isDirectional(m.yMode) { sink.symbol(m.yAngle + 3, cdf.at(cdf.angleDelta + (m.yMode - 1) * 8), 7) }
-        guard f.numPlanes > 1 else { return }
+        guard hasChroma else { return }
         sink.symbol(m.uvMode, uvCdf, uvN)
         if m.uvMode == AV1Mode.cfl {
             let signU = m.cflU == 0 ? 0 : (m.cflU < 0 ? 1 : 2), signV = m.cflV == 0 ? 0 : (m.cflV < 0 ? 1 : 2)
@@ -23,10 +23,11 @@ extension AV1TileEncoder {
         if angles && AV1Mode.isDirectional(m.uvMode) { sink.symbol(m.uvAngle + 3, cdf.at(cdf.angleDelta + (m.uvMode - 1) * 8), 7) }
     }
 
-    /// reset_block_context (§5.11.5) of a skipped block: its above/left level and dc contexts of every plane to 0.
-    func resetBlockContexts(_ r: Int, _ c: Int, _ bsize: Int) {
+    /// reset_block_context (§5.11.5) of a skipped block: its above/left level and dc contexts to 0 in the planes it
+    /// codes (luma only for a 4:2:0 4x4 block without chroma).
+    func resetBlockContexts(_ r: Int, _ c: Int, _ bsize: Int, hasChroma: Bool) {
         let side4 = AV1Block.side4(bsize)
-        for p in 0..<f.numPlanes {
+        for p in 0..<(hasChroma ? f.numPlanes : 1) {
             let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
             for i in (c >> sx)..<((c + side4) >> sx) { ctx.aboveLevel[p][i] = 0; ctx.aboveDc[p][i] = 0 }
             for i in (r >> sy)..<((r + side4) >> sy) { ctx.leftLevel[p][i] = 0; ctx.leftDc[p][i] = 0 }

@@ -189,9 +189,9 @@ extension AV1TileEncoder {
         m.txType = AV1Tx.dctDct
 
         // Symbols (§5.11.7 intra_frame_mode_info): no tx size, no transform type, no CDEF index in a lossless frame.
-        writeIntraModeInfo(r, c, bsize, m, skip: skip, yModeCdf: yModeCdf, uvCdf: uvCdf, uvN: uvN, &sink)
+        writeIntraModeInfo(r, c, bsize, m, skip: skip, hasChroma: hasChroma, yModeCdf: yModeCdf, uvCdf: uvCdf, uvN: uvN, &sink)
         if skip {
-            resetBlockContexts(r, c, bsize)
+            resetBlockContexts(r, c, bsize, hasChroma: hasChroma)
         } else {
             for p in 0..<f.numPlanes {
                 let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0

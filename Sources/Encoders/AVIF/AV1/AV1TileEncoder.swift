@@ -20,12 +20,19 @@ struct AV1BlockModes {
 struct AV1ForcedTools: Sendable {
     /// Use this tx_depth (clamped to what the block allows) for every block instead of the RD choice.
     var txDepth: Int? = nil
+    /// Never code blocks of 8x8 and above whole: every block becomes BLOCK_4X4.
+    var split4x4 = false
 }
 
 extension AV1FrameState {
     /// TX_MODE_SELECT (§5.9.21, tx_mode_select = 1): the transform size is chosen per block. The fastest speeds keep
     /// TX_MODE_LARGEST, which spends no tx_depth symbols; a lossless frame has ONLY_4X4 (§5.9.21, nothing coded).
     var txModeSelect: Bool { !codedLossless && (speed <= 7 || forced.txDepth != nil) }
+}
+
+extension AV1Tuning {
+    /// An 8x8 block coded in fewer bits than this is not tried as four 4x4 blocks (speed >= 5).
+    static let split4x4MinBits = 40
 }
 
 /// Partition decision tree of one superblock.
@@ -133,7 +140,7 @@ final class AV1TileEncoder {
 
     /// Writes the partition symbol for `split` (true) or PARTITION_NONE (false), as decode_partition reads it.
     func writePartition<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, split: Bool, _ sink: inout S) {
-        guard bsize >= AV1Block.b8x8 else { return }   // 4x4 blocks have no partition symbol (§5.11.4)
+        if bsize == AV1Block.b4x4 { return }   // blocks below 8x8 have no partition symbol
         let half = AV1Block.side4(bsize) >> 1
         let hasRows = r + half < f.miRows, hasCols = c + half < f.miCols
         if hasRows && hasCols {
@@ -164,8 +171,10 @@ final class AV1TileEncoder {
             let limit = (bsize == AV1Block.b64x64 || f.codedLossless ? AV1Tuning.varianceLimit64 : AV1Tuning.varianceLimit32) * step * step
             if v > limit { canNone = false }
         }
-        // Lossless 4:4:4 also tries 4x4 blocks: a mode per 4x4 and chroma-from-luma, which only 4x4 chroma allows there.
-        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.codedLossless && (f.subX == 0 || f.numPlanes == 1) && f.speed <= 6 ? AV1Block.b4x4 : AV1Block.b8x8)
+        if f.forced.split4x4 && bsize > AV1Block.b4x4 { canNone = false }
+        // Lossless codes 4x4 blocks for 4:4:4 and gray only (its block coder has no sub-8x8 4:2:0 chroma rules).
+        let lossless420 = f.codedLossless && f.numPlanes > 1 && f.subX == 1
+        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.speed >= 8 || lossless420 ? AV1Block.b8x8 : AV1Block.b4x4)
         let canSplit = bsize > minBlock || !canNone
         let lambdaBits = f.lambda / 512
 
@@ -187,6 +196,8 @@ final class AV1TileEncoder {
             let perPixel = Double(dist) / Double(side4 * side4 * 16)
             let skipSplit = (f.speed >= 4 && perPixel <= 0.25 && !f.codedLossless) || (f.speed >= 8 && noneModes.skip && perPixel < 0.1 * step * step)
                 || (f.speed >= 8 && bsize <= AV1Block.b16x16 && rc.cost < 512 * 24)
+                // 4x4 blocks only where the 8x8 leaves a residual worth the extra mode bits.
+                || (bsize == AV1Block.b8x8 && f.speed >= 5 && (noneModes.skip || rc.cost < 512 * AV1Tuning.split4x4MinBits))
             if !canSplit || skipSplit {
                 return (noneCost, .leaf(noneModes))
             }
