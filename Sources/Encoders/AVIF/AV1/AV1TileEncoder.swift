@@ -172,9 +172,10 @@ final class AV1TileEncoder {
             if v > limit { canNone = false }
         }
         if f.forced.split4x4 && bsize > AV1Block.b4x4 { canNone = false }
-        // Lossless codes 4x4 blocks for 4:4:4 and gray only (its block coder has no sub-8x8 4:2:0 chroma rules).
+        // Lossless codes 4x4 blocks (where CFL lives) up to speed 8, for 4:4:4 and gray only (its block coder has no
+        // sub-8x8 4:2:0 chroma rules).
         let lossless420 = f.codedLossless && f.numPlanes > 1 && f.subX == 1
-        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.speed >= 8 || lossless420 ? AV1Block.b8x8 : AV1Block.b4x4)
+        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : ((f.speed >= 8 && !f.codedLossless) || lossless420 ? AV1Block.b8x8 : AV1Block.b4x4)
         let canSplit = bsize > minBlock || !canNone
         let lambdaBits = f.lambda / 512
 
