@@ -40,9 +40,15 @@ public struct AVIFEncodeOptions: Sendable, Equatable {
     /// 0 (slowest) ... 10 (fastest), as in avifenc.
     public var speed: Int = 6
     public var subsampling: ChromaSubsampling = .s420
-    /// Lossless: 4:4:4, identity matrix, quantizer index 0.
+    /// Truly lossless: RGB with the identity matrix (G, B, R planes), 4:4:4, AV1 lossless mode (qindex 0, 4x4
+    /// Walsh-Hadamard transforms); gray stays monochrome. Every sample decodes exactly. `quality` and
+    /// `subsampling` are ignored.
     public var lossless: Bool = false
-    public init(quality: Int = 60, speed: Int = 6, subsampling: ChromaSubsampling = .s420, lossless: Bool = false) {
+    /// Quality of the alpha plane, 0...100; nil (the default) codes alpha losslessly, as libavif does.
+    public var alphaQuality: Int? = nil
+    public init(quality: Int = 60, speed: Int = 6, subsampling: ChromaSubsampling = .s420, lossless: Bool = false,
+                alphaQuality: Int? = nil) {
         self.quality = quality; self.speed = speed; self.subsampling = subsampling; self.lossless = lossless
+        self.alphaQuality = alphaQuality
     }
 }

@@ -10,8 +10,9 @@ enum EncodeCommand {
     IN is a JPEG, PNG or netpbm file ('-' for standard input); OUT '-' is standard output.
     Pixels are encoded as stored (orientation is not applied; use 'process' for that).
       --quality N        0-100 (jpeg, webp lossy, avif); defaults: jpeg 80, webp 75, avif 60
-      --lossless         webp: VP8L lossless (exact); avif: 4:4:4 at the finest quantizer (near-lossless:
-                         AV1's true lossless mode is not implemented yet)
+      --lossless         exact pixels. webp: VP8L; avif: AV1 lossless mode (RGB coded as G, B, R planes with
+                         the identity matrix, 4:4:4; gray as one plane)
+      --alpha-quality N  avif: 0-100 for the alpha plane; default: alpha is lossless (as in libavif)
       --effort N         png: deflate level 0-9 (default 6); webp: method 0-6 (default 4)
       --speed N          avif: 0 (slowest) - 10 (fastest), default 6
       --subsampling S    jpeg/avif: 4:2:0 (default), 4:2:2 or 4:4:4
@@ -19,7 +20,8 @@ enum EncodeCommand {
     """
 
     static func run(_ args: ArraySlice<String>) -> Int32 {
-        guard let parsed = ParsedArguments(args, valued: ["-o", "--output", "--format", "--quality", "--effort", "--speed", "--subsampling"],
+        guard let parsed = ParsedArguments(args, valued: ["-o", "--output", "--format", "--quality", "--effort", "--speed", "--subsampling",
+                                                            "--alpha-quality"],
                                            flagNames: ["--lossless", "--progressive"]) else { return CLI.usageError }
         if parsed.wantsHelp { print(help); return 0 }
         guard parsed.positional.count == 1, let out = parsed.options["-o"] ?? parsed.options["--output"],
@@ -35,7 +37,9 @@ enum EncodeCommand {
             return .some(v)
         }
         guard let quality = intOption("--quality", 0...100), let effort = intOption("--effort", 0...9),
-              let speed = intOption("--speed", 0...10) else { return CLI.usageError }
+              let speed = intOption("--speed", 0...10), let alphaQuality = intOption("--alpha-quality", 0...100) else {
+            return CLI.usageError
+        }
         var subsampling: ChromaSubsampling? = nil
         if let s = parsed.options["--subsampling"] {
             guard let v = ChromaSubsampling(rawValue: s) else {
@@ -63,7 +67,7 @@ enum EncodeCommand {
             default:
                 encoded = try AVIFEncoder.encode(raster, options: AVIFEncodeOptions(
                     quality: quality ?? 60, speed: speed ?? 6, subsampling: subsampling ?? .s420,
-                    lossless: parsed.flags.contains("--lossless")))
+                    lossless: parsed.flags.contains("--lossless"), alphaQuality: alphaQuality))
             }
             try FileIO.write(encoded, to: out)
             return 0

@@ -9,7 +9,7 @@ import Raster
 final class AVIFEncoderTests: XCTestCase {
     // MARK: helpers
 
-    private func tool(_ name: String) -> String? {
+    func tool(_ name: String) -> String? {
         for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
             return "\(dir)/\(name)"
         }
@@ -17,7 +17,7 @@ final class AVIFEncoderTests: XCTestCase {
     }
 
     @discardableResult
-    private func run(_ path: String, _ args: [String]) throws -> Int32 {
+    func run(_ path: String, _ args: [String]) throws -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
@@ -28,12 +28,12 @@ final class AVIFEncoderTests: XCTestCase {
         return p.terminationStatus
     }
 
-    private func tempPath(_ name: String) -> String {
+    func tempPath(_ name: String) -> String {
         NSTemporaryDirectory() + "avif-test-\(ProcessInfo.processInfo.processIdentifier)-\(name)"
     }
 
     /// Deterministic photo-like test pattern: smooth gradients, an edge, and texture.
-    private func pattern(width: Int, height: Int, layout: ChannelLayout) throws -> Raster {
+    func pattern(width: Int, height: Int, layout: ChannelLayout) throws -> Raster {
         var s = [UInt8](repeating: 0, count: width * height * layout.channels)
         var seed: UInt32 = 12345
         for y in 0..<height {
@@ -52,7 +52,7 @@ final class AVIFEncoderTests: XCTestCase {
         return try Raster(width: width, height: height, layout: layout, samples8: s)
     }
 
-    private func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
+    func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
         var se = 0.0
         for i in 0..<min(a.count, b.count) { let d = Double(a[i]) - Double(b[i]); se += d * d }
         let mse = se / Double(max(1, a.count))
@@ -60,7 +60,7 @@ final class AVIFEncoderTests: XCTestCase {
     }
 
     /// Decodes with avifdec to PNG, then to PAM with ImageMagick, read by our PNM decoder.
-    private func avifdecPixels(_ file: [UInt8], name: String) throws -> Raster? {
+    func avifdecPixels(_ file: [UInt8], name: String) throws -> Raster? {
         guard let avifdec = tool("avifdec"), let convert = tool("convert") else { return nil }
         let input = tempPath("\(name).avif"), png = tempPath("\(name).png"), pam = tempPath("\(name).pam")
         defer { for f in [input, png, pam] { try? FileManager.default.removeItem(atPath: f) } }
@@ -71,7 +71,7 @@ final class AVIFEncoderTests: XCTestCase {
     }
 
     /// Decodes raw OBUs (Section 5 low-overhead format) with dav1d into Y4M planes.
-    private func dav1dPlanes(_ obus: [UInt8], name: String) throws -> [[UInt8]]? {
+    func dav1dPlanes(_ obus: [UInt8], name: String) throws -> [[UInt8]]? {
         guard let dav1d = tool("dav1d") else { return nil }
         let input = tempPath("\(name).obu"), output = tempPath("\(name).y4m")
         defer { for f in [input, output] { try? FileManager.default.removeItem(atPath: f) } }
@@ -98,7 +98,7 @@ final class AVIFEncoderTests: XCTestCase {
         return planes
     }
 
-    private func planes(width: Int, height: Int, count: Int, subsampled: Bool) throws -> [[UInt8]] {
+    func planes(width: Int, height: Int, count: Int, subsampled: Bool) throws -> [[UInt8]] {
         let r = try pattern(width: width, height: height, layout: .rgb)
         var out: [[UInt8]] = []
         for p in 0..<count {

@@ -211,6 +211,30 @@ final class PipelineProcessTests: XCTestCase {
         XCTAssertEqual(meanDifference(decoded, source), 0)
     }
 
+    /// The "Lossless for PNG" rule with AVIF: every pixel (and alpha) comes back from avifdec; quality is ignored.
+    func testPNGLosslessToAVIFKeepsEveryPixel() throws {
+        try requirePNGDecoder(); try requireEncoder(.avif)
+        for name in ["photos/chelsea.png", "photos/logo.png", "photos/camera.png"] {
+            let png = try read(name)
+            let o = process(png, "fmt=avif&quality=5", accept: "image/avif,image/webp", rule: RuleSettings(pngLossless: true))
+            XCTAssertNil(o.skipReason, "\(name): \(o.skipReason ?? "")")
+            XCTAssertEqual(o.contentType, "image/avif", name)
+            XCTAssertEqual(o.operations, ["convert"], name)
+            XCTAssertLessThan(o.body.count, png.count, name)
+            let decoded = try referenceDecode(o.body, format: .avif)
+            let source = try ImageDecoder.decode(png)
+            XCTAssertEqual(decoded.width, source.width, name)
+            XCTAssertEqual(meanDifference(decoded, source), 0, name)
+            if source.layout.hasAlpha {
+                XCTAssertEqual(decoded.layout, .rgba, name)
+                let n = source.width * source.height
+                let got: [UInt8] = (0..<n).map { i in decoded.samples8[i * 4 + 3] }
+                let want: [UInt8] = (0..<n).map { i in source.samples8[i * 4 + 3] }
+                XCTAssertEqual(got, want, name)
+            }
+        }
+    }
+
     func testQualityAloneAndNoParametersServeTheOriginal() throws {
         let jpeg = try read("photos/rocket.jpg")
         for query in ["quality=76", "", "v=3&quality=50"] {

@@ -1,7 +1,8 @@
 import Raster
 
 /// AVIF encoder: sRGB → YCbCr (BT.601 matrix, full range), AV1 intra coding of the colour image and of the
-/// alpha plane as a monochrome auxiliary image, HEIF/MIAF container.
+/// alpha plane as a monochrome auxiliary image, HEIF/MIAF container. Lossless: RGB as G, B, R planes (identity
+/// matrix, 4:4:4) coded at qindex 0, AV1's lossless mode; every sample comes back exactly.
 public enum AVIFEncoder {
     static let codec = "AVIF encoder"
 
@@ -38,40 +39,23 @@ public enum AVIFEncoder {
             throw CodecError(codec: codec, kind: .malformed, message: "raster holds fewer samples than its size")
         }
         let speed = min(max(options.speed, 0), 10)
-        let qidx = qIndex(quality: options.lossless ? 100 : options.quality)
+        let qidx = options.lossless ? 0 : qIndex(quality: options.quality)
         let isColor = img.layout.isColor
         var planes: [[UInt8]] = []
         var subX = 0, subY = 0
+        var matrix = 6
         var alpha: [UInt8]? = nil
         img.samples8.withUnsafeBufferPointer { s in
-            if isColor {
-                subX = (options.subsampling == .s420 && !options.lossless) ? 1 : 0
+            if isColor && options.lossless {
+                // Identity matrix (H.273 MatrixCoefficients 0): Y = G, Cb = B, Cr = R, 4:4:4, full range.
+                matrix = 0
+                var g = [UInt8](repeating: 0, count: n), b = g, r = g
+                for i in 0..<n { r[i] = s[i * ch]; g[i] = s[i * ch + 1]; b[i] = s[i * ch + 2] }
+                planes = [g, b, r]
+            } else if isColor {
+                subX = options.subsampling == .s420 ? 1 : 0
                 subY = subX
-                var y = [UInt8](repeating: 0, count: n)
-                var cb = [Float](repeating: 0, count: n), cr = [Float](repeating: 0, count: n)
-                for i in 0..<n {
-                    let r = Float(s[i * ch]), g = Float(s[i * ch + 1]), b = Float(s[i * ch + 2])
-                    // BT.601 (matrix_coefficients 6), full range.
-                    let yy = 0.299 * r + 0.587 * g + 0.114 * b
-                    y[i] = UInt8(min(max(yy.rounded(), 0), 255))
-                    cb[i] = (b - yy) / 1.772 + 128
-                    cr[i] = (r - yy) / 1.402 + 128
-                }
-                planes.append(y)
-                let cw = (width + subX) >> subX, chh = (height + subY) >> subY
-                var u = [UInt8](repeating: 0, count: cw * chh), v = u
-                for cy in 0..<chh {
-                    for cx in 0..<cw {
-                        var su: Float = 0, sv: Float = 0, cnt: Float = 0
-                        for dy in 0...subY { for dx in 0...subX {
-                            let yy = min(cy << subY | dy, height - 1) , xx = min(cx << subX | dx, width - 1)
-                            su += cb[yy * width + xx]; sv += cr[yy * width + xx]; cnt += 1
-                        } }
-                        u[cy * cw + cx] = UInt8(min(max((su / cnt).rounded(), 0), 255))
-                        v[cy * cw + cx] = UInt8(min(max((sv / cnt).rounded(), 0), 255))
-                    }
-                }
-                planes.append(u); planes.append(v)
+                planes = bt601Planes(s, channels: ch, width: width, height: height, subX: subX, subY: subY)
             } else {
                 var y = [UInt8](repeating: 0, count: n)
                 for i in 0..<n { y[i] = s[i * ch] }
@@ -85,26 +69,60 @@ public enum AVIFEncoder {
             }
         }
         var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY, qIndex: qidx, speed: speed)
+        cfg.matrixCoefficients = matrix
         let (seq, frame) = AV1FrameEncoder.encode(cfg)
         let colorItem = AVIFImageItem(av1Data: seq + frame, sequenceHeaderOBU: seq, profile: cfg.profile, level: cfg.levelIndex,
                                       monochrome: cfg.monochrome, subX: subX, subY: subY, channels: planes.count)
         var alphaItem: AVIFImageItem? = nil
         if let alpha {
-            cfg = AV1PictureConfig(width: width, height: height, planes: [alpha], subX: 1, subY: 1, qIndex: qidx, speed: speed)
+            // Alpha is lossless (qindex 0) unless a quality is asked for it, as libavif does by default.
+            let alphaQ = options.alphaQuality.map { qIndex(quality: $0) } ?? 0
+            cfg = AV1PictureConfig(width: width, height: height, planes: [alpha], subX: 1, subY: 1, qIndex: alphaQ, speed: speed)
             let (aseq, aframe) = AV1FrameEncoder.encode(cfg)
             alphaItem = AVIFImageItem(av1Data: aseq + aframe, sequenceHeaderOBU: aseq, profile: 0, level: cfg.levelIndex,
                                       monochrome: true, subX: 1, subY: 1, channels: 1)
         }
         return AVIFContainer.build(color: colorItem, alpha: alphaItem, width: width, height: height,
-                                   nclx: (1, 13, 6, true), icc: img.metadata.iccProfile)
+                                   nclx: (1, 13, matrix, true), icc: img.metadata.iccProfile)
+    }
+
+    /// sRGB → Y, Cb, Cr with the BT.601 matrix (matrix_coefficients 6), full range; chroma averaged over each
+    /// 2x2 (4:2:0) or taken per pixel (4:4:4).
+    static func bt601Planes(_ s: UnsafeBufferPointer<UInt8>, channels ch: Int, width: Int, height: Int,
+                            subX: Int, subY: Int) -> [[UInt8]] {
+        let n = width * height
+        var y = [UInt8](repeating: 0, count: n)
+        var cb = [Float](repeating: 0, count: n), cr = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            let r = Float(s[i * ch]), g = Float(s[i * ch + 1]), b = Float(s[i * ch + 2])
+            let yy = 0.299 * r + 0.587 * g + 0.114 * b
+            y[i] = UInt8(min(max(yy.rounded(), 0), 255))
+            cb[i] = (b - yy) / 1.772 + 128
+            cr[i] = (r - yy) / 1.402 + 128
+        }
+        let cw = (width + subX) >> subX, chh = (height + subY) >> subY
+        var u = [UInt8](repeating: 0, count: cw * chh), v = u
+        for cy in 0..<chh {
+            for cx in 0..<cw {
+                var su: Float = 0, sv: Float = 0, cnt: Float = 0
+                for dy in 0...subY { for dx in 0...subX {
+                    let yy = min(cy << subY | dy, height - 1) , xx = min(cx << subX | dx, width - 1)
+                    su += cb[yy * width + xx]; sv += cr[yy * width + xx]; cnt += 1
+                } }
+                u[cy * cw + cx] = UInt8(min(max((su / cnt).rounded(), 0), 255))
+                v[cy * cw + cx] = UInt8(min(max((sv / cnt).rounded(), 0), 255))
+            }
+        }
+        return [y, u, v]
     }
 
     /// The raw AV1 still picture (sequence header OBU + frame OBU) of already converted planes, and the encoder's
     /// reconstruction, for conformance tests against dav1d.
+    /// `lossless` codes at qindex 0 (CodedLossless) instead of the quality's quantizer.
     static func encodeOBUs(planes: [[UInt8]], width: Int, height: Int, subX: Int, subY: Int, quality: Int,
-                           speed: Int, filters: Bool = false) -> (obus: [UInt8], recon: [[UInt8]]) {
+                           speed: Int, filters: Bool = false, lossless: Bool = false) -> (obus: [UInt8], recon: [[UInt8]]) {
         var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY,
-                                   qIndex: qIndex(quality: quality), speed: speed)
+                                   qIndex: lossless ? 0 : qIndex(quality: quality), speed: speed)
         cfg.filters = filters
         let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
         return (r.sequenceHeader + r.frame, r.recon)

@@ -272,6 +272,7 @@ extension AV1TileEncoder {
     }
 
     func codeBlock<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ modesIn: inout AV1BlockModes?, _ sink: inout S) -> Int {
+        if f.codedLossless { return codeBlockLossless(r, c, bsize, &modesIn, &sink) }
         let side4 = AV1Block.side4(bsize)
         let log2 = AV1Block.log2Side4(bsize) + 2
         let availU = r - 1 >= miRowStart, availL = c - 1 >= miColStart
@@ -483,33 +484,14 @@ extension AV1TileEncoder {
         m.skip = skip
 
         // Symbols (§5.11.7 order).
-        let skipCtx = (availU ? Int(f.skip[(r - 1) * f.miCols + c]) : 0) + (availL ? Int(f.skip[r * f.miCols + c - 1]) : 0)
-        sink.symbol(skip ? 1 : 0, cdf.at(cdf.skip + skipCtx * 3), 2)
-        if !skip { sink.cdefIndex(miRow: r, miCol: c) }   // read_cdef (§5.11.56)
-        sink.symbol(m.yMode, yModeCdf, 13)
-        if AV1Mode.isDirectional(m.yMode) && !sub4 { sink.symbol(m.yAngle + 3, cdf.at(cdf.angleDelta + (m.yMode - 1) * 8), 7) }
-        if hasChroma {
-            sink.symbol(m.uvMode, uvCdf, uvN)
-            if m.uvMode == AV1Mode.cfl {
-                let signU = m.cflU == 0 ? 0 : (m.cflU < 0 ? 1 : 2), signV = m.cflV == 0 ? 0 : (m.cflV < 0 ? 1 : 2)
-                sink.symbol(signU * 3 + signV - 1, cdf.at(cdf.cflSign), 8)
-                if signU != 0 { sink.symbol(abs(m.cflU) - 1, cdf.at(cdf.cflAlpha + ((signU - 1) * 3 + signV) * 17), 16) }
-                if signV != 0 { sink.symbol(abs(m.cflV) - 1, cdf.at(cdf.cflAlpha + ((signV - 1) * 3 + signU) * 17), 16) }
-            }
-            if AV1Mode.isDirectional(m.uvMode) && !sub4 { sink.symbol(m.uvAngle + 3, cdf.at(cdf.angleDelta + (m.uvMode - 1) * 8), 7) }
-        }
+        writeIntraModeInfo(r, c, bsize, m, skip: skip, hasChroma: hasChroma, yModeCdf: yModeCdf, uvCdf: uvCdf, uvN: uvN, &sink)
         // read_block_tx_size (§5.11.16): intra blocks always read tx_depth under TX_MODE_SELECT.
         if f.txModeSelect && bsize != AV1Block.b4x4 {
             let (depthCdf, depthN) = txDepthCdf(r, c, bsize)
             sink.symbol(m.txDepth, depthCdf, depthN)
         }
         if skip {
-            // reset_block_context (§5.11.5): only the planes the block codes.
-            for p in 0..<(hasChroma ? f.numPlanes : 1) {
-                let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
-                for i in (c >> sx)..<((c + side4) >> sx) { ctx.aboveLevel[p][i] = 0; ctx.aboveDc[p][i] = 0 }
-                for i in (r >> sy)..<((r + side4) >> sy) { ctx.leftLevel[p][i] = 0; ctx.leftDc[p][i] = 0 }
-            }
+            resetBlockContexts(r, c, bsize, hasChroma: hasChroma)
         } else {
             writeLumaCoefficients(r, c, log2: log2, m, &sink)
             if hasChroma {

@@ -89,8 +89,9 @@ enum AV1Coefficients {
             }
             return
         }
-        // transform_type (§5.11.47): reduced_tx_set gives TX_SET_INTRA_2 up to 16x16, DCT only above.
-        if plane == 0 && log2 <= 4 {
+        // transform_type (§5.11.47): reduced_tx_set gives TX_SET_INTRA_2 up to 16x16, DCT only above; not coded
+        // at qindex 0 (lossless: the Walsh-Hadamard transform).
+        if plane == 0 && log2 <= 4 && cdf.codesTransformType {
             sink.symbol(AV1Tx.intraSet2Symbol(txType), cdf.at(cdf.txSet2 + (txSz * 13 + intraDir) * 6), 5)
         }
         // eob_pt and eob_extra.

@@ -43,6 +43,10 @@ struct AV1PictureConfig {
         return out
     }
 
+    /// CodedLossless of §5.9.2: base_q_idx 0 with every DeltaQ 0 (the header never codes a delta) and no
+    /// segmentation. Every transform block is then a 4x4 Walsh-Hadamard block.
+    var codedLossless: Bool { qIndex == 0 }
+
     var profile: Int { planes.count == 3 && subX == 0 ? 1 : 0 }
     var monochrome: Bool { planes.count == 1 }
     /// seq_level_idx chosen from the picture size (Annex A.3 limits: 4.0, 5.0, 6.0, else 31 = unconstrained).
@@ -215,7 +219,7 @@ enum AV1FrameEncoder {
         // In-loop filters: searched and applied to the reconstruction (§7.14 deblocking, §7.15 CDEF).
         var deblock = AV1DeblockParams()
         var cdef = AV1CdefParams()
-        if cfg.filters {
+        if cfg.filters && !cfg.codedLossless {
             (deblock, cdef) = AV1FilterSearch.run(frame: frame, width: cfg.width, height: cfg.height,
                                                   formulaDeblock: cfg.formulaDeblock, formulaCdef: cfg.formulaCdef,
                                                   searchDeblock: cfg.searchDeblock, needReconstruction: needReconstruction)
@@ -242,9 +246,13 @@ enum AV1FrameEncoder {
         w.write(0, count: 1)                        // using_qmatrix
         w.write(0, count: 1)                        // segmentation_enabled
         if cfg.qIndex > 0 { w.write(0, count: 1) }  // delta_q_present
-        writeLoopFilterParams(&w, deblock, monochrome: cfg.monochrome)
-        if enableCdef { writeCdefParams(&w, cdef, monochrome: cfg.monochrome) }
-        w.write(frame.txModeSelect ? 1 : 0, count: 1)  // tx_mode_select: TX_MODE_SELECT or TX_MODE_LARGEST
+        // CodedLossless (§5.9.2: qindex 0, no delta q): loop_filter_params, cdef_params and read_tx_mode read
+        // nothing (ONLY_4X4).
+        if !cfg.codedLossless {
+            writeLoopFilterParams(&w, deblock, monochrome: cfg.monochrome)
+            if enableCdef { writeCdefParams(&w, cdef, monochrome: cfg.monochrome) }
+            w.write(frame.txModeSelect ? 1 : 0, count: 1)  // tx_mode_select: TX_MODE_SELECT or TX_MODE_LARGEST
+        }
         w.write(1, count: 1)                        // reduced_tx_set
         w.alignToByte()                             // byte_alignment() of frame_obu
         // tile_group_obu

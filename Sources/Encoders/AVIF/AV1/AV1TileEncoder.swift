@@ -26,8 +26,8 @@ struct AV1ForcedTools: Sendable {
 
 extension AV1FrameState {
     /// TX_MODE_SELECT (§5.9.21, tx_mode_select = 1): the transform size is chosen per block. The fastest speeds keep
-    /// TX_MODE_LARGEST, which spends no tx_depth symbols.
-    var txModeSelect: Bool { speed <= 7 || forced.txDepth != nil }
+    /// TX_MODE_LARGEST, which spends no tx_depth symbols; a lossless frame has ONLY_4X4 (§5.9.21, nothing coded).
+    var txModeSelect: Bool { !codedLossless && (speed <= 7 || forced.txDepth != nil) }
 }
 
 extension AV1Tuning {
@@ -64,6 +64,7 @@ final class AV1TileEncoder {
     let coef = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
     /// Quantised levels of the current block: luma, then up to 4 transform blocks per chroma plane (4:4:4 64x64).
+    /// Lossless: 16 levels for each of the 256 4x4 transform blocks of each plane (3 * 4096).
     let quant = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels + 8 * 1024)
     /// Luma levels of the best transform-size candidate while another one is tried.
     let quantBest = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels)
@@ -173,11 +174,15 @@ final class AV1TileEncoder {
         if canNone && bsize >= AV1Block.b32x32 && f.speed >= 5 {
             let v = lumaVariance(r, c, side4 * 4)
             let step = Double(f.acQ) / 8
-            let limit = (bsize == AV1Block.b64x64 ? AV1Tuning.varianceLimit64 : AV1Tuning.varianceLimit32) * step * step
+            let limit = (bsize == AV1Block.b64x64 || f.codedLossless ? AV1Tuning.varianceLimit64 : AV1Tuning.varianceLimit32) * step * step
             if v > limit { canNone = false }
         }
         if f.forced.split4x4 && bsize > AV1Block.b4x4 { canNone = false }
-        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (f.speed >= 6 ? AV1Block.b8x8 : AV1Block.b4x4)
+        // 4x4 blocks: lossy at speed <= 5; lossless (where CFL lives) up to speed 8, for 4:4:4 and gray only (its
+        // block coder has no sub-8x8 4:2:0 chroma rules).
+        let lossless420 = f.codedLossless && f.numPlanes > 1 && f.subX == 1
+        let min4x4 = f.codedLossless ? (f.speed <= 8 && !lossless420) : f.speed <= 5
+        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (min4x4 ? AV1Block.b4x4 : AV1Block.b8x8)
         let canSplit = bsize > minBlock || !canNone
         let lambdaBits = f.lambda / 512
 
@@ -197,7 +202,7 @@ final class AV1TileEncoder {
             // A flat, well-predicted block: do not try smaller blocks.
             let step = Double(f.acQ) / 8
             let perPixel = Double(dist) / Double(side4 * side4 * 16)
-            let skipSplit = (f.speed >= 4 && perPixel <= 0.25) || (f.speed >= 8 && noneModes.skip && perPixel < 0.1 * step * step)
+            let skipSplit = (f.speed >= 4 && perPixel <= 0.25 && !f.codedLossless) || (f.speed >= 8 && noneModes.skip && perPixel < 0.1 * step * step)
                 || (f.speed >= 8 && bsize <= AV1Block.b16x16 && rc.cost < 512 * 24)
                 // 4x4 blocks only where the 8x8 leaves a residual worth the extra mode bits.
                 || (bsize == AV1Block.b8x8 && f.speed >= 5 && (noneModes.skip || rc.cost < 512 * AV1Tuning.split4x4MinBits))

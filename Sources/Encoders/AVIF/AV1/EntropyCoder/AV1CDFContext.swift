@@ -12,7 +12,11 @@ final class AV1CDFContext {
     let coeffBaseEob, coeffBase, coeffBr: Int
 
     /// `qctx` selects the coefficient CDF set from base_q_idx (§6.8.2 init_coeff_cdfs).
+    /// transform_type is coded only when the qindex is above 0 (§5.11.47).
+    let codesTransformType: Bool
+
     init(baseQIndex: Int) {
+        codesTransformType = baseQIndex > 0
         let q = baseQIndex <= 20 ? 0 : baseQIndex <= 60 ? 1 : baseQIndex <= 120 ? 2 : 3
         var all: [UInt16] = []
         func add(_ t: [UInt16], slice: Int? = nil) -> Int {
