@@ -168,6 +168,17 @@ final class AVIFEncoderTests: XCTestCase {
         }
     }
 
+    /// The forced tools at the quantizer extremes (base_q_idx 1 and 255), on frames smaller than one 8x8 block and on
+    /// a picture with two tile columns, with the speed-4 search.
+    func testDav1dForcedToolsAtExtremes() throws {
+        guard tool("dav1d") != nil else { throw XCTSkip("dav1d not installed") }
+        for (w, h, q) in [(64, 64, 100), (64, 64, 0), (4200, 24, 40), (1, 1, 60), (9, 9, 70)] {
+            for forced in [AV1ForcedTools(txDepth: 2), AV1ForcedTools(txDepth: 1), AV1ForcedTools(split4x4: true)] {
+                _ = try checkForced(forced, width: w, height: h, planes: 3, subsampled: true, quality: q, speed: 4, name: "extreme-\(w)x\(h)-\(q)")
+            }
+        }
+    }
+
     /// Every block split down to BLOCK_4X4 (4:2:0 chroma coded with the last 4x4 block of each 8x8, CFL over the
     /// 8x8 luma, 4x4 edge availability), at frame edges, 4:2:0, 4:4:4 and gray; then the RD choice at speed 4.
     func testDav1dForced4x4Blocks() throws {

@@ -71,20 +71,31 @@ extension AV1TileEncoder {
         }
     }
 
-    /// Visits the luma transform blocks of side 1 << txLog2 that tile the block at mi (r, c) of side 1 << log2, in
-    /// the raster order of residual() (§5.11.34), skipping those that start outside the frame as transform_block()
-    /// does (§5.11.35). Arguments: index in the block's grid, sample x, y, grid column, grid row.
-    func forEachLumaTransformBlock(_ r: Int, _ c: Int, log2: Int, txLog2: Int, _ body: (Int, Int, Int, Int, Int) -> Void) {
-        let n = 1 << (log2 - txLog2), maxX = f.miCols * 4, maxY = f.miRows * 4
+    /// Visits the transform blocks of side 1 << txLog2 that tile a block of side 1 << log2 at sample (x0, y0) of
+    /// `plane`, in the raster order of residual() (§5.11.34), skipping those that start outside the frame as
+    /// transform_block() does (§5.11.35). Arguments: index in the block's grid, sample x, y, grid column, grid row.
+    func forEachTransformBlock(plane: Int, x0: Int, y0: Int, log2: Int, txLog2: Int, _ body: (Int, Int, Int, Int, Int) -> Void) {
+        let n = 1 << (log2 - txLog2)
+        let maxX = (f.miCols * 4) >> (plane > 0 ? f.subX : 0), maxY = (f.miRows * 4) >> (plane > 0 ? f.subY : 0)
         for ty in 0..<n {
-            let y = r * 4 + (ty << txLog2)
+            let y = y0 + (ty << txLog2)
             if y >= maxY { break }
             for tx in 0..<n {
-                let x = c * 4 + (tx << txLog2)
+                let x = x0 + (tx << txLog2)
                 if x >= maxX { break }
                 body(ty * n + tx, x, y, tx, ty)
             }
         }
+    }
+
+    /// The luma transform blocks of the block at mi (r, c) (see forEachTransformBlock).
+    func forEachLumaTransformBlock(_ r: Int, _ c: Int, log2: Int, txLog2: Int, _ body: (Int, Int, Int, Int, Int) -> Void) {
+        forEachTransformBlock(plane: 0, x0: c * 4, y0: r * 4, log2: log2, txLog2: txLog2, body)
+    }
+
+    /// Levels of chroma transform block k of `plane` (1 or 2): each plane has room for a 64x64 block's levels.
+    func chromaLevels(plane: Int, _ k: Int, txLog2: Int) -> UnsafeMutablePointer<Int32> {
+        quant + AV1TileEncoder.chromaLevels + (plane - 1) * 4096 + k * AV1TileEncoder.levelCount(txLog2)
     }
 
     /// Number of levels stored per transform block of side 1 << txLog2 (64-point transforms keep 32x32).
@@ -165,17 +176,13 @@ extension AV1TileEncoder {
                             : [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst]
     }
 
-    /// Types tried per transform block of a split (tx_depth > 0): the whole set at speed <= 4, else DCT and the type
-    /// the whole-block transform chose.
+    /// Types tried per transform block of a split (tx_depth > 0): the whole set at speed <= 4, DCT and the type the
+    /// whole-block transform chose at speed 5, only the latter from speed 6.
     func splitTypeCandidates(_ txLog2: Int, _ wholeType: Int) -> [Int] {
         let all = lumaTypeCandidates(txLog2)
         if f.speed <= 4 || all.count == 1 { return all }
+        if f.speed >= 6 { return [all.contains(wholeType) ? wholeType : AV1Tx.dctDct] }
         return wholeType == AV1Tx.dctDct || !all.contains(wholeType) ? [AV1Tx.dctDct, AV1Tx.adstAdst] : [AV1Tx.dctDct, wholeType]
-    }
-
-    func lumaAllZero(count: Int) -> Bool {
-        for k in 0..<count where quant[k] != 0 { return false }
-        return true
     }
 
     /// Transform depths the RD search may try for a block (tx_depth ≤ MAX_TX_DEPTH = 2).
@@ -407,10 +414,12 @@ extension AV1TileEncoder {
             var best = (cost: Double.infinity, depth: 0, types: [Int](), sse: 0, extent: (w: 0, h: 0))
             var bestRecon: [[UInt8]] = []
             var lastIsBest = true
+            var depth0Rate = 0.0
             for d in depths {
                 if d > depths.lowerBound {
-                    // Prune: a depth-0 block without residual is predicted well enough.
-                    if best.depth == 0 && f.speed >= 5 && lumaAllZero(count: AV1TileEncoder.levelCount(log2)) { break }
+                    // Prune (speed >= 5): smaller transforms pay only where the whole-block transform costs enough
+                    // luma bits per sample (measured on the corpus photos: below these rates the split won < 5 %).
+                    if best.depth == 0 && f.speed >= 5 && depth0Rate < AV1Tuning.txSplitMinBitsPerSample[min(log2 - 3, 2)] { break }
                     restoreLumaContexts(saved)
                     setDecoded(r, c, bsize, 0, lumaOnly: true)
                 }
@@ -420,6 +429,7 @@ extension AV1TileEncoder {
                 var rc = AV1RateCounter()
                 rc.symbol(d, depthCdf, depthN)
                 let cost = Double(res.sse) + f.lambda / 512 * Double(res.rate + rc.cost)
+                if d == 0 { depth0Rate = Double(res.rate) / 512 / Double(1 << (2 * log2)) }
                 if cost < best.cost {
                     if d < depths.upperBound {
                         bestRecon = saveRecon(r, c, bsize, lumaOnly: true)
@@ -448,8 +458,9 @@ extension AV1TileEncoder {
 
         // Chroma.
         let cLog2 = max(2, log2 - (hasChroma ? f.subX : 0))
+        // get_tx_size (§5.11.37): chroma uses the largest transform of its block (64 coded as 32); the loops below
+        // work for any smaller uniform size too (lossless: TX_4X4).
         let txLog2 = min(cLog2, 5)
-        let perSide = 1 << (cLog2 - txLog2)
         let cflAllowed = log2 <= 5
         let cx0 = (c >> f.subX) * 4, cy0 = (r >> f.subY) * 4
         let uvCdf = cflAllowed ? cdf.at(cdf.uvCfl + m.yMode * 15) : cdf.at(cdf.uvNoCfl + m.yMode * 14)
@@ -490,24 +501,19 @@ extension AV1TileEncoder {
                 }
             }
             let cTxType = txLog2 <= 4 ? AV1Mode.modeToTxfm[m.uvMode] : AV1Tx.dctDct
-            var slot = 0
             for p in 1...2 {
-                for ty in 0..<perSide {
-                    for tx in 0..<perSide {
-                        let x = cx0 + (tx << txLog2), y = cy0 + (ty << txLog2)
-                        buildEdges(plane: p, x: x, y: y, log2: txLog2, haveLeft: availLChroma || tx > 0, haveAbove: availUChroma || ty > 0)
-                        if m.uvMode == AV1Mode.cfl {
-                            edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: txLog2, pred: pred)
-                            prepareCfl(x: x, y: y, log2: txLog2, maxLumaW: lumaExtent.w, maxLumaH: lumaExtent.h)
-                            applyCfl(log2: txLog2, alpha: p == 1 ? m.cflU : m.cflV, into: predAlt)
-                            pred.update(from: predAlt, count: 1 << (2 * txLog2))
-                        } else {
-                            edges.predict(mode: m.uvMode, angleDelta: m.uvAngle, log2: txLog2, pred: pred)
-                        }
-                        dist += transformQuantize(plane: p, x: x, y: y, log2: txLog2, txType: cTxType, levels: quant + AV1TileEncoder.chromaLevels + slot * 1024)
-                        markDecoded(plane: p, x: x, y: y, log2: txLog2)
-                        slot += 1
+                forEachTransformBlock(plane: p, x0: cx0, y0: cy0, log2: cLog2, txLog2: txLog2) { k, x, y, tx, ty in
+                    buildEdges(plane: p, x: x, y: y, log2: txLog2, haveLeft: availLChroma || tx > 0, haveAbove: availUChroma || ty > 0)
+                    if m.uvMode == AV1Mode.cfl {
+                        edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: txLog2, pred: pred)
+                        prepareCfl(x: x, y: y, log2: txLog2, maxLumaW: lumaExtent.w, maxLumaH: lumaExtent.h)
+                        applyCfl(log2: txLog2, alpha: p == 1 ? m.cflU : m.cflV, into: predAlt)
+                        pred.update(from: predAlt, count: 1 << (2 * txLog2))
+                    } else {
+                        edges.predict(mode: m.uvMode, angleDelta: m.uvAngle, log2: txLog2, pred: pred)
                     }
+                    dist += transformQuantize(plane: p, x: x, y: y, log2: txLog2, txType: cTxType, levels: chromaLevels(plane: p, k, txLog2: txLog2))
+                    markDecoded(plane: p, x: x, y: y, log2: txLog2)
                 }
             }
         }
@@ -519,9 +525,12 @@ extension AV1TileEncoder {
             for i in 0..<lumaArea where skip && quant[k * lumaArea + i] != 0 { skip = false }
         }
         if hasChroma {
-            for slot in 0..<(2 * perSide * perSide) where skip {
-                let levels = quant + AV1TileEncoder.chromaLevels + slot * 1024
-                for k in 0..<(1 << (2 * txLog2)) where levels[k] != 0 { skip = false; break }
+            let area = AV1TileEncoder.levelCount(txLog2)
+            for p in 1...2 {
+                forEachTransformBlock(plane: p, x0: cx0, y0: cy0, log2: cLog2, txLog2: txLog2) { k, _, _, _, _ in
+                    let levels = chromaLevels(plane: p, k, txLog2: txLog2)
+                    for i in 0..<area where skip && levels[i] != 0 { skip = false }
+                }
             }
         }
         m.skip = skip
@@ -538,17 +547,12 @@ extension AV1TileEncoder {
         } else {
             writeLumaCoefficients(r, c, log2: log2, m, &sink)
             if hasChroma {
-                var slot = 0
                 let maxX4 = f.miCols >> f.subX, maxY4 = f.miRows >> f.subY
                 for p in 1...2 {
-                    for ty in 0..<perSide {
-                        for tx in 0..<perSide {
-                            let x4 = (cx0 >> 2) + (tx << (txLog2 - 2)), y4 = (cy0 >> 2) + (ty << (txLog2 - 2))
-                            AV1Coefficients.write(&sink, cdf: cdf, ctx: &ctx, plane: p, x4: x4, y4: y4, maxX4: maxX4, maxY4: maxY4,
-                                                  log2: txLog2, blockLog2: cLog2, txType: txLog2 <= 4 ? AV1Mode.modeToTxfm[m.uvMode] : AV1Tx.dctDct,
-                                                  intraDir: m.yMode, quant: quant + AV1TileEncoder.chromaLevels + slot * 1024)
-                            slot += 1
-                        }
+                    forEachTransformBlock(plane: p, x0: cx0, y0: cy0, log2: cLog2, txLog2: txLog2) { k, x, y, _, _ in
+                        AV1Coefficients.write(&sink, cdf: cdf, ctx: &ctx, plane: p, x4: x >> 2, y4: y >> 2, maxX4: maxX4, maxY4: maxY4,
+                                              log2: txLog2, blockLog2: cLog2, txType: txLog2 <= 4 ? AV1Mode.modeToTxfm[m.uvMode] : AV1Tx.dctDct,
+                                              intraDir: m.yMode, quant: chromaLevels(plane: p, k, txLog2: txLog2))
                     }
                 }
             }

@@ -33,6 +33,9 @@ extension AV1FrameState {
 extension AV1Tuning {
     /// An 8x8 block coded in fewer bits than this is not tried as four 4x4 blocks (speed >= 5).
     static let split4x4MinBits = 40
+    /// Luma bits per sample of the whole-block transform below which tx_depth 1 is not tried (speed >= 5), for 8x8,
+    /// 16x16 and 32x32-or-larger blocks.
+    static let txSplitMinBitsPerSample = [0.4, 0.1, 0.03]
 }
 
 /// Partition decision tree of one superblock.
@@ -175,7 +178,7 @@ final class AV1TileEncoder {
         // Lossless codes 4x4 blocks (where CFL lives) up to speed 8, for 4:4:4 and gray only (its block coder has no
         // sub-8x8 4:2:0 chroma rules).
         let lossless420 = f.codedLossless && f.numPlanes > 1 && f.subX == 1
-        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : ((f.speed >= 8 && !f.codedLossless) || lossless420 ? AV1Block.b8x8 : AV1Block.b4x4)
+        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : ((f.speed >= 6 && !f.codedLossless) || lossless420 ? AV1Block.b8x8 : AV1Block.b4x4)
         let canSplit = bsize > minBlock || !canNone
         let lambdaBits = f.lambda / 512
 
