@@ -65,22 +65,12 @@ extension AV1TileEncoder {
         }
         AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: coef, scratch: scratch)
         let denom = log2 == 6 ? 4 : (log2 == 5 ? 2 : 1)
-        let acInv = Float(denom) / Float(f.acQ), dcInv = Float(denom) / Float(f.dcQ)
-        var any = false
-        let acRounding = AV1Tuning.acRounding
-        for k in 0..<(tw * tw) {
-            let v = coef[k]
-            let scaled = abs(v) * (k == 0 ? dcInv : acInv)
-            let rounding: Float = k == 0 ? 0.45 : acRounding
-            let l = Int32(min(scaled + rounding, Float(1 << 20)))
-            levels[k] = v < 0 ? -l : l
-            if l != 0 { any = true }
-        }
+        let any = quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels).nonzero
         if any {
             for k in 0..<(tw * tw) {
                 let l = Int(levels[k])
                 if l == 0 { dequant[k] = 0; continue }
-                let dq = abs(l) * (k == 0 ? f.dcQ : f.acQ)
+                let dq = abs(l) * (k == 0 ? (plane > 0 ? f.uvDcQ : f.dcQ) : (plane > 0 ? f.uvAcQ : f.acQ))
                 let dq2 = (dq & 0xFFFFFF) / denom
                 dequant[k] = Int32(min(dq2, 32767)) * (l < 0 ? -1 : 1)
                 if l < 0 && dq2 > 32768 { dequant[k] = -32768 }
@@ -105,27 +95,13 @@ extension AV1TileEncoder {
     /// the transform domain (the coefficients are 8x orthonormal, so squared errors scale by 64).
     func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> Double {
         let n = 1 << log2
-        let tw = min(32, n)
         let src = f.source[plane]
         for i in 0..<n {
             let s = src.data + (y + i) * src.stride + x
             for j in 0..<n { resid[i * n + j] = Int32(s[j]) - Int32(pred[i * n + j]) }
         }
         AV1ForwardTransform.forward2D(resid, log2: log2, txType: txType, out: coef, scratch: scratch)
-        let denom = Float(log2 == 6 ? 4 : (log2 == 5 ? 2 : 1))
-        let acQ = Float(f.acQ), dcQ = Float(f.dcQ)
-        let acRounding = AV1Tuning.acRounding
-        var dist: Float = 0
-        for k in 0..<(tw * tw) {
-            let v = coef[k]
-            let q = k == 0 ? dcQ : acQ
-            let scaled = abs(v) * denom / q
-            let l = min(scaled + (k == 0 ? 0.45 : acRounding), Float(1 << 20)).rounded(.down)
-            levels[k] = v < 0 ? -Int32(l) : Int32(l)
-            let e = abs(v) - l * q / denom
-            dist += e * e
-        }
-        return Double(dist / 64)
+        return Double(quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels).distortion)
     }
 
     /// Chroma-from-luma (§7.11.5), step 1: the subsampled reconstructed luma minus its average (3 fractional bits)
