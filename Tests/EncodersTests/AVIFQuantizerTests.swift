@@ -26,8 +26,8 @@ final class AVIFQuantizerTests: XCTestCase {
     private func params(qIndex: Int, shape: AV1TxShape, rdo: Bool, rounding: Float) -> AV1QuantParams {
         let dcQ = Float(dcQlookup[qIndex]), acQ = Float(acQlookup[qIndex]), d = Float(shape.dqDenom)
         let step = acQ / 8
-        return AV1QuantParams(invDc: d / dcQ, invAc: d / acQ, weightDc: (dcQ / d) * (dcQ / d) / 64,
-                              weightAc: (acQ / d) * (acQ / d) / 64, lambda: 0.07 * step * step / 512, rdo: rdo,
+        return AV1QuantParams(invDc: d / dcQ, invAc: d / acQ, weightDc: dcQ * dcQ / 64,
+                              weightAc: acQ * acQ / 64, lambda: 0.07 * step * step / 512, rdo: rdo,
                               dcRounding: rounding, acRounding: rounding)
     }
 

@@ -92,7 +92,7 @@ extension AV1TileEncoder {
     }
 
     /// Quantises like `transformQuantize` but leaves the frame untouched and returns the distortion measured in
-    /// the transform domain (the coefficients are 8x orthonormal, so squared errors scale by 64).
+    /// the transform domain (AV1Quantizer's estimate, in pixel SSE units).
     func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> Double {
         let n = 1 << log2
         let src = f.source[plane]

@@ -61,12 +61,13 @@ enum AV1Tuning {
     /// Dead-zone rounding offsets of the plain quantiser (AC 0.25 and 0.35 were worse on SSIMULACRA2).
     static let acRounding: Float = 0.30
     static let dcRounding: Float = 0.45
-    /// RD-optimised quantisation (AV1Quantizer) is used below this speed, with λ scaled by rdoqLambdaScale.
-    /// Off at every speed for now: on the photos it cost 1–2 % BD-rate (SSIMULACRA2) against the dead zone above
-    /// at λ × 0.6…3 and twice the CPU time (docs/avif.md).
-    /// (Variable so that tests can check the bitstream with it on; read-only while encoding.)
-    nonisolated(unsafe) static var rdoqMaxSpeed = 0
-    static let rdoqLambdaScale = 1.0
+    /// RD-optimised quantisation (AV1Quantizer) is used below this speed, with λ scaled by rdoqLambdaScale. On the
+    /// photos at speed 6 it gained 1.4 % BD-rate (SSIMULACRA2) and 1.3 % (PSNR) over the dead zone, at λ × 0.7
+    /// (× 1: same SSIMULACRA2, PSNR 0.7 % worse; × 1.5: both worse), but took ~75 % more CPU time (it runs in
+    /// the mode search; only in the final quantisation it lost its gain), so only the slow speeds use it.
+    /// (Variable so that tests can check the bitstream with it on at any speed; read-only while encoding.)
+    nonisolated(unsafe) static var rdoqMaxSpeed = 5
+    static let rdoqLambdaScale = 0.7
     /// Chroma quantizer delta (DeltaQUDc = DeltaQUAc, §5.9.12): finer chroma by 8 indices gained 0.4 % BD-rate on
     /// SSIMULACRA2 and 1.5 % on PSNR (−6…−12 is flat, −20 is worse).
     static let chromaDeltaQ = -8

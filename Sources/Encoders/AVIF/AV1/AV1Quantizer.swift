@@ -71,8 +71,10 @@ struct AV1TxShape: Sendable {
 struct AV1QuantParams {
     /// Coefficient → level scale (dqDenom / q) for DC and AC.
     var invDc: Float, invAc: Float
-    /// Distortion (pixel-domain squared error) per squared level error: (q / dqDenom)² / 64 for the encoder's
-    /// 8x-orthonormal forward transform.
+    /// Distortion (pixel-domain squared error) per squared level error: q² / 64. The encoder's forward transform
+    /// gives coefficients in the decoder's Dequant scale, 8/dqDenom times orthonormal for the square sizes
+    /// (measured: coef² = 64·resid² up to 16x16, 16· at 32x32, 4· in the kept 32x32 of 64x64), so one level is
+    /// q/8 in orthonormal units at every size.
     var weightDc: Float, weightAc: Float
     /// λ per 1/512 bit of rate.
     var lambda: Float
@@ -371,12 +373,12 @@ enum AV1Quantizer {
 }
 
 extension AV1TileEncoder {
-    /// Quantiser settings for a transform block of `plane` whose coefficients are in `coef`.
+    /// Quantiser settings for a transform block of `plane` (RD-optimised below AV1Tuning.rdoqMaxSpeed).
     func quantParams(plane: Int, shape: AV1TxShape) -> AV1QuantParams {
         let denom = Float(shape.dqDenom)
         let dcQ = Float(plane > 0 ? f.uvDcQ : f.dcQ), acQ = Float(plane > 0 ? f.uvAcQ : f.acQ)
         return AV1QuantParams(invDc: denom / dcQ, invAc: denom / acQ,
-                              weightDc: (dcQ / denom) * (dcQ / denom) / 64, weightAc: (acQ / denom) * (acQ / denom) / 64,
+                              weightDc: dcQ * dcQ / 64, weightAc: acQ * acQ / 64,
                               lambda: Float(f.lambda / 512 * AV1Tuning.rdoqLambdaScale),
                               rdo: f.speed < AV1Tuning.rdoqMaxSpeed,
                               dcRounding: AV1Tuning.dcRounding, acRounding: AV1Tuning.acRounding)
