@@ -229,6 +229,23 @@ final class AVIFEncoderTests: XCTestCase {
             XCTAssertNotEqual(split, plain)
             _ = try checkForced(AV1ForcedTools(), width: w, height: h, planes: n, subsampled: sub, quality: q, speed: 4,
                                 name: "s4-\(w)x\(h)-\(n)-\(q)")
+    }
+
+    /// The same with RD-optimised quantisation (off by default): dav1d decodes the levels RDOQ chose to exactly
+    /// the reconstruction the encoder built from them, 4:2:0 / 4:4:4 / gray, with chroma quantizer deltas.
+    func testDav1dOutputEqualsReconstructionWithRdoq() throws {
+        guard tool("dav1d") != nil else { throw XCTSkip("dav1d not installed") }
+        let saved = AV1Tuning.rdoqMaxSpeed
+        AV1Tuning.rdoqMaxSpeed = 11
+        defer { AV1Tuning.rdoqMaxSpeed = saved }
+        for (w, h, n, sub, q, speed) in [(577, 383, 3, true, 50, 6), (96, 80, 3, false, 85, 4), (120, 72, 1, true, 20, 6),
+                                         (64, 64, 3, true, 100, 6), (200, 136, 3, true, 5, 8)] {
+            let src = try planes(width: w, height: h, count: n, subsampled: sub)
+            let (obus, recon) = AVIFEncoder.encodeOBUs(planes: src, width: w, height: h, subX: sub ? 1 : 0, subY: sub ? 1 : 0,
+                                                       quality: q, speed: speed)
+            let decoded = try XCTUnwrap(try dav1dPlanes(obus, name: "rdoq-\(w)x\(h)-\(n)-\(q)"))
+            XCTAssertEqual(decoded.count, n)
+            for p in 0..<n { XCTAssertEqual(decoded[p], recon[p], "plane \(p) of \(w)x\(h) q\(q) differs from dav1d") }
         }
     }
 

@@ -226,32 +226,25 @@ final class AVIFSpeedKernelTests: XCTestCase {
                 let coef = randomCoefficients(&rng, count)
                 let dcQ = Float(rng.int(4...1336)), acQ = Float(rng.int(4...1828)), denom = Float(1 << rng.int(0...2))
                 let acR: Float = trial % 2 == 0 ? 0.30 : 0.5
-                // transformQuantize's definition.
-                let any = coef.withUnsafeBufferPointer {
-                    AV1PixelKernels.quantize($0.baseAddress!, count: count, dcInv: denom / dcQ, acInv: denom / acQ,
-                                             dcRounding: 0.45, acRounding: acR, levels: levels)
-                }
-                var anyRef = false
-                for k in 0..<count {
-                    let scaled = abs(coef[k]) * (k == 0 ? denom / dcQ : denom / acQ)
-                    let l = Int32(min(scaled + (k == 0 ? 0.45 : acR), Float(1 << 20)))
-                    XCTAssertEqual(levels[k], coef[k] < 0 ? -l : l, "quantize count \(count) k \(k) v \(coef[k])")
-                    if l != 0 { anyRef = true }
-                }
-                XCTAssertEqual(any, anyRef)
-                // quantizeOnly's definition.
-                let dist = coef.withUnsafeBufferPointer {
-                    AV1PixelKernels.quantizeMeasure($0.baseAddress!, count: count, denom: denom, dcQ: dcQ, acQ: acQ,
-                                                    dcRounding: 0.45, acRounding: acR, levels: levels, temp: temp)
+                // AV1Quantizer's dead-zone definition (levels, weighted distortion in index order, any non-zero).
+                let invDc = denom / dcQ, invAc = denom / acQ, wDc = dcQ * dcQ / 64, wAc = acQ * acQ / 64
+                let cap = Float((1 << 20) - 1)
+                let (dist, any) = coef.withUnsafeBufferPointer {
+                    AV1PixelKernels.quantizeWeighted($0.baseAddress!, count: count, dcInv: invDc, acInv: invAc, dcRounding: 0.45,
+                                                     acRounding: acR, dcWeight: wDc, acWeight: wAc, cap: cap,
+                                                     levels: levels, temp: temp)
                 }
                 var distRef: Float = 0
+                var anyRef = false
                 for k in 0..<count {
-                    let q = k == 0 ? dcQ : acQ
-                    let l = min(abs(coef[k]) * denom / q + (k == 0 ? 0.45 : acR), Float(1 << 20)).rounded(.down)
-                    XCTAssertEqual(levels[k], coef[k] < 0 ? -Int32(l) : Int32(l), "measure count \(count) k \(k)")
-                    let e = abs(coef[k]) - l * q / denom
-                    distRef += e * e
+                    let u = abs(coef[k]) * (k == 0 ? invDc : invAc)
+                    let l = min(u + (k == 0 ? 0.45 : acR), cap).rounded(.down)
+                    XCTAssertEqual(levels[k], coef[k] < 0 ? -Int32(l) : Int32(l), "count \(count) k \(k) v \(coef[k])")
+                    if l != 0 { anyRef = true }
+                    let e = u - l
+                    distRef += e * e * (k == 0 ? wDc : wAc)
                 }
+                XCTAssertEqual(any, anyRef)
                 XCTAssertEqual(dist.bitPattern, distRef.bitPattern)
             }
         }

@@ -182,15 +182,12 @@ extension AV1TileEncoder {
         forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: s0, stride: src.stride, pred: pred,
                              resid: resid, out: coef)
         let denomShift = log2 == 6 ? 2 : (log2 == 5 ? 1 : 0)
-        let denom = 1 << denomShift
-        let acInv = Float(denom) / Float(f.acQ), dcInv = Float(denom) / Float(f.dcQ)
-        let any = AV1PixelKernels.quantize(coef, count: tw * tw, dcInv: dcInv, acInv: acInv, dcRounding: 0.45,
-                                           acRounding: AV1Tuning.acRounding, levels: levels)
+        let any = quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels).nonzero
         if any {
             for k in 0..<(tw * tw) {
                 let l = Int(levels[k])
                 if l == 0 { dequant[k] = 0; continue }
-                let dq = abs(l) * (k == 0 ? f.dcQ : f.acQ)
+                let dq = abs(l) * (k == 0 ? (plane > 0 ? f.uvDcQ : f.dcQ) : (plane > 0 ? f.uvAcQ : f.acQ))
                 let dq2 = (dq & 0xFFFFFF) >> denomShift
                 dequant[k] = Int32(min(dq2, 32767)) * (l < 0 ? -1 : 1)
                 if l < 0 && dq2 > 32768 { dequant[k] = -32768 }
@@ -202,18 +199,12 @@ extension AV1TileEncoder {
     }
 
     /// Quantises like `transformQuantize` but leaves the frame untouched and returns the distortion measured in
-    /// the transform domain (the coefficients are 8x orthonormal, so squared errors scale by 64).
+    /// the transform domain (AV1Quantizer's estimate, in pixel SSE units).
     func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> Double {
-        let n = 1 << log2
-        let tw = min(32, n)
         let src = f.source[plane]
         forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: src.data + y * src.stride + x,
                              stride: src.stride, pred: pred, resid: resid, out: coef)
-        let denom = Float(log2 == 6 ? 4 : (log2 == 5 ? 2 : 1))
-        let dist = AV1PixelKernels.quantizeMeasure(coef, count: tw * tw, denom: denom, dcQ: Float(f.dcQ), acQ: Float(f.acQ),
-                                                   dcRounding: 0.45, acRounding: AV1Tuning.acRounding, levels: levels,
-                                                   temp: scratch)
-        return Double(dist / 64)
+        return Double(quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels).distortion)
     }
 
     /// Chroma-from-luma (§7.11.5), step 1: the subsampled reconstructed luma minus its average (3 fractional bits)

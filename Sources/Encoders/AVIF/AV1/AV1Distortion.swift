@@ -179,52 +179,33 @@ enum AV1PixelKernels {
         return (l ^ m) &- m
     }
 
-    /// Dead-zone quantisation of `count` coefficients (a multiple of 8; index 0 is DC):
-    /// level = sign(v)·floor(min(|v|·inv + rounding, 2^20)) with (inv, rounding) = (dcInv, dcRounding) at 0 and
-    /// (acInv, acRounding) elsewhere. Returns whether any level is non-zero.
-    static func quantize(_ coef: UnsafePointer<Float>, count: Int, dcInv: Float, acInv: Float, dcRounding: Float,
-                         acRounding: Float, levels: UnsafeMutablePointer<Int32>) -> Bool {
+    /// Dead-zone quantisation of `count` coefficients (a multiple of 8; index 0 is DC) as AV1Quantizer defines it:
+    /// u = |v|·inv, level = sign(v)·floor(min(u + rounding, cap)), with (inv, rounding, weight) = (dcInv, dcRounding,
+    /// dcWeight) at 0 and the AC values elsewhere. Returns the sum, in increasing index order, of (u − |level|)²·weight
+    /// and whether any level is non-zero. `temp` holds `count` floats.
+    static func quantizeWeighted(_ coef: UnsafePointer<Float>, count: Int, dcInv: Float, acInv: Float, dcRounding: Float,
+                                 acRounding: Float, dcWeight: Float, acWeight: Float, cap: Float,
+                                 levels: UnsafeMutablePointer<Int32>, temp: UnsafeMutablePointer<Float>) -> (distortion: Float, nonzero: Bool) {
         var first = SIMD8<Float>(repeating: acInv), firstR = SIMD8<Float>(repeating: acRounding)
-        first[0] = dcInv; firstR[0] = dcRounding
+        var firstW = SIMD8<Float>(repeating: acWeight)
+        first[0] = dcInv; firstR[0] = dcRounding; firstW[0] = dcWeight
         let inv = SIMD8<Float>(repeating: acInv), rnd = SIMD8<Float>(repeating: acRounding)
-        let cap = SIMD8<Float>(repeating: Float(1 << 20))
+        let weight = SIMD8<Float>(repeating: acWeight)
+        let capv = SIMD8<Float>(repeating: cap)
         var any = SIMD8<Int32>()
         var k = 0
         while k < count {
             let v = UnsafeRawPointer(coef + k).loadUnaligned(as: SIMD8<Float>.self)
-            let scaled = magnitude(v) * (k == 0 ? first : inv)
-            let (_, l) = floorNonNegative(minimum(scaled + (k == 0 ? firstR : rnd), cap))
+            let u = magnitude(v) * (k == 0 ? first : inv)
+            let (lf, l) = floorNonNegative(minimum(u + (k == 0 ? firstR : rnd), capv))
             any |= l
             UnsafeMutableRawPointer(levels + k).storeBytes(of: withSign(l, of: v), as: SIMD8<Int32>.self)
-            k += 8
-        }
-        return (any[0] | any[1] | any[2] | any[3] | any[4] | any[5] | any[6] | any[7]) != 0
-    }
-
-    /// Quantisation as the RD search measures it: level = sign(v)·floor(min(|v|·denom/q + rounding, 2^20)) with
-    /// (q, rounding) = (dcQ, dcRounding) at 0 and (acQ, acRounding) elsewhere, and returns the sum, in
-    /// increasing index order, of (|v| - level·q/denom)². `temp` holds `count` floats.
-    static func quantizeMeasure(_ coef: UnsafePointer<Float>, count: Int, denom: Float, dcQ: Float, acQ: Float,
-                                dcRounding: Float, acRounding: Float, levels: UnsafeMutablePointer<Int32>,
-                                temp: UnsafeMutablePointer<Float>) -> Float {
-        var first = SIMD8<Float>(repeating: acQ), firstR = SIMD8<Float>(repeating: acRounding)
-        first[0] = dcQ; firstR[0] = dcRounding
-        let q = SIMD8<Float>(repeating: acQ), rnd = SIMD8<Float>(repeating: acRounding)
-        let cap = SIMD8<Float>(repeating: Float(1 << 20))
-        var k = 0
-        while k < count {
-            let v = UnsafeRawPointer(coef + k).loadUnaligned(as: SIMD8<Float>.self)
-            let qv = k == 0 ? first : q
-            let av = magnitude(v)
-            let scaled = av * denom / qv
-            let (lf, l) = floorNonNegative(minimum(scaled + (k == 0 ? firstR : rnd), cap))
-            UnsafeMutableRawPointer(levels + k).storeBytes(of: withSign(l, of: v), as: SIMD8<Int32>.self)
-            let e = av - lf * qv / denom
-            UnsafeMutableRawPointer(temp + k).storeBytes(of: e * e, as: SIMD8<Float>.self)
+            let e = u - lf
+            UnsafeMutableRawPointer(temp + k).storeBytes(of: e * e * (k == 0 ? firstW : weight), as: SIMD8<Float>.self)
             k += 8
         }
         var dist: Float = 0
         for k in 0..<count { dist += temp[k] }
-        return dist
+        return (dist, (any[0] | any[1] | any[2] | any[3] | any[4] | any[5] | any[6] | any[7]) != 0)
     }
 }

@@ -19,6 +19,8 @@ final class AV1FrameState: @unchecked Sendable {
     let recon: [AV1Plane]
     let qIndex: Int
     let dcQ: Int, acQ: Int
+    /// Chroma quantizers: base_q_idx + DeltaQUDc / DeltaQUAc (§7.12.2 get_dc_quant / get_ac_quant).
+    let uvDcQ: Int, uvAcQ: Int
     let lambda: Double
     let speed: Int
     /// Search overrides that tests use to force coding tools (AV1TileEncoder).
@@ -57,6 +59,8 @@ final class AV1FrameState: @unchecked Sendable {
         source = src; recon = rec
         self.qIndex = qIndex
         dcQ = Int(dcQlookup[qIndex]); acQ = Int(acQlookup[qIndex])
+        let uvIndex = min(max(qIndex + AV1Tuning.chromaDeltaQ(qIndex), 0), 255)
+        uvDcQ = Int(dcQlookup[uvIndex]); uvAcQ = Int(acQlookup[uvIndex])
         let step = Double(acQ) / 8
         lambda = AV1Tuning.lambdaScale * step * step
         self.speed = speed
