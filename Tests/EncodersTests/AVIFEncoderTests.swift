@@ -229,6 +229,7 @@ final class AVIFEncoderTests: XCTestCase {
             XCTAssertNotEqual(split, plain)
             _ = try checkForced(AV1ForcedTools(), width: w, height: h, planes: n, subsampled: sub, quality: q, speed: 4,
                                 name: "s4-\(w)x\(h)-\(n)-\(q)")
+        }
     }
 
     /// The same with RD-optimised quantisation (off by default): dav1d decodes the levels RDOQ chose to exactly
