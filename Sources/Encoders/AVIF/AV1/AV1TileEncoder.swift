@@ -69,7 +69,6 @@ final class AV1TileEncoder {
     /// Luma levels of the best transform-size candidate while another one is tried.
     let quantBest = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels)
     let dequant = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
-    let satdScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
     let cflScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
     /// Offset of the chroma levels in `quant`: the luma transform blocks of a 64x64 block take up to 4096 levels.
     static let chromaLevels = 4096
@@ -85,7 +84,7 @@ final class AV1TileEncoder {
 
     deinit {
         pred.deallocate(); predAlt.deallocate(); resid.deallocate(); coef.deallocate(); scratch.deallocate()
-        quant.deallocate(); quantBest.deallocate(); dequant.deallocate(); satdScratch.deallocate(); cflScratch.deallocate()
+        quant.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate()
     }
 
     // MARK: - Tile
