@@ -35,8 +35,10 @@ swift build -c release >/dev/null 2>&1 || { echo "release build failed"; exit 1;
 CLI=.build/release/imagestack
 : > "$WORK/results"
 while read -r src q out; do
-  t0=$(date +%s.%N); "$CLI" encode "$src" -o "$out" --format webp --quality "$q" >/dev/null || exit 1; t1=$(date +%s.%N)
-  echo "$out $(echo "$t1 - $t0" | bc) $(stat -c %s "$out") -1" >> "$WORK/results"
+  # wall and CPU (user+sys, all threads) of the CLI run, from bash's `time`.
+  t=$( { TIMEFORMAT='%R %U %S'; time "$CLI" encode "$src" -o "$out" --format webp --quality "$q" >/dev/null 2>&1; } 2>&1 | tail -1 )
+  [ -s "$out" ] || { echo "encode failed: $src q$q"; exit 1; }
+  echo "$out $(echo "$t" | awk '{print $1, $2 + $3}' | { read -r wall cpu; echo "$wall $(stat -c %s "$out") $cpu"; })" >> "$WORK/results"
 done < "$WORK/manifest"
 echo "ours: imagestack encode --format webp"
 
