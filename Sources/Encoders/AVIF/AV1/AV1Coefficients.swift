@@ -39,11 +39,8 @@ final class AV1ContextStorage {
 }
 
 enum AV1Coefficients {
-    static func scan(log2: Int) -> [UInt16] {
-        switch log2 { case 2: return defaultScan4x4; case 3: return defaultScan8x8; case 4: return defaultScan16x16
-                      default: return defaultScan32x32 }
-    }
-    static let scans: [[UInt16]] = (2...6).map { scan(log2: $0) }
+    /// The square transforms' scans, from the one shape table the quantiser uses (64 keeps the 32x32 scan).
+    static let scans: [[UInt16]] = (2...6).map { AV1TxShape.of(widthLog2: $0, heightLog2: $0).scan }
 
     /// Writes the block. `quant` holds signed levels in the decoder's Quant layout (tw*tw, tw = min(32, size)).
     /// `txType` is written for luma when the set allows it. Updates the level/dc contexts.
