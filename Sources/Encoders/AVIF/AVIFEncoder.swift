@@ -92,7 +92,7 @@ public enum AVIFEncoder {
         }
         var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY, qIndex: qidx, speed: speed)
         cfg.matrixCoefficients = matrix
-        let coded = AV1FrameEncoder.encodeWithReconstruction(cfg, needReconstruction: reconstruct)
+        let coded = try AV1FrameEncoder.encodeWithReconstruction(cfg, needReconstruction: reconstruct)
         let (seq, frame) = (coded.sequenceHeader, coded.frame)
         let colorItem = AVIFImageItem(av1Data: seq + frame, sequenceHeaderOBU: seq, profile: cfg.profile, level: cfg.levelIndex,
                                       monochrome: cfg.monochrome, subX: subX, subY: subY, channels: planes.count)
@@ -102,7 +102,7 @@ public enum AVIFEncoder {
             // Alpha is lossless (qindex 0) unless a quality is asked for it, as libavif does by default.
             let alphaQ = options.alphaQuality.map { qIndex(quality: $0) } ?? 0
             cfg = AV1PictureConfig(width: width, height: height, planes: [alpha], subX: 1, subY: 1, qIndex: alphaQ, speed: speed)
-            let codedAlpha = AV1FrameEncoder.encodeWithReconstruction(cfg, needReconstruction: reconstruct)
+            let codedAlpha = try AV1FrameEncoder.encodeWithReconstruction(cfg, needReconstruction: reconstruct)
             let (aseq, aframe) = (codedAlpha.sequenceHeader, codedAlpha.frame)
             if reconstruct { alphaReconstruction = codedAlpha.recon.first }
             alphaItem = AVIFImageItem(av1Data: aseq + aframe, sequenceHeaderOBU: aseq, profile: 0, level: cfg.levelIndex,
@@ -147,11 +147,11 @@ public enum AVIFEncoder {
     /// reconstruction, for conformance tests against dav1d.
     /// `lossless` codes at qindex 0 (CodedLossless) instead of the quality's quantizer.
     static func encodeOBUs(planes: [[UInt8]], width: Int, height: Int, subX: Int, subY: Int, quality: Int,
-                           speed: Int, filters: Bool = false, lossless: Bool = false) -> (obus: [UInt8], recon: [[UInt8]]) {
+                           speed: Int, filters: Bool = false, lossless: Bool = false) throws -> (obus: [UInt8], recon: [[UInt8]]) {
         var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY,
                                    qIndex: lossless ? 0 : qIndex(quality: quality), speed: speed)
         cfg.filters = filters
-        let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
+        let r = try AV1FrameEncoder.encodeWithReconstruction(cfg)
         return (r.sequenceHeader + r.frame, r.recon)
     }
 }

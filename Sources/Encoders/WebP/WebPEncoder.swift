@@ -34,6 +34,7 @@ public enum WebPEncoder {
             let argb = argbPixels(image)
             let payload = VP8LEncoder.encodeChunkPayload(argb: argb, width: image.width, height: image.height,
                                                          effort: effort)
+            try Job.checkpoint()
             return WebPEncoding(bytes: try WebPContainer.assemble(bitstream: .lossless, payload: payload, iccProfile: icc,
                                                                   width: image.width, height: image.height,
                                                                   hasAlpha: image.hasTranslucentPixels),
@@ -44,6 +45,7 @@ public enum WebPEncoder {
         let frame = try VP8Encoder.encode(colour, options: .init(quality: max(0, min(100, options.quality)), effort: effort))
         let alphaSamples = translucent ? alphaPlane(image) : nil
         let alpha = alphaSamples.map { WebPAlpha.encode(alpha: $0, width: image.width, height: image.height, effort: effort) }
+        try Job.checkpoint()
         let bytes = try WebPContainer.assemble(bitstream: .lossy, payload: frame.payload, alpha: alpha, iccProfile: icc,
                                                width: image.width, height: image.height, hasAlpha: translucent)
         return WebPEncoding(bytes: bytes, unfilteredYUVA: reconstruct ? frame.visiblePlanes() + (alphaSamples.map { [$0] } ?? []) : nil)
