@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Encodes every valid corpus PNG (and the photo JPEGs) with `imagestack encode --format webp --lossless`, decodes
-# the result with libwebp's dwebp and compares it, as RGBA 8-bit (16-bit sources rounded as Raster.to8Bit does),
-# with the pixels the encoder was given (`imagestack decode`; check-png.sh and check-jpeg.sh hold those decoders
-# to libpng and djpeg — libpng's pngtopam differs on purpose for PngSuite's tRNS + bKGD files).
+# Encodes every valid corpus PNG (PngSuite, variants, photos, tuning, lossless art/alpha/screenshots) and the photo
+# JPEGs with `imagestack encode --format webp --lossless`, decodes the result with libwebp's dwebp and compares it,
+# as RGBA 8-bit (16-bit sources rounded as Raster.to8Bit does), with the pixels the encoder was given
+# (`imagestack decode`; check-png.sh and check-jpeg.sh hold those decoders to libpng and djpeg — libpng's pngtopam
+# differs on purpose for PngSuite's tRNS + bKGD files).
 # Prints a table and the count of exact files; exits non-zero on any mismatch. Usage: check-webp-lossless.sh [BIN]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +39,7 @@ PY
 }
 
 files=$( { ls "$CORPUS"/png/pngsuite/*.png | grep -v '/x[^/]*\.png$'; ls "$CORPUS"/png/*.png "$CORPUS"/png/variants/*.png \
-          "$CORPUS"/photos/*.png "$CORPUS"/photos/*.jpg; } 2>/dev/null)
+          "$CORPUS"/photos/*.png "$CORPUS"/photos/*.jpg "$CORPUS"/tuning/*.png "$CORPUS"/lossless/*.png; } 2>/dev/null)
 pass=0; fail=0
 printf '%-44s %s\n' file result
 for f in $files; do

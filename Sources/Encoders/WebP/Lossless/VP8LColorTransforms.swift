@@ -18,35 +18,6 @@ enum VP8LColorTransforms {
         }
     }
 
-    /// Whether subtract-green is likely to pay: compares the entropy of red and blue residuals (gradient
-    /// prediction, sampled rows) with and without green removed.
-    static func subtractGreenHelps(_ pixels: [UInt32], width: Int, height: Int) -> Bool {
-        if height < 2 || width < 2 { return true }
-        var plain = [UInt32](repeating: 0, count: 512)
-        var minusGreen = [UInt32](repeating: 0, count: 512)
-        let rowStep = height > 256 ? 2 : 1
-        pixels.withUnsafeBufferPointer { p in
-            var y = 1
-            while y < height {
-                for x in 1..<width {
-                    let i = y * width + x
-                    let prediction = VP8LPredictor.clampAddSubtractFull(p[i - 1], p[i - width], p[i - width - 1])
-                    let r = VP8LPredictor.subtractPixels(p[i], prediction)
-                    let red = (r >> 16) & 0xff, green = (r >> 8) & 0xff, blue = r & 0xff
-                    plain[Int(red)] += 1
-                    plain[256 + Int(blue)] += 1
-                    minusGreen[Int((red &- green) & 0xff)] += 1
-                    minusGreen[256 + Int((blue &- green) & 0xff)] += 1
-                }
-                y += rowStep
-            }
-        }
-        let bitsPlain = VP8LEntropy.shannonBits(Array(plain[0..<256])) + VP8LEntropy.shannonBits(Array(plain[256...]))
-        let bitsMinus = VP8LEntropy.shannonBits(Array(minusGreen[0..<256]))
-            + VP8LEntropy.shannonBits(Array(minusGreen[256...]))
-        return bitsMinus < bitsPlain
-    }
-
     // MARK: Cross colour
 
     /// ColorTransformDelta (RFC 9649 §4.2): signed 3.5 fixed-point product.
@@ -182,36 +153,6 @@ enum VP8LColorTransforms {
         return colors.sorted()
     }
 
-    /// Whether colour indexing should beat the predictor: compares, over the pixels that do not repeat their
-    /// left neighbour, the entropy of their palette indices with that of their gradient-predicted residuals.
-    static func paletteLikelyWins(_ pixels: [UInt32], width: Int, palette: [UInt32]) -> Bool {
-        var indexOf = [UInt32: Int]()
-        for (k, c) in palette.enumerated() { indexOf[c] = k }
-        var indices = [UInt32](repeating: 0, count: 256)
-        var residuals = [UInt32](repeating: 0, count: 1024)
-        pixels.withUnsafeBufferPointer { p in
-            let height = p.count / width
-            for y in 1..<max(1, height) {
-                for x in 1..<width {
-                    let i = y * width + x
-                    if p[i] == p[i - 1] { continue }
-                    indices[indexOf[p[i]] ?? 0] += 1
-                    let prediction = VP8LPredictor.clampAddSubtractFull(p[i - 1], p[i - width], p[i - width - 1])
-                    var r = VP8LPredictor.subtractPixels(p[i], prediction)
-                    let green = (r >> 8) & 0xff
-                    r = (r & 0xff00_ff00) | (((r & 0x00ff_00ff) &+ 0x0100_0100 &- (green << 16 | green)) & 0x00ff_00ff)
-                    residuals[Int(r >> 24)] += 1
-                    residuals[256 + Int((r >> 16) & 0xff)] += 1
-                    residuals[512 + Int((r >> 8) & 0xff)] += 1
-                    residuals[768 + Int(r & 0xff)] += 1
-                }
-            }
-        }
-        var spatialBits = 0.0
-        for c in 0..<4 { spatialBits += VP8LEntropy.shannonBits(Array(residuals[(c * 256)..<(c * 256 + 256)])) }
-        return VP8LEntropy.shannonBits(indices) <= spatialBits
-    }
-
     /// Pixel-bundling shift for a palette of `count` colours (RFC 9649 §4.4).
     static func bundleBits(paletteCount count: Int) -> Int {
         count <= 2 ? 3 : (count <= 4 ? 2 : (count <= 16 ? 1 : 0))
@@ -253,7 +194,7 @@ enum VP8LColorTransforms {
     static func deltaCodedPalette(_ palette: [UInt32]) -> [UInt32] {
         var out = palette
         for i in stride(from: palette.count - 1, to: 0, by: -1) {
-            out[i] = VP8LPredictor.subtractPixels(palette[i], palette[i - 1])
+            out[i] = VP8LPredictorKernels.subtractPixels(palette[i], palette[i - 1])
         }
         return out
     }

@@ -1,15 +1,9 @@
 import Raster
 
-/// VP8L lossless encoder (RFC 9649): tries transform chains (colour indexing, or subtract-green + predictor +
-/// cross-colour), codes each with LZ77, a colour cache and clustered prefix codes, and keeps the smallest.
+/// VP8L lossless encoder (RFC 9649): picks a transform chain by analysis (`VP8LAnalysis`), applies it, and codes
+/// the result with LZ77, a colour cache and clustered prefix codes. At the efforts that allow it the runner-up
+/// chain is coded too, on the other core, and the smaller stream is kept.
 enum VP8LEncoder {
-    /// Transform chain of one candidate encoding.
-    enum Strategy: Equatable {
-        case palette([UInt32])
-        case spatial(crossColor: Bool)
-        case subtractGreenOnly
-    }
-
     /// The `VP8L` chunk payload: signature 0x2f, 14-bit width−1 and height−1, alpha hint, version 0 (§3), then
     /// the image stream. `argb` holds width × height pixels.
     static func encodeChunkPayload(argb: [UInt32], width: Int, height: Int, effort: Int) -> [UInt8] {
@@ -26,99 +20,77 @@ enum VP8LEncoder {
 
     /// The image stream alone (transforms and the main image), as the `ALPH` chunk embeds it.
     static func encodeImageStream(argb: [UInt32], width: Int, height: Int, effort: Int) -> [UInt8] {
-        let effort = max(0, min(6, effort))
-        var strategies: [Strategy] = []
-        if let palette = VP8LColorTransforms.palette(of: argb) {
-            if effort >= 5 && palette.count > 16 {
-                strategies = [.palette(palette), .spatial(crossColor: true)]
-            } else if palette.count > 16 && !VP8LColorTransforms.paletteLikelyWins(argb, width: width, palette: palette) {
-                strategies = [.spatial(crossColor: effort >= 1)]
-            } else {
-                strategies = [.palette(palette)]
-            }
-        } else {
-            strategies.append(.spatial(crossColor: effort >= 1))
-            if effort >= 5 { strategies.append(.subtractGreenOnly) }
+        let preset = VP8LEffort.level(effort)
+        let palette = VP8LColorTransforms.palette(of: argb)
+        let analysis = VP8LAnalysis.analyze(argb, width: width, height: height, paletteSize: palette?.count,
+                                            transformBits: preset.predictorBits)
+        var chains = [analysis.ranking[0].chain]
+        if width * height <= preset.everyChainUpTo {
+            chains = analysis.ranking.map { $0.chain }
+        } else if preset.tryAlternatives && analysis.ranking.count > 1 {
+            chains.append(analysis.ranking[1].chain)
         }
-        var results = [[UInt8]](repeating: [], count: strategies.count)
+        var results = [[UInt8]](repeating: [], count: chains.count)
         results.withUnsafeMutableBufferPointer { out in
             let slots = out.baseAddress!
-            Job.parallelFor(strategies.count) { k in
-                slots[k] = encode(argb, width: width, height: height, strategy: strategies[k], effort: effort)
+            Job.parallelFor(chains.count) { k in
+                slots[k] = encode(argb, width: width, height: height, chain: chains[k], palette: palette ?? [],
+                                  crossColor: !analysis.redAndBlueAlwaysZero, preset: preset)
             }
         }
         return results.min { $0.count < $1.count }!
     }
 
-    /// Main-image coding parameters for an effort level 0...6.
-    static func imageParameters(effort: Int, palette: Bool) -> VP8LImageWriter.Parameters {
-        let depths = [0, 8, 12, 16, 16, 48, 128]
-        return VP8LImageWriter.Parameters(
-            search: .init(chainDepth: depths[effort], minimumLength: 4),
-            maxCacheBits: effort == 0 ? 0 : 10,
-            histogramBits: effort <= 1 ? nil : max(2, (palette ? 9 : 7) - effort),
-            maxGroups: 256,
-            refineGroups: effort >= 4,
-            parsePasses: effort >= 4 ? 2 : (effort >= 1 ? 1 : 0),
-            parseShortLengths: 8)
-    }
-
-    private static func encode(_ argb: [UInt32], width: Int, height: Int, strategy: Strategy, effort: Int) -> [UInt8] {
+    private static func encode(_ argb: [UInt32], width: Int, height: Int, chain: VP8LAnalysis.Chain,
+                               palette: [UInt32], crossColor: Bool, preset: VP8LEffort) -> [UInt8] {
+        let parameters = preset.imageParameters(palette: chain == .palette)
         var writer = LSBBitWriter(reservingCapacity: argb.count)
         var pixels = argb
         var imageWidth = width
-        switch strategy {
-        case .palette(let palette):
+        if chain == .palette {
             // Colour-indexing transform (type 3, §4.4): table size − 1 in 8 bits, then the delta-coded table.
             writer.write(1, count: 1)
             writer.write(3, count: 2)
             writer.write(UInt32(palette.count - 1), count: 8)
             VP8LImageWriter.writeSubimage(VP8LColorTransforms.deltaCodedPalette(palette), width: palette.count,
-                                          height: 1, to: &writer)
+                                          height: 1, parameters: parameters, to: &writer)
             let indexed = VP8LColorTransforms.indexImage(argb, width: width, height: height, palette: palette)
             pixels = indexed.pixels
             imageWidth = indexed.width
-        case .spatial(let crossColor):
+        }
+        if chain == .subtractGreen || chain == .predictedSubtractGreen {
             // Subtract green (type 2, §4.3).
-            if VP8LColorTransforms.subtractGreenHelps(argb, width: width, height: height) {
-                writer.write(1, count: 1)
-                writer.write(2, count: 2)
-                VP8LColorTransforms.subtractGreen(&pixels)
-            }
-            // Predictor (type 0, §4.1).
-            let predictorBits = effort <= 2 ? 5 : 4
-            let modes = effort == 0 ? [1, 2, 11, 12] : Array(0..<14)
-            let predicted = VP8LPredictor.apply(pixels, width: width, height: height, tileBits: predictorBits,
-                                                modes: modes)
-            pixels = predicted.residuals
-            writer.write(1, count: 1)
-            writer.write(0, count: 2)
-            writer.write(UInt32(predictorBits - 2), count: 3)
-            let tiles = 1 << predictorBits
-            VP8LImageWriter.writeSubimage(predicted.modes, width: (width + tiles - 1) / tiles,
-                                          height: (height + tiles - 1) / tiles, to: &writer)
-            if crossColor {
-                // Cross colour (type 1, §4.2).
-                let crossBits = 5
-                let elements = VP8LColorTransforms.crossColor(&pixels, width: width, height: height, tileBits: crossBits)
-                writer.write(1, count: 1)
-                writer.write(1, count: 2)
-                writer.write(UInt32(crossBits - 2), count: 3)
-                let tiles = 1 << crossBits
-                VP8LImageWriter.writeSubimage(elements, width: (width + tiles - 1) / tiles,
-                                              height: (height + tiles - 1) / tiles, to: &writer)
-            }
-        case .subtractGreenOnly:
             writer.write(1, count: 1)
             writer.write(2, count: 2)
             VP8LColorTransforms.subtractGreen(&pixels)
         }
+        if chain == .predicted || chain == .predictedSubtractGreen {
+            // Predictor (type 0, §4.1).
+            let bits = preset.predictorBits
+            let predicted = VP8LPredictor.apply(pixels, width: width, height: height, tileBits: bits,
+                                                modes: preset.predictorModes)
+            pixels = predicted.residuals
+            writer.write(1, count: 1)
+            writer.write(0, count: 2)
+            writer.write(UInt32(bits - 2), count: 3)
+            VP8LImageWriter.writeSubimage(predicted.modes, width: (width + (1 << bits) - 1) >> bits,
+                                          height: (height + (1 << bits) - 1) >> bits, parameters: parameters,
+                                          to: &writer)
+            if crossColor, let bits = preset.crossColorBits {
+                // Cross colour (type 1, §4.2).
+                let elements = VP8LColorTransforms.crossColor(&pixels, width: width, height: height, tileBits: bits)
+                writer.write(1, count: 1)
+                writer.write(1, count: 2)
+                writer.write(UInt32(bits - 2), count: 3)
+                VP8LImageWriter.writeSubimage(elements, width: (width + (1 << bits) - 1) >> bits,
+                                              height: (height + (1 << bits) - 1) >> bits, parameters: parameters,
+                                              to: &writer)
+            }
+        }
         writer.write(0, count: 1)  // no more transforms
         if Job.current.isStopped { return [] }  // the caller's checkpoint throws
-        var isPalette = false
-        if case .palette = strategy { isPalette = true }
         VP8LImageWriter.write(pixels, width: imageWidth, height: height, isMainImage: true,
-                              parameters: imageParameters(effort: effort, palette: isPalette), to: &writer)
+                              parameters: parameters, to: &writer)
         return writer.finish()
     }
 }

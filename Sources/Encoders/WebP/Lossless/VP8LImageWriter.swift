@@ -1,58 +1,116 @@
 import Raster
 
-/// Writes VP8L entropy-coded images (RFC 9649 §5 and §6.2): the colour-cache and meta-prefix headers, the
-/// prefix-code groups and the coded pixels.
+/// Writes VP8L entropy-coded images (RFC 9649 §5 and §6.2): chooses the backward references and the colour cache,
+/// groups the tiles of the main image into prefix-code groups, then writes the headers, the codes and the pixels.
 enum VP8LImageWriter {
-    /// How hard the main image is coded.
+    /// How hard an image is coded.
     struct Parameters {
-        var search: VP8LBackwardReferences.SearchParameters
+        var chain: VP8LHashChain.Parameters
         /// Largest colour cache tried (0 = no cache).
         var maxCacheBits: Int
         /// Tile size of the entropy image (log2), or nil for a single prefix-code group.
         var histogramBits: Int?
-        var maxGroups: Int
-        /// Move tiles between groups after merging.
-        var refineGroups: Bool
-        /// Cost-based parse passes after the greedy one (0 = greedy only).
-        var parsePasses: Int = 0
-        /// Match lengths tried exhaustively by the cost-based parse.
-        var parseShortLengths: Int = 8
+        /// Cost-based parses after the simple ones (each one uses the statistics of the best parse so far).
+        var costParses: Int
+        /// Copy lengths the cost-based parse tries one by one.
+        var exhaustiveLengths: Int
+        /// Weights of literal and cache-hit bits in the cost-based parse.
+        var literalScale: Float
+        var cacheScale: Float
+        /// Re-choose the cache size on the result of the cost-based parse.
+        var recheckCache: Bool
+        var clustering: VP8LHistogramClustering.Parameters
     }
 
-    /// Writes a sub-image (transform data, entropy image, colour table): no meta prefix codes, one group.
-    static func writeSubimage(_ pixels: [UInt32], width: Int, height: Int, to writer: inout LSBBitWriter) {
-        let parameters = Parameters(search: .init(chainDepth: 8, minimumLength: 3), maxCacheBits: 0,
-                                    histogramBits: nil, maxGroups: 1, refineGroups: false)
-        write(pixels, width: width, height: height, isMainImage: false, parameters: parameters, to: &writer)
+    /// The image as backward references: tokens with the cache applied, and the cache size.
+    struct References {
+        var tokens: [VP8LToken]
+        var cacheBits: Int
+        var bits: Double
+    }
+
+    /// Sub-images (transform data, entropy image, colour table): one group, the same parse search.
+    static func subimageParameters(_ main: Parameters) -> Parameters {
+        var p = main
+        p.histogramBits = nil
+        p.chain.iterations = min(p.chain.iterations, 32)
+        return p
+    }
+
+    /// Writes a sub-image: no meta prefix codes, one group.
+    static func writeSubimage(_ pixels: [UInt32], width: Int, height: Int, parameters: Parameters,
+                              to writer: inout LSBBitWriter) {
+        write(pixels, width: width, height: height, isMainImage: false, parameters: subimageParameters(parameters),
+              to: &writer)
+    }
+
+    /// Estimated bits of `tokens` coded with a single group.
+    static func estimate(_ tokens: [VP8LToken], cacheBits: Int) -> Double {
+        let layout = VP8LHistogramLayout(cacheBits: cacheBits)
+        var h = [UInt32](repeating: 0, count: layout.size)
+        return h.withUnsafeMutableBufferPointer { hb in
+            for t in tokens { layout.add(t, to: hb.baseAddress!) }
+            return layout.bits(hb.baseAddress!)
+        }
+    }
+
+    /// Chooses the backward references: the greedy and run-only parses, each with its best cache, then
+    /// cost-based parses seeded by the best so far; the smallest estimate wins.
+    static func references(_ pixels: [UInt32], width: Int, parameters: Parameters) -> References {
+        let chain = VP8LHashChain(pixels, width: width, parameters: parameters.chain)
+        // The cache size is chosen on the greedy parse and reused for the run-only one (the check after the
+        // cost-based parse corrects it).
+        var best: References? = nil
+        var cacheBits = 0
+        for (index, seed) in [VP8LBackwardReferences.greedy(pixels, width: width, chain: chain),
+                              VP8LBackwardReferences.runsOnly(pixels, width: width)].enumerated() {
+            var tokens = seed
+            if index == 0 {
+                cacheBits = VP8LColorCache.bestBits(tokens: tokens, pixels: pixels, maxBits: parameters.maxCacheBits)
+            }
+            VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
+            let bits = estimate(tokens, cacheBits: cacheBits)
+            if best == nil || bits < best!.bits { best = References(tokens: tokens, cacheBits: cacheBits, bits: bits) }
+        }
+        var result = best!
+        for _ in 0..<parameters.costParses {
+            if Job.current.isStopped { break }  // the encoder's checkpoint throws
+            let model = VP8LOptimalParse.CostModel(tokens: result.tokens, cacheBits: result.cacheBits,
+                                                   literalScale: parameters.literalScale,
+                                                   cacheScale: parameters.cacheScale)
+            var tokens = VP8LOptimalParse.parse(pixels, width: width, chain: chain, cacheBits: result.cacheBits,
+                                                model: model, exhaustiveLengths: parameters.exhaustiveLengths)
+            var cacheBits = result.cacheBits
+            if parameters.recheckCache {
+                let plain = VP8LBackwardReferences.withoutCache(tokens, pixels: pixels)
+                let rechecked = VP8LColorCache.bestBits(tokens: plain, pixels: pixels, maxBits: parameters.maxCacheBits)
+                if rechecked != cacheBits {
+                    tokens = plain
+                    cacheBits = rechecked
+                    VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
+                }
+            }
+            let bits = estimate(tokens, cacheBits: cacheBits)
+            if bits < result.bits {
+                result = References(tokens: tokens, cacheBits: cacheBits, bits: bits)
+            } else {
+                break
+            }
+        }
+        return result
     }
 
     /// Writes an entropy-coded image; `isMainImage` adds the meta-prefix (entropy image) header.
     static func write(_ pixels: [UInt32], width: Int, height: Int, isMainImage: Bool, parameters: Parameters,
                       to writer: inout LSBBitWriter) {
-        var tokens: [VP8LToken]
-        let cacheBits: Int
-        if parameters.parsePasses > 0 {
-            let matches = VP8LOptimalParse.findMatches(pixels, width: width, chainDepth: parameters.search.chainDepth)
-            // The first statistics come from literals alone: a greedy parse's many short matches would make
-            // matches look cheap and literals dear, and the parse would then keep them.
-            tokens = VP8LBackwardReferences.literals(pixels)
-            cacheBits = VP8LBackwardReferences.chooseCacheBits(tokens: tokens, pixels: pixels,
-                                                               maxBits: parameters.maxCacheBits)
-            VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
-            for _ in 0..<parameters.parsePasses {
-                if Job.current.isStopped { return }  // the encoder's checkpoint throws
-                let model = VP8LOptimalParse.CostModel(tokens: tokens, cacheBits: cacheBits)
-                tokens = VP8LOptimalParse.parse(pixels, matches: matches, width: width, cacheBits: cacheBits,
-                                                model: model, shortLengths: parameters.parseShortLengths)
-                VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
-            }
-        } else {
-            tokens = VP8LBackwardReferences.compute(pixels: pixels, width: width, height: height,
-                                                    parameters: parameters.search)
-            cacheBits = VP8LBackwardReferences.chooseCacheBits(tokens: tokens, pixels: pixels,
-                                                               maxBits: parameters.maxCacheBits)
-            VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
-        }
+        let refs = references(pixels, width: width, parameters: parameters)
+        writeTokens(refs, width: width, height: height, isMainImage: isMainImage, parameters: parameters, to: &writer)
+    }
+
+    static func writeTokens(_ refs: References, width: Int, height: Int, isMainImage: Bool, parameters: Parameters,
+                            to writer: inout LSBBitWriter) {
+        let tokens = refs.tokens
+        let cacheBits = refs.cacheBits
         let layout = VP8LHistogramLayout(cacheBits: cacheBits)
         let size = layout.size
 
@@ -91,7 +149,7 @@ enum VP8LImageWriter {
                 }
                 let clustering = VP8LHistogramClustering.cluster(
                     tileHistograms: tileHistograms, tileCount: tileCount, layout: layout,
-                    maxGroups: parameters.maxGroups, refine: parameters.refineGroups)
+                    parameters: parameters.clustering)
                 groupOfTile = clustering.tileGroups
                 groupCount = clustering.groupCount
             }
@@ -101,7 +159,8 @@ enum VP8LImageWriter {
                 writer.write(1, count: 1)
                 writer.write(UInt32(tileBits - 2), count: 3)
                 let entropyImage = groupOfTile.map { g in 0xff00_0000 | UInt32(g >> 8) << 16 | UInt32(g & 0xff) << 8 }
-                writeSubimage(entropyImage, width: tilesX, height: groupOfTile.count / tilesX, to: &writer)
+                writeSubimage(entropyImage, width: tilesX, height: groupOfTile.count / tilesX, parameters: parameters,
+                              to: &writer)
             } else {
                 writer.write(0, count: 1)
             }
@@ -153,10 +212,10 @@ enum VP8LImageWriter {
                     case VP8LToken.cacheIndex:
                         put(280 + Int(t.value))
                     default:
-                        let length = VP8LBackwardReferences.prefixEncode(Int(t.length))
+                        let length = VP8LPrefixCoding.encode(Int(t.length))
                         put(256 + length.symbol)
                         writer.write(UInt32(length.extraBits), count: length.extraBitCount)
-                        let distance = VP8LBackwardReferences.prefixEncode(Int(t.value))
+                        let distance = VP8LPrefixCoding.encode(Int(t.value))
                         put(layout.distanceOffset + distance.symbol)
                         writer.write(UInt32(distance.extraBits), count: distance.extraBitCount)
                     }

@@ -1,221 +1,157 @@
-import Raster
 import Glibc
 
-/// Cost-based choice of backward references: the longest matches at every position are found once, a first
-/// (greedy) parse gives symbol statistics, and a shortest-path pass over the pixel positions then picks, for each
-/// position, the literal, cache hit or match length that minimises the estimated bits of the whole image.
+/// Cost-based choice of backward references: a shortest path over the pixel positions in which every position
+/// may be coded as a literal (or cache hit), or start a copy of the match finder's match, of the left neighbour's
+/// run or of the row above — each with any length up to `exhaustiveLengths` and, beyond, at the lengths where the
+/// length code steps up and at its full length. Bits come from the statistics of an earlier parse.
 enum VP8LOptimalParse {
-    /// Longest match per position (length 0 = none) and the longest among the cheap distances 1 and width.
-    struct Matches {
-        var length: [UInt16]
-        var distance: [UInt32]
-        var shortLength: [UInt16]
-        /// 1 when the short candidate is the previous pixel, 0 when it is the pixel above.
-        var shortIsLeft: [UInt8]
-    }
-
-    /// Finds the matches of every position. The hash chain (previous position with the same pixel-pair hash) is
-    /// built first, so the searches only read it and the two halves of the image run on both cores.
-    static func findMatches(_ pixels: [UInt32], width: Int, chainDepth: Int) -> Matches {
-        let count = pixels.count
-        var m = Matches(length: [UInt16](repeating: 0, count: count), distance: [UInt32](repeating: 0, count: count),
-                        shortLength: [UInt16](repeating: 0, count: count), shortIsLeft: [UInt8](repeating: 0, count: count))
-        var hashBits = 14
-        while hashBits < 22 && (1 << hashBits) < count * 2 { hashBits += 1 }
-        var chain = [Int32](repeating: -1, count: count)
-        let shift = UInt32(32 - hashBits)
-        pixels.withUnsafeBufferPointer { px in
-            chain.withUnsafeMutableBufferPointer { chain in
-                var head = [Int32](repeating: -1, count: 1 << hashBits)
-                head.withUnsafeMutableBufferPointer { head in
-                    let p = px.baseAddress!
-                    for i in 0..<(count - 1) {
-                        let h = Int(((p[i] &* 0x9E37_79B1) ^ (p[i + 1] &* 0x85EB_CA77 &+ 0x27d4_eb2f)) >> shift)
-                        chain[i] = head[h]
-                        head[h] = Int32(i)
-                    }
-                }
-            }
-        }
-        let parts = count >= 1 << 16 ? 2 : 1
-        pixels.withUnsafeBufferPointer { px in
-            chain.withUnsafeBufferPointer { chainBuffer in
-                m.length.withUnsafeMutableBufferPointer { lengthBuffer in
-                    m.distance.withUnsafeMutableBufferPointer { distanceBuffer in
-                        m.shortLength.withUnsafeMutableBufferPointer { shortBuffer in
-                            m.shortIsLeft.withUnsafeMutableBufferPointer { leftBuffer in
-                                let p = px.baseAddress!, chain = chainBuffer.baseAddress!
-                                let lengthOut = lengthBuffer.baseAddress!, distanceOut = distanceBuffer.baseAddress!
-                                let shortOut = shortBuffer.baseAddress!, leftOut = leftBuffer.baseAddress!
-                                Job.parallelFor(parts) { part in
-                                    searchRange((part * count / parts)..<((part + 1) * count / parts), p: p, count: count,
-                                                width: width, chain: chain, chainDepth: chainDepth,
-                                                lengthOut: lengthOut, distanceOut: distanceOut,
-                                                shortOut: shortOut, leftOut: leftOut)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return m
-    }
-
-    private static func searchRange(_ range: Range<Int>, p: UnsafePointer<UInt32>, count: Int, width: Int,
-                                    chain: UnsafePointer<Int32>, chainDepth: Int,
-                                    lengthOut: UnsafeMutablePointer<UInt16>, distanceOut: UnsafeMutablePointer<UInt32>,
-                                    shortOut: UnsafeMutablePointer<UInt16>, leftOut: UnsafeMutablePointer<UInt8>) {
-        let maxLength = VP8LBackwardReferences.maxLength
-        let maxDistance = VP8LBackwardReferences.maxDistance
-        @inline(__always) func matchLength(_ a: Int, _ b: Int, _ limit: Int) -> Int {
-            var n = 0
-            while n < limit && p[a + n] == p[b + n] { n += 1 }
-            return n
-        }
-        var leftRun = 0, aboveRun = 0
-        var previousLength = 0, previousDistance = 0
-        for i in range {
-            let limit = min(maxLength, count - i)
-            // Runs against the left and upper neighbours, continued from i − 1 (a run of n at i − 1 is one of
-            // at least n − 1 at i).
-            if i > 0 {
-                leftRun = leftRun > 1 ? leftRun - 1 : matchLength(i, i - 1, limit)
-            }
-            if i >= width {
-                aboveRun = aboveRun > 1 ? aboveRun - 1 : matchLength(i, i - width, limit)
-            }
-            var bestLength = max(leftRun, aboveRun)
-            var bestDistance = leftRun >= aboveRun ? 1 : width
-            shortOut[i] = UInt16(bestLength)
-            leftOut[i] = leftRun >= aboveRun ? 1 : 0
-            if previousLength > 32 && previousLength - 1 > bestLength {
-                // Continue the previous long match instead of searching again.
-                bestLength = previousLength - 1
-                bestDistance = previousDistance
-            } else if bestLength < limit {
-                var candidate = Int(chain[i])
-                var depth = chainDepth
-                while candidate >= 0 && depth > 0 {
-                    let distance = i - candidate
-                    if distance > maxDistance { break }
-                    if p[candidate + bestLength] == p[i + bestLength] {
-                        let n = matchLength(i, candidate, limit)
-                        if n > bestLength {
-                            bestLength = n; bestDistance = distance
-                            if n == limit { break }
-                        }
-                    }
-                    candidate = Int(chain[candidate])
-                    depth -= 1
-                }
-            }
-            lengthOut[i] = UInt16(bestLength)
-            distanceOut[i] = UInt32(bestDistance)
-            previousLength = bestLength
-            previousDistance = bestDistance
-        }
-    }
-
-    /// Bits of each symbol under the statistics of `tokens` (cache already applied).
+    /// Bits of each symbol under the statistics of a parse (cache already applied).
     struct CostModel {
-        var literal: [Float]   // 4 × 256: alpha, red, green, blue
+        /// 4 × 256: alpha, red, green, blue.
+        var literal: [Float]
         var cache: [Float]
-        var length: [Float]    // per length 1...4096 (prefix + extra bits)
-        var distancePrefix: [Float]
+        /// Per length 1...4096: prefix symbol plus extra bits.
+        var length: [Float]
+        var distanceSymbol: [Float]
 
-        init(tokens: [VP8LToken], cacheBits: Int) {
-            var green = [UInt32](repeating: 0, count: 256 + 24 + (cacheBits > 0 ? 1 << cacheBits : 0))
-            var channels = [UInt32](repeating: 0, count: 3 * 256)
-            var distances = [UInt32](repeating: 0, count: 40)
-            for t in tokens {
-                switch t.kind {
-                case VP8LToken.literal:
-                    let v = t.value
-                    green[Int((v >> 8) & 0xff)] += 1
-                    channels[Int(v >> 24)] += 1
-                    channels[256 + Int((v >> 16) & 0xff)] += 1
-                    channels[512 + Int(v & 0xff)] += 1
-                case VP8LToken.cacheIndex:
-                    green[280 + Int(t.value)] += 1
-                default:
-                    green[256 + VP8LBackwardReferences.prefixEncode(Int(t.length)).symbol] += 1
-                    distances[VP8LBackwardReferences.prefixEncode(Int(t.value)).symbol] += 1
-                }
+        /// `literalScale` and `cacheScale` weigh literals and cache hits against copies: statistics taken from a
+        /// parse that had few copies overstate what copies cost, and the ones after this parse will differ.
+        init(tokens: [VP8LToken], cacheBits: Int, literalScale: Float, cacheScale: Float) {
+            let layout = VP8LHistogramLayout(cacheBits: cacheBits)
+            var h = [UInt32](repeating: 0, count: layout.size)
+            h.withUnsafeMutableBufferPointer { hb in
+                for t in tokens { layout.add(t, to: hb.baseAddress!) }
             }
-            func bits(_ counts: ArraySlice<UInt32>) -> [Float] {
+            func bits(_ counts: ArraySlice<UInt32>, scale: Float) -> [Float] {
                 var total: UInt32 = 0
-                var used = 0
-                for c in counts { total &+= c; if c > 0 { used += 1 } }
-                if used <= 1 { return counts.map { $0 > 0 ? 0 : 8 } }
+                for c in counts { total &+= c }
+                if total == 0 { return [Float](repeating: 0, count: counts.count) }
                 let logTotal = log2f(Float(total))
-                return counts.map { $0 > 0 ? logTotal - log2f(Float($0)) : logTotal + 2 }
+                return counts.map { $0 > 0 ? (logTotal - log2f(Float($0))) * scale : logTotal * scale }
             }
-            let greenBits = bits(green[...])
-            let alphaBits = bits(channels[0..<256]), redBits = bits(channels[256..<512])
-            let blueBits = bits(channels[512..<768])
-            literal = alphaBits + redBits + Array(greenBits[0..<256]) + blueBits
-            cache = Array(greenBits[280...])
-            length = [Float](repeating: 0, count: VP8LBackwardReferences.maxLength + 1)
-            for l in 1...VP8LBackwardReferences.maxLength {
-                let code = VP8LBackwardReferences.prefixEncode(l)
-                length[l] = greenBits[256 + code.symbol] + Float(code.extraBitCount)
+            let green = bits(h[0..<layout.greenSize], scale: literalScale)
+            literal = bits(h[layout.alphaOffset..<(layout.alphaOffset + 256)], scale: literalScale)
+                + bits(h[layout.redOffset..<(layout.redOffset + 256)], scale: literalScale)
+                + Array(green[0..<256])
+                + bits(h[layout.blueOffset..<(layout.blueOffset + 256)], scale: literalScale)
+            let lengthSymbols = bits(h[0..<layout.greenSize], scale: 1)
+            cache = cacheBits > 0 ? bits(h[0..<layout.greenSize], scale: cacheScale)[280...].map { $0 } : [0]
+            length = [Float](repeating: 0, count: 4097)
+            for l in 1...4096 {
+                let code = VP8LPrefixCoding.encode(l)
+                length[l] = lengthSymbols[256 + code.symbol] + Float(code.extraBitCount)
             }
-            distancePrefix = bits(distances[...])
+            distanceSymbol = bits(h[layout.distanceOffset..<(layout.distanceOffset + 40)], scale: 1)
         }
 
         @inline(__always) func distanceBits(_ code: Int) -> Float {
-            let c = VP8LBackwardReferences.prefixEncode(code)
-            return distancePrefix[c.symbol] + Float(c.extraBitCount)
+            let c = VP8LPrefixCoding.encode(code)
+            return distanceSymbol[c.symbol] + Float(c.extraBitCount)
         }
     }
 
-    /// Shortest path over positions under `model`. Lengths 1...`shortLengths` and the full match are tried for
-    /// each candidate.
-    static func parse(_ pixels: [UInt32], matches m: Matches, width: Int, cacheBits: Int, model: CostModel,
-                      shortLengths: Int) -> [VP8LToken] {
+    /// Step kinds stored in the top bits of each position's step (the low 12 bits are the length).
+    private static let literalStep: UInt16 = 0, chainStep: UInt16 = 1 << 12, leftStep: UInt16 = 2 << 12,
+                       aboveStep: UInt16 = 3 << 12
+
+    /// The cheapest parse of `pixels` under `model`; cache indices applied for `cacheBits`.
+    static func parse(_ pixels: [UInt32], width: Int, chain: VP8LHashChain, cacheBits: Int, model: CostModel,
+                      exhaustiveLengths: Int) -> [VP8LToken] {
         let count = pixels.count
-        var cost = [Float](repeating: .infinity, count: count + 1)
-        var stepLength = [UInt16](repeating: 0, count: count + 1)  // 0: literal / cache
-        var stepCode = [UInt32](repeating: 0, count: count + 1)
-        cost[0] = 0
+        let maxLength = VP8LHashChain.maxLength
+        // Costs live in a ring: a position is only reached from at most maxLength positions back.
+        let ringSize = 8192, ringMask = ringSize - 1
+        var ring = [Double](repeating: .infinity, count: ringSize)
+        ring[0] = 0
+        var steps = [UInt16](repeating: 0, count: count + 1)
         var cache = [UInt64](repeating: UInt64.max, count: cacheBits > 0 ? 1 << cacheBits : 1)
-        VP8LBackwardReferences.planeCodes.withUnsafeBufferPointer { planes in
-            cost.withUnsafeMutableBufferPointer { costBuffer in
-                stepLength.withUnsafeMutableBufferPointer { lengthBuffer in
-                    stepCode.withUnsafeMutableBufferPointer { codeBuffer in
-                        model.literal.withUnsafeBufferPointer { lit in
-                            model.length.withUnsafeBufferPointer { lengthBits in
-                                let c = costBuffer.baseAddress!, sl = lengthBuffer.baseAddress!, sc = codeBuffer.baseAddress!
-                                let l = lit.baseAddress!, lb = lengthBits.baseAddress!
-                                @inline(__always) func relax(_ target: Int, _ value: Float, _ length: Int, _ code: Int) {
-                                    if value < c[target] { c[target] = value; sl[target] = UInt16(length); sc[target] = UInt32(code) }
-                                }
-                                @inline(__always) func relaxMatch(_ i: Int, _ base: Float, _ full: Int, _ distance: Int) {
-                                    let code = VP8LBackwardReferences.distanceCode(distance, width: width, planeCodes: planes.baseAddress!)
-                                    let start = base + model.distanceBits(code)
-                                    let shortest = min(full, shortLengths)
-                                    if shortest >= 1 {
-                                        for k in 1...shortest { relax(i + k, start + lb[k], k, code) }
-                                    }
-                                    if full > shortLengths { relax(i + full, start + lb[full], full, code) }
-                                }
-                                for i in 0..<count {
-                                    let base = c[i]
-                                    let v = pixels[i]
-                                    var literalBits = l[Int(v >> 24)] + l[256 + Int((v >> 16) & 0xff)]
-                                        + l[512 + Int((v >> 8) & 0xff)] + l[768 + Int(v & 0xff)]
-                                    if cacheBits > 0 {
-                                        let slot = VP8LBackwardReferences.cacheSlot(v, bits: cacheBits)
-                                        if cache[slot] == UInt64(v) { literalBits = min(literalBits, model.cache[slot]) }
-                                        cache[slot] = UInt64(v)
-                                    }
-                                    relax(i + 1, base + literalBits, 0, 0)
-                                    let full = Int(m.length[i])
-                                    if full > 0 { relaxMatch(i, base, full, Int(m.distance[i])) }
-                                    let short = Int(m.shortLength[i])
-                                    if short > 0 && (Int(m.distance[i]) != (m.shortIsLeft[i] == 1 ? 1 : width) || short != full) {
-                                        relaxMatch(i, base, short, m.shortIsLeft[i] == 1 ? 1 : width)
+        let leftCode = VP8LBackwardReferences.distanceCode(1, width: width)
+        let leftCost = Double(model.distanceBits(leftCode))
+        let aboveCost = Double(model.distanceBits(1))
+        let ends = VP8LPrefixCoding.symbolEnds
+        pixels.withUnsafeBufferPointer { px in
+            ring.withUnsafeMutableBufferPointer { ringBuffer in
+                steps.withUnsafeMutableBufferPointer { stepBuffer in
+                    model.literal.withUnsafeBufferPointer { literalBuffer in
+                        model.length.withUnsafeBufferPointer { lengthBuffer in
+                            chain.packed.withUnsafeBufferPointer { matchBuffer in
+                                cache.withUnsafeMutableBufferPointer { cacheBuffer in
+                                    ends.withUnsafeBufferPointer { endBuffer in
+                                        let p = px.baseAddress!, c = ringBuffer.baseAddress!, s = stepBuffer.baseAddress!
+                                        let lit = literalBuffer.baseAddress!, lb = lengthBuffer.baseAddress!
+                                        let m = matchBuffer.baseAddress!, cc = cacheBuffer.baseAddress!
+                                        let e = endBuffer.baseAddress!
+                                        @inline(__always) func relax(_ target: Int, _ value: Double, _ step: UInt16) {
+                                            let slot = target & ringMask
+                                            if value < c[slot] { c[slot] = value; s[target] = step }
+                                        }
+                                        /// Copies of every length up to `exhaustiveLengths`, then at every length where the
+                                        /// length code steps up, and at the full length.
+                                        @inline(__always) func relaxCopy(_ i: Int, _ start: Double, _ full: Int, _ kind: UInt16) {
+                                            let short = min(full, exhaustiveLengths)
+                                            var k = 1
+                                            while k <= short {
+                                                relax(i + k, start + Double(lb[k]), kind | UInt16(k)); k += 1
+                                            }
+                                            if full > short {
+                                                var index = 0
+                                                while index < 24 {
+                                                    let length = e[index]
+                                                    if length >= full { break }
+                                                    if length > short {
+                                                        relax(i + length, start + Double(lb[length]), kind | UInt16(length))
+                                                    }
+                                                    index += 1
+                                                }
+                                                relax(i + full, start + Double(lb[full]), kind | UInt16(full))
+                                            }
+                                        }
+                                        @inline(__always) func run(_ i: Int, _ distance: Int, _ previous: Int) -> Int {
+                                            let limit = min(maxLength, count - i)
+                                            var n: Int
+                                            if previous >= 2 {
+                                                n = min(previous - 1, limit)
+                                                if previous < maxLength || n >= limit { return n }
+                                            } else {
+                                                n = 0
+                                            }
+                                            while n < limit && p[i + n] == p[i + n - distance] { n += 1 }
+                                            return n
+                                        }
+                                        var leftRun = 0, aboveRun = 0
+                                        for i in 0..<count {
+                                            let base = c[i & ringMask]
+                                            c[i & ringMask] = .infinity
+                                            let v = p[i]
+                                            var literalBits = lit[Int(v >> 24)] + lit[256 + Int((v >> 16) & 0xff)]
+                                                + lit[512 + Int((v >> 8) & 0xff)] + lit[768 + Int(v & 0xff)]
+                                            if cacheBits > 0 {
+                                                let slot = VP8LBackwardReferences.cacheSlot(v, bits: cacheBits)
+                                                if cc[slot] == UInt64(v) { literalBits = min(literalBits, model.cache[slot]) }
+                                                cc[slot] = UInt64(v)
+                                            }
+                                            relax(i + 1, base + Double(literalBits), literalStep | 1)
+                                            var left = 0, above = 0
+                                            if i >= 1 {
+                                                leftRun = run(i, 1, leftRun)
+                                                left = leftRun
+                                            }
+                                            if i >= width && width > 1 {
+                                                aboveRun = run(i, width, aboveRun)
+                                                above = aboveRun
+                                            }
+                                            // A candidate no longer and no cheaper than another adds nothing.
+                                            if above <= left && aboveCost >= leftCost { above = 0 }
+                                            if left <= above && leftCost >= aboveCost { left = 0 }
+                                            if left > 0 { relaxCopy(i, base + leftCost, left, leftStep) }
+                                            if above > 0 { relaxCopy(i, base + aboveCost, above, aboveStep) }
+                                            let match = m[i]
+                                            let length = Int(match & 0xfff), distance = Int(match >> 12)
+                                            if length > max(left, above) && distance != 1 && distance != width {
+                                                let code = VP8LBackwardReferences.distanceCode(distance, width: width)
+                                                relaxCopy(i, base + Double(model.distanceBits(code)), length, chainStep)
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -229,15 +165,21 @@ enum VP8LOptimalParse {
         reversed.reserveCapacity(count / 2)
         var j = count
         while j > 0 {
-            let length = Int(stepLength[j])
-            if length == 0 {
-                reversed.append(VP8LToken(value: pixels[j - 1], length: 1, kind: VP8LToken.literal))
-                j -= 1
-            } else {
-                reversed.append(VP8LToken(value: stepCode[j], length: UInt16(length), kind: VP8LToken.copy))
-                j -= length
+            let step = steps[j]
+            let length = Int(step & 0xfff)
+            let start = j - length
+            switch step & 0xf000 {
+            case literalStep: reversed.append(.literal(pixels[start]))
+            case leftStep: reversed.append(.copy(code: leftCode, length: length))
+            case aboveStep: reversed.append(.copy(code: 1, length: length))
+            default:
+                reversed.append(.copy(code: VP8LBackwardReferences.distanceCode(chain.distance(start), width: width),
+                                      length: length))
             }
+            j = start
         }
-        return reversed.reversed()
+        var tokens = Array(reversed.reversed())
+        VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
+        return tokens
     }
 }
