@@ -5,20 +5,21 @@ enum VP8Predict {
     /// Whole-block modes, numbered as the key-frame y mode enumeration (section 11.2).
     static let dc = 0, vertical = 1, horizontal = 2, trueMotion = 3
 
-    /// 16x16 luma or 8x8 chroma prediction (`size` 16 or 8) into `out` with row stride `size`.
+    /// 16x16 luma or 8x8 chroma prediction (`size` 16 or 8) into `out` with row stride `stride` (default `size`).
     @inline(__always)
     static func block(mode: Int, size: Int, top: UnsafePointer<UInt8>, left: UnsafePointer<UInt8>,
-                      hasTop: Bool, hasLeft: Bool, out: UnsafeMutablePointer<UInt8>) {
+                      hasTop: Bool, hasLeft: Bool, out: UnsafeMutablePointer<UInt8>, stride: Int = 0) {
+        let stride = stride == 0 ? size : stride
         switch mode {
         case vertical:
-            for r in 0..<size { (out + r * size).update(from: top, count: size) }
+            for r in 0..<size { (out + r * stride).update(from: top, count: size) }
         case horizontal:
-            for r in 0..<size { (out + r * size).update(repeating: left[r], count: size) }
+            for r in 0..<size { (out + r * stride).update(repeating: left[r], count: size) }
         case trueMotion:
             let corner = Int32(top[-1])
             for r in 0..<size {
                 let base = Int32(left[r]) - corner
-                let row = out + r * size
+                let row = out + r * stride
                 for c in 0..<size { row[c] = VP8Transform.clamp255(base + Int32(top[c])) }
             }
         default:
@@ -36,7 +37,7 @@ enum VP8Predict {
                 for i in 0..<size { sum += Int32(left[i]) }
                 value = (sum + Int32(size >> 1)) >> Int32(shift)
             }
-            out.update(repeating: UInt8(truncatingIfNeeded: value), count: size * size)
+            for r in 0..<size { (out + r * stride).update(repeating: UInt8(truncatingIfNeeded: value), count: size) }
         }
     }
 

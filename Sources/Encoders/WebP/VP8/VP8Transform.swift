@@ -9,14 +9,14 @@ enum VP8Transform {
     /// Forward DCT of a 4x4 residual (`source − prediction`, both with row stride `stride`), coefficients in
     /// raster order, scaled like the decoder's input (about twice the orthonormal transform).
     @inline(__always)
-    static func forwardDCT(source: UnsafePointer<UInt8>, prediction: UnsafePointer<UInt8>, stride: Int,
-                           out: UnsafeMutablePointer<Int32>) {
+    static func forwardDCT(source: UnsafePointer<UInt8>, sourceStride: Int, prediction: UnsafePointer<UInt8>,
+                           predictionStride: Int, out: UnsafeMutablePointer<Int32>) {
         var tmp = (Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0),
                    Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0))
         withUnsafeMutableBytes(of: &tmp) { raw in
             let t = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
             for row in 0..<4 {
-                let s = source + row * stride, p = prediction + row * stride
+                let s = source + row * sourceStride, p = prediction + row * predictionStride
                 let d0 = Int32(s[0]) - Int32(p[0]), d1 = Int32(s[1]) - Int32(p[1])
                 let d2 = Int32(s[2]) - Int32(p[2]), d3 = Int32(s[3]) - Int32(p[3])
                 let a = (d0 + d3) << 3, b = (d1 + d2) << 3
