@@ -15,54 +15,70 @@ enum VP8Distortion {
         return s
     }
 
+    @inline(__always) static func magnitude(_ v: SIMD4<Int32>) -> SIMD4<Int32> { v.magnitude }
+
+    /// SSE of a 4x4 block.
+    @inline(__always)
+    static func sse4x4(_ a: UnsafePointer<UInt8>, _ aStride: Int, _ b: UnsafePointer<UInt8>, _ bStride: Int) -> Int32 {
+        let d0 = VP8Transform.load4(a) &- VP8Transform.load4(b)
+        let d1 = VP8Transform.load4(a + aStride) &- VP8Transform.load4(b + bStride)
+        let d2 = VP8Transform.load4(a + 2 * aStride) &- VP8Transform.load4(b + 2 * bStride)
+        let d3 = VP8Transform.load4(a + 3 * aStride) &- VP8Transform.load4(b + 3 * bStride)
+        return (d0 &* d0 &+ d1 &* d1 &+ d2 &* d2 &+ d3 &* d3).wrappedSum()
+    }
+
+    /// SSE of a block whose width is a multiple of 16 (16x16 luma, 16x8 chroma side by side).
+    @inline(__always)
+    static func sse16(_ a: UnsafePointer<UInt8>, _ aStride: Int, _ b: UnsafePointer<UInt8>, _ bStride: Int,
+                      height: Int) -> Int32 {
+        var acc = SIMD16<Int32>(repeating: 0)
+        for r in 0..<height {
+            let va = SIMD16<Int32>(truncatingIfNeeded: UnsafeRawPointer(a + r * aStride).loadUnaligned(as: SIMD16<UInt8>.self))
+            let vb = SIMD16<Int32>(truncatingIfNeeded: UnsafeRawPointer(b + r * bStride).loadUnaligned(as: SIMD16<UInt8>.self))
+            let d = va &- vb
+            acc &+= d &* d
+        }
+        return acc.wrappedSum()
+    }
+
     /// Weight of each sequency-ordered Walsh–Hadamard coefficient (row-major, low frequencies first): a Gaussian
     /// fall-off with frequency, since the eye's contrast sensitivity drops at high frequencies.
-    static let hadamardWeights: SIMD16<Int32> = {
-        var w = SIMD16<Int32>(repeating: 0)
-        for u in 0..<4 { for v in 0..<4 { w[u * 4 + v] = Int32((38.0 * exp(-0.17 * Double(u * u + v * v))).rounded()) } }
-        return w
+    static let hadamardWeights: VP8Transform.Rows = {
+        func w(_ u: Int, _ v: Int) -> Int32 { Int32((38.0 * exp(-0.17 * Double(u * u + v * v))).rounded()) }
+        return (SIMD4(w(0, 0), w(0, 1), w(0, 2), w(0, 3)), SIMD4(w(1, 0), w(1, 1), w(1, 2), w(1, 3)),
+                SIMD4(w(2, 0), w(2, 1), w(2, 2), w(2, 3)), SIMD4(w(3, 0), w(3, 1), w(3, 2), w(3, 3)))
     }()
+
+    /// 4x4 Walsh–Hadamard transform in sequency order (rows: vertical frequency, lanes: horizontal frequency).
+    @inline(__always)
+    static func hadamard(_ r: VP8Transform.Rows) -> VP8Transform.Rows {
+        let s02 = r.0 &+ r.2, s13 = r.1 &+ r.3, d02 = r.0 &- r.2, d13 = r.1 &- r.3
+        let c = VP8Transform.transpose((s02 &+ s13, d02 &+ d13, d02 &- d13, s02 &- s13))
+        let t02 = c.0 &+ c.2, t13 = c.1 &+ c.3, e02 = c.0 &- c.2, e13 = c.1 &- c.3
+        return VP8Transform.transpose((t02 &+ t13, e02 &+ e13, e02 &- e13, t02 &- t13))
+    }
+
+    @inline(__always)
+    static func rows(_ p: UnsafePointer<UInt8>, _ stride: Int) -> VP8Transform.Rows {
+        (VP8Transform.load4(p), VP8Transform.load4(p + stride), VP8Transform.load4(p + 2 * stride),
+         VP8Transform.load4(p + 3 * stride))
+    }
 
     /// Σ weight·|coefficient| of the 4x4 Walsh–Hadamard transform of a block.
     @inline(__always)
     static func weightedHadamard(_ p: UnsafePointer<UInt8>, _ stride: Int) -> Int32 {
-        var t = SIMD16<Int32>(repeating: 0)
-        for i in 0..<4 {
-            let row = p + i * stride
-            let x0 = Int32(row[0]), x1 = Int32(row[1]), x2 = Int32(row[2]), x3 = Int32(row[3])
-            let s02 = x0 &+ x2, s13 = x1 &+ x3, d02 = x0 &- x2, d13 = x1 &- x3
-            t[i * 4] = s02 &+ s13; t[i * 4 + 1] = d02 &+ d13; t[i * 4 + 2] = d02 &- d13; t[i * 4 + 3] = s02 &- s13
-        }
-        var sum: Int32 = 0
+        let h = hadamard(rows(p, stride))
         let w = hadamardWeights
-        for i in 0..<4 {
-            let s02 = t[i] &+ t[8 + i], s13 = t[4 + i] &+ t[12 + i]
-            let d02 = t[i] &- t[8 + i], d13 = t[4 + i] &- t[12 + i]
-            let b0 = s02 &+ s13, b1 = d02 &+ d13, b2 = d02 &- d13, b3 = s02 &- s13
-            sum &+= w[i] &* abs(b0) &+ w[4 + i] &* abs(b1) &+ w[8 + i] &* abs(b2) &+ w[12 + i] &* abs(b3)
-        }
-        return sum
+        return (w.0 &* magnitude(h.0) &+ w.1 &* magnitude(h.1) &+ w.2 &* magnitude(h.2) &+ w.3 &* magnitude(h.3)).wrappedSum()
     }
 
     /// Sum of absolute 4x4 Walsh–Hadamard coefficients of `a − b`, halved (≈ the orthonormal transform's L1 norm
     /// ×2): a cheap estimate of how costly a residual is to code, for ranking prediction modes.
     @inline(__always)
     static func satd4x4(_ a: UnsafePointer<UInt8>, _ aStride: Int, _ b: UnsafePointer<UInt8>, _ bStride: Int) -> Int32 {
-        var t = SIMD16<Int32>(repeating: 0)
-        for i in 0..<4 {
-            let pa = a + i * aStride, pb = b + i * bStride
-            let x0 = Int32(pa[0]) &- Int32(pb[0]), x1 = Int32(pa[1]) &- Int32(pb[1])
-            let x2 = Int32(pa[2]) &- Int32(pb[2]), x3 = Int32(pa[3]) &- Int32(pb[3])
-            let s02 = x0 &+ x2, s13 = x1 &+ x3, d02 = x0 &- x2, d13 = x1 &- x3
-            t[i * 4] = s02 &+ s13; t[i * 4 + 1] = d02 &+ d13; t[i * 4 + 2] = d02 &- d13; t[i * 4 + 3] = s02 &- s13
-        }
-        var sum: Int32 = 0
-        for i in 0..<4 {
-            let s02 = t[i] &+ t[8 + i], s13 = t[4 + i] &+ t[12 + i]
-            let d02 = t[i] &- t[8 + i], d13 = t[4 + i] &- t[12 + i]
-            sum &+= abs(s02 &+ s13) &+ abs(d02 &+ d13) &+ abs(d02 &- d13) &+ abs(s02 &- s13)
-        }
-        return sum >> 1
+        let ra = rows(a, aStride), rb = rows(b, bStride)
+        let h = hadamard((ra.0 &- rb.0, ra.1 &- rb.1, ra.2 &- rb.2, ra.3 &- rb.3))
+        return (magnitude(h.0) &+ magnitude(h.1) &+ magnitude(h.2) &+ magnitude(h.3)).wrappedSum() >> 1
     }
 
     /// Texture distortion of one 4x4 block: |weighted spectral energy(a) − (b)| / 32.

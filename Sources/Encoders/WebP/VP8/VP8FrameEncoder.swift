@@ -130,7 +130,7 @@ struct VP8FrameEncoder {
         for s in setup.segments.indices where options.filterLevel == nil {
             var edge = 0
             for row in 0..<mbh { edge = max(edge, rowEdges[row * 4 + s]) }
-            let level = min((edge * Int(setup.segments[s].y2.step.ac)) >> 3, 63)
+            let level = min((edge * Int(setup.segments[s].y2.step[1])) >> 3, 63)
             if level > setup.segments[s].filterLevel { setup.segments[s].filterLevel = level }
         }
     }

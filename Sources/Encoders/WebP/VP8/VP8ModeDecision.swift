@@ -87,7 +87,8 @@ final class VP8MacroblockEncoder {
     private var leftV: UnsafeMutablePointer<UInt8> { bytes + 3202 }           // 8
     private var subTop: UnsafeMutablePointer<UInt8> { bytes + 3210 }          // corner + 8
     private var subLeft: UnsafeMutablePointer<UInt8> { bytes + 3219 }         // 4
-    private static let byteCount = 3224
+    private var edgeScratch: UnsafeMutablePointer<UInt8> { bytes + 3232 }     // 64
+    private static let byteCount = 3296
 
     // Coefficients (Int32): 16 luma blocks, DCs, WHT, 8 chroma blocks, one subblock.
     private var coeffs: UnsafeMutablePointer<Int32> { ints }                  // 256
@@ -95,7 +96,8 @@ final class VP8MacroblockEncoder {
     private var wht: UnsafeMutablePointer<Int32> { ints + 272 }               // 16
     private var coeffsUV: UnsafeMutablePointer<Int32> { ints + 288 }          // 128
     private var coeffsSub: UnsafeMutablePointer<Int32> { ints + 416 }         // 16
-    private static let intCount = 432
+    private var sourceEnergy: UnsafeMutablePointer<Int32> { ints + 432 }      // 16 weighted Hadamard sums
+    private static let intCount = 448
 
     // Levels (Int16, scan order): 16x16 candidate and best (Y 0..255, Y2 256..271), B_PRED, subblock candidate,
     // chroma candidate and best.
@@ -140,6 +142,13 @@ final class VP8MacroblockEncoder {
             if let i4 = pickIntra4(p: p, costs: costs, bound: best.score.score, topNz: topNz, leftNz: leftNz,
                                    aboveModes: above, leftModes: ctx.leftModes, modesOut: subModesOut) {
                 best.score = i4; useI4 = true
+            }
+        }
+        if preset.trellis {
+            if useI4 {
+                requantizeIntra4(p: p, costs: costs, topNz: topNz, leftNz: leftNz, modes: subModesOut)
+            } else {
+                requantizeIntra16(mode: best16, slot: best.slot, p: p, costs: costs, topNz: topNz, leftNz: leftNz)
             }
         }
         let uvMode = pickChroma(p: p, costs: costs, topNz: topNz, leftNz: leftNz, hasTop: mbY > 0,
@@ -193,10 +202,17 @@ final class VP8MacroblockEncoder {
                              out: predY + mode * 256)
         }
         let order = rankModes(count: 4, keep: preset.intra16Candidates) { mode in
-            Int64(VP8Distortion.sse(srcMB, 16, predY + mode * 256, 16, width: 16, height: 16)) * VP8Score.distortionScale
-                + p.lambdaI16 * Int64(VP8Modes.yCost[mode])
+            var satd: Int32 = 0
+            for k in 0..<16 {
+                let off = (k >> 2) * 64 + (k & 3) * 4
+                satd &+= VP8Distortion.satd4x4(srcMB + off, 16, predY + mode * 256 + off, 16)
+            }
+            return Int64(satd) * 256 + p.satdLambdaI4 * Int64(VP8Modes.yCost[mode])
         }
         var flatSource = isFlatSource()
+        if p.textureLambda > 0 {
+            for k in 0..<16 { sourceEnergy[k] = VP8Distortion.weightedHadamard(srcMB + (k >> 2) * 64 + (k & 3) * 4, 16) }
+        }
         var best = Intra16Choice(mode: 0, slot: 0, score: VP8Score())
         var candidateSlot = 0, bestNz = 0
         for rank in 0..<preset.intra16Candidates {
@@ -204,9 +220,8 @@ final class VP8MacroblockEncoder {
             let levels = levels16 + 272 * candidateSlot, out = outY + 256 * candidateSlot
             let nz = reconstruct16(pred: predY + mode * 256, matrixY1: p.y1, matrixY2: p.y2, levels: levels, out: out)
             var s = VP8Score()
-            s.distortion = Int64(VP8Distortion.sse(srcMB, 16, out, 16, width: 16, height: 16))
-            s.texture = p.textureLambda > 0
-                ? (p.textureLambda * Int64(VP8Distortion.texture16x16(srcMB, 16, out, 16)) + 128) >> 8 : 0
+            s.distortion = Int64(VP8Distortion.sse16(srcMB, 16, out, 16, height: 16))
+            s.texture = p.textureLambda > 0 ? (p.textureLambda * Int64(texture16(out)) + 128) >> 8 : 0
             s.header = Int64(VP8Modes.yCost[mode])
             s.rate = Int64(cost16(levels: levels, costs: costs, topNz: topNz, leftNz: leftNz))
             if flatSource {
@@ -238,7 +253,9 @@ final class VP8MacroblockEncoder {
     /// Transform, quantise and rebuild the 16x16 prediction `pred`: levels (Y AC 0..255, Y2 256..271) and the
     /// reconstruction `out`; returns non-zero flags (bit k: Y block k has AC levels; bit 24: Y2 has levels).
     private func reconstruct16(pred: UnsafePointer<UInt8>, matrixY1: VP8QuantMatrix, matrixY2: VP8QuantMatrix,
-                               levels: UnsafeMutablePointer<Int16>, out: UnsafeMutablePointer<UInt8>) -> Int {
+                               levels: UnsafeMutablePointer<Int16>, out: UnsafeMutablePointer<UInt8>,
+                               trellis: (lambda: Int64, costs: VP8LevelCosts, topNz: UnsafePointer<UInt8>,
+                                         leftNz: UnsafePointer<UInt8>)? = nil) -> Int {
         for k in 0..<16 {
             let off = (k >> 2) * 64 + (k & 3) * 4
             VP8Transform.forwardDCT(source: srcMB + off, sourceStride: 16, prediction: pred + off, predictionStride: 16,
@@ -248,10 +265,24 @@ final class VP8MacroblockEncoder {
         VP8Transform.forwardWHT(dcs, out: wht)
         var nz = VP8Quantize.block(wht, first: 0, matrix: matrixY2, levels: levels + 256) ? 1 << 24 : 0
         VP8Transform.inverseWHT(wht, out: dcs)
+        var tnz = (UInt8(0), UInt8(0), UInt8(0), UInt8(0)), lnz = tnz
+        if let t = trellis { tnz = (t.topNz[0], t.topNz[1], t.topNz[2], t.topNz[3]); lnz = (t.leftNz[0], t.leftNz[1], t.leftNz[2], t.leftNz[3]) }
         for k in 0..<16 {
             let off = (k >> 2) * 64 + (k & 3) * 4
             let block = coeffs + k * 16
-            if VP8Quantize.block(block, first: 1, matrix: matrixY1, levels: levels + k * 16) { nz |= 1 << k }
+            let nonZero: Bool
+            if let t = trellis {
+                let r = k >> 2, c = k & 3
+                let context = withUnsafeBytes(of: tnz) { Int($0[c]) } + withUnsafeBytes(of: lnz) { Int($0[r]) }
+                nonZero = VP8Trellis.quantize(block, first: 1, type: VP8Tokens.typeYAfterY2, context: context,
+                                              matrix: matrixY1, lambda: t.lambda, costs: t.costs, levels: levels + k * 16)
+                let flag: UInt8 = nonZero ? 1 : 0
+                withUnsafeMutableBytes(of: &tnz) { $0[c] = flag }
+                withUnsafeMutableBytes(of: &lnz) { $0[r] = flag }
+            } else {
+                nonZero = VP8Quantize.block(block, first: 1, matrix: matrixY1, levels: levels + k * 16)
+            }
+            if nonZero { nz |= 1 << k }
             block[0] = dcs[k]
             VP8Transform.inverseDCTAdd(block, prediction: pred + off, predictionStride: 16, destination: out + off,
                                        destinationStride: 16)
@@ -276,10 +307,50 @@ final class VP8MacroblockEncoder {
         return rate
     }
 
+    /// Texture distortion of a 16x16 reconstruction against the source energies in `sourceEnergy`.
+    private func texture16(_ out: UnsafePointer<UInt8>) -> Int32 {
+        var d: Int32 = 0
+        for k in 0..<16 {
+            d &+= abs(VP8Distortion.weightedHadamard(out + (k >> 2) * 64 + (k & 3) * 4, 16) &- sourceEnergy[k]) >> 5
+        }
+        return d
+    }
+
     private func isFlatSource() -> Bool {
         let v = srcMB[0]
         for i in 1..<256 where srcMB[i] != v { return false }
         return true
+    }
+
+    /// The chosen 16x16 mode again, its AC levels chosen by trellis quantisation.
+    private func requantizeIntra16(mode: Int, slot: Int, p: VP8SegmentParams, costs: VP8LevelCosts,
+                                   topNz: UnsafePointer<UInt8>, leftNz: UnsafePointer<UInt8>) {
+        _ = reconstruct16(pred: predY + mode * 256, matrixY1: p.y1, matrixY2: p.y2, levels: levels16 + 272 * slot,
+                          out: outY + 256 * slot, trellis: (p.lambdaTrellisI16, costs, topNz, leftNz))
+    }
+
+    /// The chosen subblock modes again, in order (each prediction uses the new reconstruction of its
+    /// neighbours), with trellis quantisation.
+    private func requantizeIntra4(p: VP8SegmentParams, costs: VP8LevelCosts, topNz: UnsafePointer<UInt8>,
+                                  leftNz: UnsafePointer<UInt8>, modes: UnsafePointer<UInt8>) {
+        var tnz = (topNz[0], topNz[1], topNz[2], topNz[3]), lnz = (leftNz[0], leftNz[1], leftNz[2], leftNz[3])
+        for b in 0..<16 {
+            let r = b >> 2, c = b & 3
+            loadSubblockEdges(r: r, c: c)
+            let pred = predI4
+            VP8Predict.subblock(mode: Int(modes[b]), top: subTop + 1, left: subLeft, out: pred, scratch: edgeScratch)
+            let src = srcMB + r * 64 + c * 4
+            VP8Transform.forwardDCT(source: src, sourceStride: 16, prediction: pred, predictionStride: 4, out: coeffsSub)
+            let context = withUnsafeBytes(of: tnz) { Int($0[c]) } + withUnsafeBytes(of: lnz) { Int($0[r]) }
+            let nonZero = VP8Trellis.quantize(coeffsSub, first: 0, type: VP8Tokens.typeYWithDC, context: context,
+                                              matrix: p.y1, lambda: p.lambdaTrellisI4, costs: costs,
+                                              levels: levelsI4 + b * 16)
+            VP8Transform.inverseDCTAdd(coeffsSub, prediction: pred, predictionStride: 4,
+                                       destination: outI4 + r * 64 + c * 4, destinationStride: 16)
+            let flag: UInt8 = nonZero ? 1 : 0
+            withUnsafeMutableBytes(of: &tnz) { $0[c] = flag }
+            withUnsafeMutableBytes(of: &lnz) { $0[r] = flag }
+        }
     }
 
     // MARK: 4x4 luma (B_PRED)
@@ -299,13 +370,12 @@ final class VP8MacroblockEncoder {
         for b in 0..<16 {
             let r = b >> 2, c = b & 3
             loadSubblockEdges(r: r, c: c)
-            for mode in 0..<10 {
-                VP8Predict.subblock(mode: mode, top: subTop + 1, left: subLeft, out: predI4 + mode * 16, stride: 4)
-            }
+            VP8Predict.allSubblocks(top: subTop + 1, left: subLeft, out: predI4, scratch: edgeScratch)
             let above = Int(r == 0 ? aboveModes[c] : modesOut[b - 4])
             let left = Int(c == 0 ? leftModes[r] : modesOut[b - 1])
             let modeCosts = modeCostTable + (above * 10 + left) * 10
             let src = srcMB + r * 64 + c * 4
+            let energy = sourceEnergy[b]
             let nzContext = withUnsafeBytes(of: tnz) { Int($0[c]) } + withUnsafeBytes(of: lnz) { Int($0[r]) }
             let order: Int
             if candidates < 10 {
@@ -329,9 +399,9 @@ final class VP8MacroblockEncoder {
                 VP8Transform.inverseDCTAdd(coeffsSub, prediction: pred, predictionStride: 4, destination: out,
                                            destinationStride: 4)
                 var s = VP8Score()
-                s.distortion = Int64(VP8Distortion.sse(src, 16, out, 4, width: 4, height: 4))
+                s.distortion = Int64(VP8Distortion.sse4x4(src, 16, out, 4))
                 s.texture = p.textureLambda > 0
-                    ? (p.textureLambda * Int64(VP8Distortion.texture4x4(src, 16, out, 4)) + 128) >> 8 : 0
+                    ? (p.textureLambda * Int64(abs(VP8Distortion.weightedHadamard(out, 4) &- energy) >> 5) + 128) >> 8 : 0
                 s.header = Int64(modeCosts[mode])
                 if mode > 0 && isFlat(levelsSub, blocks: 1, limit: Tuning.flatLimitI4) { s.rate = Tuning.flatnessPenalty }
                 s.rescore(p.lambdaI4)
@@ -388,8 +458,12 @@ final class VP8MacroblockEncoder {
                              out: pred + 8, stride: 16)
         }
         let order = rankModes(count: 4, keep: preset.chromaCandidates) { mode in
-            Int64(VP8Distortion.sse(srcUV, 16, predUV + mode * 128, 16, width: 16, height: 8)) * VP8Score.distortionScale
-                + p.lambdaUV * Int64(VP8Modes.uvCost[mode])
+            var satd: Int32 = 0
+            for k in 0..<8 {
+                let off = chromaOffset(k)
+                satd &+= VP8Distortion.satd4x4(srcUV + off, 16, predUV + mode * 128 + off, 16)
+            }
+            return Int64(satd) * 256 + p.satdLambdaI4 * Int64(VP8Modes.uvCost[mode])
         }
         var bestScore = Int64.max, bestMode = 0
         var bestErrors = (Int8(0), Int8(0), Int8(0), Int8(0), Int8(0), Int8(0))
@@ -422,7 +496,7 @@ final class VP8MacroblockEncoder {
                 for i in 1..<16 where levelsUV[k * 16 + i] != 0 { nonFlat += 1 }
             }
             var s = VP8Score()
-            s.distortion = Int64(VP8Distortion.sse(srcUV, 16, out, 16, width: 16, height: 8))
+            s.distortion = Int64(VP8Distortion.sse16(srcUV, 16, out, 16, height: 8))
             s.header = Int64(VP8Modes.uvCost[mode])
             s.rate = Int64(costChroma(levels: levelsUV, costs: costs, topNz: topNz, leftNz: leftNz))
             if mode > 0 && nonFlat <= Tuning.flatLimitUV { s.rate += Tuning.flatnessPenalty * 8 }

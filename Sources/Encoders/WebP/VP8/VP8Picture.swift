@@ -22,37 +22,47 @@ struct VP8Picture {
         u = [UInt8](repeating: 0, count: uvStride * paddedHeight / 2)
         v = [UInt8](repeating: 0, count: uvStride * paddedHeight / 2)
         let channels = raster.channels
-        let isColor = raster.layout.isColor
         let w = width, h = height, ys = yStride, uvs = uvStride
+        let cw = (w + 1) >> 1, ch = (h + 1) >> 1
         raster.samples8.withUnsafeBufferPointer { src in
-            y.withUnsafeMutableBufferPointer { yp in
-                u.withUnsafeMutableBufferPointer { up in
-                    v.withUnsafeMutableBufferPointer { vp in
-                        @inline(__always) func rgb(_ x: Int, _ yy: Int) -> (Int32, Int32, Int32) {
-                            let i = ((yy < h ? yy : h - 1) * w + (x < w ? x : w - 1)) * channels
-                            if isColor { return (Int32(src[i]), Int32(src[i + 1]), Int32(src[i + 2])) }
-                            let g = Int32(src[i]); return (g, g, g)
-                        }
-                        for row in 0..<paddedHeight {
-                            for x in 0..<ys {
-                                let (r, g, b) = rgb(x, row)
-                                yp[row * ys + x] = VP8Picture.luma(r, g, b)
-                            }
-                        }
-                        for row in 0..<(paddedHeight / 2) {
-                            for x in 0..<uvs {
-                                let p0 = rgb(2 * x, 2 * row), p1 = rgb(2 * x + 1, 2 * row)
-                                let p2 = rgb(2 * x, 2 * row + 1), p3 = rgb(2 * x + 1, 2 * row + 1)
-                                let r = p0.0 + p1.0 + p2.0 + p3.0, g = p0.1 + p1.1 + p2.1 + p3.1
-                                let b = p0.2 + p1.2 + p2.2 + p3.2
-                                up[row * uvs + x] = VP8Picture.chromaU(sum4: r, g, b)
-                                vp[row * uvs + x] = VP8Picture.chromaV(sum4: r, g, b)
-                            }
-                        }
+            y.withUnsafeMutableBufferPointer { yp in u.withUnsafeMutableBufferPointer { up in
+            v.withUnsafeMutableBufferPointer { vp in
+                let s = src.baseAddress!, py = yp.baseAddress!, pu = up.baseAddress!, pv = vp.baseAddress!
+                // Colour channel offsets: gray replicates its one sample.
+                let g = channels >= 3 ? 1 : 0, b = channels >= 3 ? 2 : 0
+                for row in 0..<h {
+                    let line = s + row * w * channels, out = py + row * ys
+                    for x in 0..<w {
+                        let p = line + x * channels
+                        out[x] = VP8Picture.luma(Int32(p[0]), Int32(p[g]), Int32(p[b]))
                     }
                 }
-            }
+                for row in 0..<ch {
+                    let line0 = s + 2 * row * w * channels
+                    let line1 = s + min(2 * row + 1, h - 1) * w * channels
+                    let outU = pu + row * uvs, outV = pv + row * uvs
+                    for x in 0..<cw {
+                        let i0 = 2 * x * channels, i1 = min(2 * x + 1, w - 1) * channels
+                        let r = Int32(line0[i0]) + Int32(line0[i1]) + Int32(line1[i0]) + Int32(line1[i1])
+                        let gg = Int32(line0[i0 + g]) + Int32(line0[i1 + g]) + Int32(line1[i0 + g]) + Int32(line1[i1 + g])
+                        let bb = Int32(line0[i0 + b]) + Int32(line0[i1 + b]) + Int32(line1[i0 + b]) + Int32(line1[i1 + b])
+                        outU[x] = VP8Picture.chromaU(sum4: r, gg, bb)
+                        outV[x] = VP8Picture.chromaV(sum4: r, gg, bb)
+                    }
+                }
+                // Padding to whole macroblocks: replicate the last column, then the last row.
+                VP8Picture.pad(py, stride: ys, width: w, height: h, paddedHeight: paddedHeight)
+                VP8Picture.pad(pu, stride: uvs, width: cw, height: ch, paddedHeight: paddedHeight / 2)
+                VP8Picture.pad(pv, stride: uvs, width: cw, height: ch, paddedHeight: paddedHeight / 2)
+            } } }
         }
+    }
+
+    private static func pad(_ p: UnsafeMutablePointer<UInt8>, stride: Int, width: Int, height: Int, paddedHeight: Int) {
+        if width < stride {
+            for row in 0..<height { (p + row * stride + width).update(repeating: p[row * stride + width - 1], count: stride - width) }
+        }
+        for row in height..<paddedHeight { (p + row * stride).update(from: p + (height - 1) * stride, count: stride) }
     }
 
     // BT.601 limited range in 16-bit fixed point: Y = 16 + 219·(0.299R + 0.587G + 0.114B)/255,

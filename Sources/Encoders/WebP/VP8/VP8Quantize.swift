@@ -3,41 +3,35 @@
 /// that sends small coefficients to zero where they cost more bits than the error they remove.
 struct VP8QuantMatrix {
     /// Fixed-point precision of `reciprocal` and `bias`.
-    static let fractionBits: UInt32 = 17
+    static let fractionBits: Int32 = 17
 
-    /// Step, reciprocal (2^17 / step), rounding bias (2^17 units) and the largest magnitude that still quantises to
-    /// zero, for the DC position [0] and the AC positions [1].
-    let step: (dc: Int32, ac: Int32)
-    let reciprocal: (dc: UInt32, ac: UInt32)
-    let bias: (dc: UInt32, ac: UInt32)
-    let zeroThreshold: (dc: UInt32, ac: UInt32)
-    /// Added to |coefficient| before quantising, per raster position: lifts high-frequency luma detail that would
-    /// otherwise round away (0 for DC and for the non-luma matrices).
+    /// Per raster position (DC at 0): step, reciprocal (2^17 / step), rounding bias (2^17 units), the largest
+    /// magnitude that still quantises to zero, and a sharpening offset added to |coefficient| before quantising
+    /// (lifts high-frequency luma detail that would otherwise round away; 0 for DC and non-luma matrices).
+    let step: SIMD16<Int32>
+    let reciprocal: SIMD16<Int32>
+    let bias: SIMD16<Int32>
+    let zeroThreshold: SIMD16<Int32>
     let sharpen: SIMD16<Int32>
 
     /// `dcBias`/`acBias` in 1/256 of a step; `sharpening` in 1/2048 of a step per unit of (row + column), capped at 3.
     init(dc: Int32, ac: Int32, dcBias: Int, acBias: Int, sharpening: Int = 0) {
-        step = (dc, ac)
-        func reciprocalOf(_ q: Int32) -> UInt32 { (UInt32(1) << VP8QuantMatrix.fractionBits) / UInt32(q) }
-        reciprocal = (reciprocalOf(dc), reciprocalOf(ac))
-        let shift = VP8QuantMatrix.fractionBits - 8
-        bias = (UInt32(dcBias) << shift, UInt32(acBias) << shift)
-        let one = (UInt32(1) << VP8QuantMatrix.fractionBits) - 1
-        zeroThreshold = ((one - bias.dc) / reciprocal.dc, (one - bias.ac) / reciprocal.ac)
-        var s = SIMD16<Int32>(repeating: 0)
-        if sharpening > 0 {
-            for i in 1..<16 { s[i] = Int32(sharpening * min((i >> 2) + (i & 3), 3)) * ac >> 11 }
+        var step = SIMD16<Int32>(repeating: ac), reciprocal = SIMD16<Int32>(repeating: 0)
+        var bias = SIMD16<Int32>(repeating: 0), zero = SIMD16<Int32>(repeating: 0), sharpen = SIMD16<Int32>(repeating: 0)
+        step[0] = dc
+        let one = Int32(1) << VP8QuantMatrix.fractionBits
+        for i in 0..<16 {
+            reciprocal[i] = one / step[i]
+            bias[i] = Int32(i == 0 ? dcBias : acBias) << (VP8QuantMatrix.fractionBits - 8)
+            zero[i] = (one - 1 - bias[i]) / reciprocal[i]
+            if i > 0 && sharpening > 0 { sharpen[i] = Int32(sharpening * min((i >> 2) + (i & 3), 3)) * ac >> 11 }
         }
-        sharpen = s
+        self.step = step; self.reciprocal = reciprocal; self.bias = bias; self.zeroThreshold = zero
+        self.sharpen = sharpen
     }
 
     /// Mean step over the 16 positions: the scale of the rate-distortion multipliers.
-    var meanStep: Int { (Int(step.dc) + 15 * Int(step.ac) + 8) >> 4 }
-
-    @inline(__always) func level(_ magnitude: UInt32, isDC: Bool) -> Int32 {
-        let r = isDC ? reciprocal.dc : reciprocal.ac, b = isDC ? bias.dc : bias.ac
-        return Int32(truncatingIfNeeded: (magnitude &* r &+ b) >> VP8QuantMatrix.fractionBits)
-    }
+    var meanStep: Int { (Int(step[0]) + 15 * Int(step[1]) + 8) >> 4 }
 }
 
 /// Quantisation of 4x4 blocks of transform coefficients.
@@ -51,32 +45,36 @@ enum VP8Quantize {
     @inline(__always)
     static func block(_ coefficients: UnsafeMutablePointer<Int32>, first: Int, matrix m: VP8QuantMatrix,
                       levels: UnsafeMutablePointer<Int16>) -> Bool {
-        var any: Int32 = 0
-        if first == 1 { levels[0] = 0; coefficients[0] = 0 }
-        let zigzag = VP8Tokens.zigzagPointer
-        for n in first..<16 {
-            let pos = zigzag[n]
-            let c = coefficients[pos]
-            let magnitude = UInt32(c < 0 ? -c : c) &+ UInt32(truncatingIfNeeded: m.sharpen[pos])
-            let isDC = pos == 0
-            var level: Int32 = 0
-            if magnitude > (isDC ? m.zeroThreshold.dc : m.zeroThreshold.ac) {
-                level = min(m.level(magnitude, isDC: isDC), maxLevel)
-            }
-            let signed = c < 0 ? -level : level
-            levels[n] = Int16(truncatingIfNeeded: signed)
-            coefficients[pos] = signed &* (isDC ? m.step.dc : m.step.ac)
-            any |= level
+        let c = UnsafeRawPointer(coefficients).loadUnaligned(as: SIMD16<Int32>.self)
+        let sign = c.signMask
+        let magnitude = c.magnitude &+ m.sharpen
+        // Zero where |c| + sharpen ≤ threshold (the mask is all ones where threshold − magnitude < 0).
+        let keep = (m.zeroThreshold &- magnitude).signMask & (first == 1 ? acOnly : allPositions)
+        let level = (((magnitude &* m.reciprocal &+ m.bias) &>> fractionBits) & keep).minimum(maxLevels)
+        let signed = level.withSign(sign)
+        UnsafeMutableRawPointer(coefficients).storeBytes(of: signed &* m.step, as: SIMD16<Int32>.self)
+        var values = signed
+        withUnsafeBytes(of: &values) { raw in
+            let v = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+            let z = VP8Tokens.zigzagPointer
+            for n in 0..<16 { levels[n] = Int16(truncatingIfNeeded: v[z[n]]) }
         }
-        return any != 0
+        return level.wrappedSum() != 0
     }
+
+    private static let maxLevels = SIMD16<Int32>(repeating: maxLevel)
+    private static let allPositions = SIMD16<Int32>(repeating: -1)
+    private static let acOnly: SIMD16<Int32> = { var m = SIMD16<Int32>(repeating: -1); m[0] = 0; return m }()
+    private static let fractionBits = VP8QuantMatrix.fractionBits
 
     /// Quantises one DC value with the matrix's DC rounding; returns (dequantised value, error = value − dequantised).
     @inline(__always)
     static func dc(_ value: Int32, matrix m: VP8QuantMatrix) -> (Int32, Int32) {
-        let magnitude = UInt32(value < 0 ? -value : value)
+        let magnitude = value < 0 ? -value : value
         var q: Int32 = 0
-        if magnitude > m.zeroThreshold.dc { q = min(m.level(magnitude, isDC: true), maxLevel) * m.step.dc }
+        if magnitude > m.zeroThreshold[0] {
+            q = min((magnitude &* m.reciprocal[0] &+ m.bias[0]) >> fractionBits, maxLevel) * m.step[0]
+        }
         let signed = value < 0 ? -q : q
         return (signed, value - signed)
     }

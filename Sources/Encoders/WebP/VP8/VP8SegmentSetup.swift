@@ -8,6 +8,8 @@ struct VP8SegmentParams {
     /// Rate multipliers (score = λ·rate + 256·distortion, rate in 1/256 bit, distortion in squared 8-bit units):
     /// choice among 16x16 modes, among subblock modes, among chroma modes, and the 16x16-versus-B_PRED arbitration.
     var lambdaI16: Int64, lambdaI4: Int64, lambdaUV: Int64, lambdaMode: Int64
+    /// Rate multipliers of trellis quantisation (weighted squared coefficient error) for B_PRED and 16x16 AC blocks.
+    var lambdaTrellisI4: Int64, lambdaTrellisI16: Int64
     /// Rate weight for ranking subblock modes by SATD (SATD·256 + weight·bits/256): √λ_i4 in SATD units.
     var satdLambdaI4: Int64
     /// Weight of the texture (spectral) distortion term, 0 = off.
@@ -46,6 +48,8 @@ struct VP8SegmentSetup {
         /// Filter strength (0...100, as `cwebp -f`) and the level below which filtering is switched off.
         static let filterStrength = 60
         static let filterCutoff = 2
+        /// Scale of the trellis λs.
+        static let trellisScale: Double = 1.0
         /// Scale of √λ for ranking subblock modes by SATD.
         static let satdRateScale: Double = 1.0
     }
@@ -98,9 +102,11 @@ struct VP8SegmentSetup {
             quantIndex: q, y1: y1, y2: y2, uv: uv,
             lambdaI16: max(1, 3 * q16 * q16), lambdaI4: max(1, (3 * q4 * q4) >> 7),
             lambdaUV: max(1, (3 * quv * quv) >> 6), lambdaMode: max(1, (q4 * q4) >> 7),
+            lambdaTrellisI4: max(1, Int64(Double(7 * q4 * q4 / 8) * Tuning.trellisScale)),
+            lambdaTrellisI16: max(1, Int64(Double(q16 * q16 / 4) * Tuning.trellisScale)),
             satdLambdaI4: Int64((Double(max(1, (3 * q4 * q4) >> 7)).squareRoot() * Tuning.satdRateScale).rounded()),
             textureLambda: textureDistortion > 0 ? max(1, (Int64(textureDistortion) * q4) >> 5) : 0,
-            blockyDistortion: 20 * Int64(y1.step.dc),
+            blockyDistortion: 20 * Int64(y1.step[0]),
             filterLevel: VP8SegmentSetup.filterLevel(acStep: Int(acStep(q)), beta: beta),
             alpha: alpha, beta: beta)
         return params
