@@ -251,6 +251,47 @@ final class AVIFEncoderTests: XCTestCase {
         }
     }
 
+    /// The SSIM tune's per-16x16 λ (smaller on flat areas, larger on texture) changes the decisions against the PSNR
+    /// tune, and dav1d reproduces the reconstruction exactly with either: a picture half smooth gradient, half
+    /// strong noise, 4:2:0 and gray, speeds 4 and 6.
+    func testDav1dPerceptualLambdaTunes() throws {
+        guard tool("dav1d") != nil else { throw AVIFOracleMissing("dav1d not installed") }
+        let w = 160, h = 96
+        var seed: UInt32 = 99
+        var luma = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                seed = seed &* 1_103_515_245 &+ 12345
+                luma[y * w + x] = x < w / 2 ? UInt8(60 + x / 2 + y / 4) : UInt8(truncatingIfNeeded: 40 + Int((seed >> 16) & 127))
+            }
+        }
+        let chroma = [UInt8](repeating: 128, count: (w / 2) * (h / 2))
+        for (planes, speed) in [([luma, chroma, chroma], 6), ([luma], 4)] {
+            var bytes: [[UInt8]] = []
+            for tune in [AV1Tune.psnr, .ssim] {
+                var cfg = AV1PictureConfig(width: w, height: h, planes: planes, subX: 1, subY: 1,
+                                           qIndex: AVIFEncoder.qIndex(quality: 40), speed: speed)
+                cfg.tune = tune
+                let r = try AV1FrameEncoder.encodeWithReconstruction(cfg)
+                let decoded = try XCTUnwrap(try dav1dPlanes(r.sequenceHeader + r.frame, name: "tune-\(tune)-\(planes.count)"))
+                XCTAssertEqual(decoded, r.recon, "tune \(tune), \(planes.count) planes: dav1d differs")
+                bytes.append(r.frame)
+            }
+            XCTAssertNotEqual(bytes[0], bytes[1], "the SSIM tune changed nothing (\(planes.count) planes)")
+        }
+    }
+
+    /// The bytes never depend on the job's thread count: a picture with two tile columns and a large filter search,
+    /// lossy (4:2:0, speeds 4 and 6) and lossless, encoded with Job(threads: 1) and Job(threads: 2).
+    func testOutputIndependentOfThreadCount() throws {
+        let src = try pattern(width: 700, height: 300, layout: .rgb)
+        for options in [AVIFEncodeOptions(quality: 50), AVIFEncodeOptions(quality: 30, speed: 4), AVIFEncodeOptions(lossless: true)] {
+            let one = try Job.run(Job(threads: 1)) { try AVIFEncoder.encode(src, options: options) }
+            let two = try Job.run(Job(threads: 2)) { try AVIFEncoder.encode(src, options: options) }
+            XCTAssertEqual(one, two, "quality \(options.quality) speed \(options.speed) lossless \(options.lossless)")
+        }
+    }
+
     /// Complete AVIF files pass avifdec; PSNR floors per quality on a photo-like pattern.
     func testAvifdecDecodesWithQualityFloors() throws {
         guard tool("avifdec") != nil, tool("convert") != nil else { throw AVIFOracleMissing("avifdec/convert not installed") }

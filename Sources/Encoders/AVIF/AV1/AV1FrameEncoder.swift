@@ -98,7 +98,7 @@ enum AV1FrameEncoder {
     static func encodeWithReconstruction(_ cfg: AV1PictureConfig, needReconstruction: Bool = true)
         -> (sequenceHeader: [UInt8], frame: [UInt8], recon: [[UInt8]]) {
         let frame = AV1FrameState(width: cfg.width, height: cfg.height, planes: cfg.planes, subX: cfg.subX, subY: cfg.subY,
-                                  qIndex: cfg.qIndex, settings: cfg.settings)
+                                  qIndex: cfg.qIndex, settings: cfg.settings, tune: cfg.tune)
         frame.forced = cfg.forced
         // Tile layout (§5.9.15, uniform spacing).
         let sbCols = (frame.miCols + 15) >> 4, sbRows = (frame.miRows + 15) >> 4

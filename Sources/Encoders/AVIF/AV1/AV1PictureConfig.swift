@@ -13,6 +13,8 @@ struct AV1PictureConfig {
     /// reconstruction (intra prediction uses unfiltered samples, as the decoder's does). Off only for tests that
     /// compare the unfiltered reconstruction.
     var filters = true
+    /// Rate-distortion weighting across the picture (per-16x16 λ by activity for .ssim).
+    var tune = AV1Tune.ssim
     /// Test-only overrides of the search (force a coding tool so that conformance tests cover it).
     var forced = AV1ForcedTools()
 

@@ -372,7 +372,7 @@ extension AV1TileEncoder {
         let dcQ = Float(plane > 0 ? f.uvDcQ : f.dcQ), acQ = Float(plane > 0 ? f.uvAcQ : f.acQ)
         return AV1QuantParams(invDc: denom / dcQ, invAc: denom / acQ,
                               weightDc: dcQ * dcQ / 64, weightAc: acQ * acQ / 64,
-                              lambda: Float(f.lambda / 512 * AV1Tuning.rdoqLambdaScale),
+                              lambda: Float(lambda / 512 * AV1Tuning.rdoqLambdaScale),
                               rdo: f.settings.rdoq,
                               dcRounding: AV1Tuning.dcRounding, acRounding: AV1Tuning.acRounding)
     }

@@ -65,6 +65,9 @@ final class AV1TileEncoder {
     /// Offset of the chroma levels in `quant`: the luma transform blocks of a 64x64 block take up to 4096 levels.
     static let chromaLevels = 4096
     let forwardCache = AV1ForwardCache()
+    /// λ of the block being decided or coded (the frame's λ scaled by the perceptual map; set by the partition
+    /// search and the coding pass).
+    var lambda: Double
 
     init(frame: AV1FrameState, miRowStart: Int, miRowEnd: Int, miColStart: Int, miColEnd: Int) {
         f = frame
@@ -72,6 +75,7 @@ final class AV1TileEncoder {
         self.miColStart = miColStart; self.miColEnd = miColEnd
         cdf = AV1CDFContext(baseQIndex: frame.qIndex)
         ctx = AV1CoefficientContexts(cols4: frame.miCols, rows4: frame.miRows)
+        lambda = frame.lambda
     }
 
     deinit {
@@ -91,7 +95,7 @@ final class AV1TileEncoder {
                 let saved = snapshotContexts(r, c, AV1Block.b64x64)
                 clearDecoded(r, c)
                 var counter = AV1RateCounter()
-                let (_, node) = search(r, c, AV1Block.b64x64, &counter)
+                let node = search(r, c, AV1Block.b64x64, &counter).node
                 restoreContexts(r, c, AV1Block.b64x64, saved)
                 clearDecoded(r, c)
                 var w = writer
@@ -159,6 +163,7 @@ final class AV1TileEncoder {
         switch node {
         case .outside: return
         case .leaf(let m):
+            lambda = lambdaOf(r, c, bsize)
             writePartition(r, c, bsize, split: false, &sink)
             var modes: AV1BlockModes? = m
             _ = codeBlock(r, c, bsize, &modes, &sink)

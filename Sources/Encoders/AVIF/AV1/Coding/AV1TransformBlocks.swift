@@ -91,7 +91,7 @@ extension AV1TileEncoder {
         if types.count != n * n { types = [Int](repeating: types.first ?? AV1Tx.dctDct, count: n * n) }
         var sse = 0, maxW = 0, maxH = 0
         var rate = AV1RateCounter()
-        let lambdaBits = f.lambda / 512
+        let lambdaBits = lambda / 512
         forEachLumaTransformBlock(r, c, log2: log2, txLog2: txLog2) { k, x, y, tx, ty in
             buildEdges(plane: 0, x: x, y: y, log2: txLog2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
             edges.predict(mode: mode, angleDelta: angle, log2: txLog2, pred: pred)

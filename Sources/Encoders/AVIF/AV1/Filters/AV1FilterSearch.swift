@@ -6,18 +6,20 @@ import Raster
 /// the decoder's output.
 enum AV1FilterSearch {
     /// Decides the filters and applies them to `f.recon`. `formulaDeblock`/`formulaCdef` are the quantizer-derived
-    /// parameters: the deblocking levels unless `searchDeblock`, and everything when the speed settings do not search
-    /// the filters, where nothing is
-    /// applied unless the caller needs the reconstruction.
+    /// parameters: the deblocking levels unless `searchDeblock`, and the CDEF strength when the speed settings do not
+    /// search CDEF. Without a search nothing needs filtering here unless the caller needs the reconstruction.
     static func run(frame f: AV1FrameState, width: Int, height: Int, formulaDeblock: AV1DeblockParams,
                     formulaCdef: AV1CdefParams, searchDeblock: Bool, needReconstruction: Bool) -> (AV1DeblockParams, AV1CdefParams) {
-        let searching = f.settings.searchFilters
+        let cdefChoice = f.settings.cdef
+        let searching = cdefChoice == .searched
         let deblock = searching && searchDeblock
             ? searchDeblockLevels(frame: f, width: width, height: height, start: formulaDeblock) : formulaDeblock
-        if !searching && !needReconstruction { return (deblock, formulaCdef) }   // cdef_bits 0: no index is coded
+        let chosenCdef = cdefChoice == .off ? AV1CdefParams() : formulaCdef
+        if !searching && !needReconstruction { return (deblock, chosenCdef) }   // cdef_bits 0: no index is coded
         AV1Deblock.apply(frame: f, width: width, height: height, planes: f.recon, params: deblock)
+        if cdefChoice == .off { return (deblock, chosenCdef) }
         let analysis = AV1CdefAnalysis(frame: f, luma: f.recon[0])
-        var cdef = formulaCdef
+        var cdef = chosenCdef
         if searching {
             cdef = searchCdef(frame: f, analysis: analysis, width: width, height: height)
         } else {

@@ -26,7 +26,7 @@ extension AV1TileEncoder {
     }
 
     /// λ for SATD-domain costs (SATD + sadLambda · rate in 1/512 bit).
-    var sadLambda: Double { f.lambda.squareRoot() / 512 * 1.2 }
+    var sadLambda: Double { lambda.squareRoot() / 512 * 1.2 }
 
     /// Stage 1 of the luma decision: every candidate mode (and the angle deltas of the best one when it is
     /// directional and the block may code them, §5.11.42) ranked by the SATD of its prediction plus its bits.
@@ -34,11 +34,11 @@ extension AV1TileEncoder {
     func rankLumaModes(_ b: AV1BlockGeometry, yModeCdf: UnsafeMutablePointer<UInt16>) -> [(cost: Double, mode: Int, angle: Int)] {
         let src = f.source[0]
         let s0 = src.data + b.y0 * src.stride + b.x0
-        let lambda = sadLambda
+        let satdLambda = sadLambda
         var ranked: [(cost: Double, mode: Int, angle: Int)] = []
         for mode in lumaModeCandidates(log2: b.log2) {
             edges.predict(mode: mode, angleDelta: 0, log2: b.log2, pred: predAlt)
-            let cost = Double(satd(s0, src.stride, predAlt, b.side)) + lambda * Double(yModeBits(yModeCdf, mode, angleCoded: true))
+            let cost = Double(satd(s0, src.stride, predAlt, b.side)) + satdLambda * Double(yModeBits(yModeCdf, mode, angleCoded: true))
             ranked.append((cost, mode, 0))
         }
         ranked.sort { $0.cost < $1.cost }
@@ -48,7 +48,7 @@ extension AV1TileEncoder {
             for delta in [-3, -2, -1, 1, 2, 3] {
                 edges.predict(mode: mode, angleDelta: delta, log2: b.log2, pred: predAlt)
                 let bits = yModeBits(yModeCdf, mode, angleCoded: true) + 100
-                ranked.append((Double(satd(s0, src.stride, predAlt, b.side)) + lambda * Double(bits), mode, delta))
+                ranked.append((Double(satd(s0, src.stride, predAlt, b.side)) + satdLambda * Double(bits), mode, delta))
             }
             ranked.sort { $0.cost < $1.cost }
         }
@@ -68,16 +68,31 @@ extension AV1TileEncoder {
         }
         var best = Double.infinity
         let saved = saveLumaContexts(x4: b.c, y4: b.r, w4: b.side4)
-        for cand in ranked.prefix(topK) {
-            edges.predict(mode: cand.mode, angleDelta: cand.angle, log2: b.log2, pred: pred)
+        func evaluate(mode: Int, angle: Int, types: ArraySlice<Int>) {
             for type in types {
                 let sse = quantizeOnly(plane: 0, x: b.x0, y: b.y0, log2: b.log2, txType: type, levels: quant)
                 var rc = AV1RateCounter()
                 AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: b.c, y4: b.r, maxX4: f.miCols, maxY4: f.miRows,
-                                      log2: b.log2, blockLog2: b.log2, txType: type, intraDir: cand.mode, quant: quant)
+                                      log2: b.log2, blockLog2: b.log2, txType: type, intraDir: mode, quant: quant)
                 restoreLumaContexts(saved)
-                let cost = sse + f.lambda / 512 * Double(rc.cost + yModeBits(yModeCdf, cand.mode, angleCoded: true))
-                if cost < best { best = cost; m.yMode = cand.mode; m.yAngle = cand.angle; m.txType = type }
+                let cost = sse + lambda / 512 * Double(rc.cost + yModeBits(yModeCdf, mode, angleCoded: true))
+                if cost < best { best = cost; m.yMode = mode; m.yAngle = angle; m.txType = type }
+            }
+        }
+        if f.settings.txTypesForWinnerOnly {
+            // The candidates compete with DCT_DCT; only the winner tries the other types.
+            for cand in ranked.prefix(topK) {
+                edges.predict(mode: cand.mode, angleDelta: cand.angle, log2: b.log2, pred: pred)
+                evaluate(mode: cand.mode, angle: cand.angle, types: types.prefix(1))
+            }
+            if types.count > 1 {
+                edges.predict(mode: m.yMode, angleDelta: m.yAngle, log2: b.log2, pred: pred)
+                evaluate(mode: m.yMode, angle: m.yAngle, types: types.dropFirst())
+            }
+        } else {
+            for cand in ranked.prefix(topK) {
+                edges.predict(mode: cand.mode, angleDelta: cand.angle, log2: b.log2, pred: pred)
+                evaluate(mode: cand.mode, angle: cand.angle, types: types[...])
             }
         }
     }
@@ -87,7 +102,7 @@ extension AV1TileEncoder {
     /// 32x32, §5.11.46). Sets uvMode (and the CFL alphas).
     func decideChromaMode(_ b: AV1BlockGeometry, uvCdf: UnsafeMutablePointer<UInt16>, txLog2: Int,
                           lumaExtent: (w: Int, h: Int), _ m: inout AV1BlockModes) {
-        let lambda = sadLambda
+        let satdLambda = sadLambda
         var best = Double.infinity
         let candidates = f.settings.chromaModeSearch ? AV1TileEncoder.chromaModeOrder[...] : AV1TileEncoder.chromaModeOrder.prefix(1)
         let n = 1 << txLog2
@@ -99,14 +114,14 @@ extension AV1TileEncoder {
                 let sp = f.source[p]
                 cost += Double(satd(sp.data + b.cy0 * sp.stride + b.cx0, sp.stride, predAlt, n))
             }
-            cost += lambda * Double(symbolBits(uvCdf, mode))
+            cost += satdLambda * Double(symbolBits(uvCdf, mode))
             if cost < best { best = cost; m.uvMode = mode }
         }
         guard b.cflAllowed else { return }
         let cfl = chooseCflAlphas(x: b.cx0, y: b.cy0, log2: txLog2, lumaExtent: lumaExtent,
                                   haveLeft: b.availLChroma, haveAbove: b.availUChroma)
         // The alpha symbols cost about 5 bits.
-        let cost = Double(cfl.satd) + lambda * Double(symbolBits(uvCdf, AV1Mode.cfl) + 2500)
+        let cost = Double(cfl.satd) + satdLambda * Double(symbolBits(uvCdf, AV1Mode.cfl) + 2500)
         if (cfl.u != 0 || cfl.v != 0) && cost < best {
             m.uvMode = AV1Mode.cfl; m.cflU = cfl.u; m.cflV = cfl.v
         }

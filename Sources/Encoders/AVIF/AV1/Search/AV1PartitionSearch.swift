@@ -3,9 +3,11 @@
 /// distortion + λ·rate. Which blocks are tried at all is decided from source statistics and from the whole block's
 /// result (the speed settings' pruning rules below).
 extension AV1TileEncoder {
-    /// RD search; leaves the state as if the chosen tree had been coded. Returns the RD cost (distortion + λ·rate).
-    func search<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ sink: inout S) -> (Double, AV1PartitionNode) {
-        if r >= f.miRows || c >= f.miCols { return (0, .outside) }
+    /// RD search; leaves the state as if the chosen tree had been coded. Returns the chosen tree's distortion and
+    /// rate (1/512 bit). Each block weighs them with its own λ (`blockLambda`): a split's children decide with
+    /// theirs, and the split is compared with the whole block by the parent's λ.
+    func search<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ sink: inout S) -> (dist: Double, rate: Int, node: AV1PartitionNode) {
+        if r >= f.miRows || c >= f.miCols { return (0, 0, .outside) }
         let side4 = AV1Block.side4(bsize)
         let half = side4 >> 1
         let hasRows = r + half < f.miRows, hasCols = c + half < f.miCols
@@ -13,23 +15,26 @@ extension AV1TileEncoder {
         if canNone && tooBusyToCodeWhole(r, c, bsize) { canNone = false }
         if f.forced.split4x4 && bsize > AV1Block.b4x4 { canNone = false }
         let canSplit = bsize > smallestBlock() || !canNone
-        let lambdaBits = f.lambda / 512
+        let blockLambda = lambdaOf(r, c, bsize)
+        let lambdaBits = blockLambda / 512
 
-        var noneCost = Double.infinity
+        var noneCost = Double.infinity, noneDist = 0.0, noneRate = 0
         var noneModes = AV1BlockModes()
         var savedCtx: [UInt8] = []
         var noneCtx: [UInt8] = []
         var noneRecon: [[UInt8]] = []
         if canNone {
             if canSplit { savedCtx = snapshotContexts(r, c, bsize) }
+            lambda = blockLambda
             var rc = AV1RateCounter()
             writePartition(r, c, bsize, split: false, &rc)
             var modes: AV1BlockModes? = nil
             let dist = codeBlock(r, c, bsize, &modes, &rc)
             noneModes = modes!
+            noneDist = Double(dist); noneRate = rc.cost
             noneCost = Double(dist) + lambdaBits * Double(rc.cost)
             if !canSplit || wholeIsGoodEnough(bsize, distortion: dist, rate: rc.cost, skip: noneModes.skip) {
-                return (noneCost, .leaf(noneModes))
+                return (noneDist, noneRate, .leaf(noneModes))
             }
             noneCtx = snapshotContexts(r, c, bsize)
             noneRecon = saveRecon(r, c, bsize)
@@ -38,13 +43,15 @@ extension AV1TileEncoder {
         }
         var rc = AV1RateCounter()
         writePartition(r, c, bsize, split: true, &rc)
+        var splitDist = 0.0, splitRate = rc.cost
         var splitCost = lambdaBits * Double(rc.cost)
         let sub = AV1Block.splitSize(bsize)
         var children: [AV1PartitionNode] = []
         for (dr, dc) in [(0, 0), (0, half), (half, 0), (half, half)] {
-            let (cst, node) = search(r + dr, c + dc, sub, &sink)
-            splitCost += cst
-            children.append(node)
+            let child = search(r + dr, c + dc, sub, &sink)
+            splitDist += child.dist; splitRate += child.rate
+            splitCost = splitDist + lambdaBits * Double(splitRate)
+            children.append(child.node)
             if canNone && splitCost > noneCost && f.settings.splitEarlyExit { break }
         }
         if canNone && noneCost <= splitCost {
@@ -52,9 +59,14 @@ extension AV1TileEncoder {
             restoreContexts(r, c, bsize, noneCtx)
             setDecoded(r, c, bsize, 1)
             storeModeInfo(r, c, bsize, noneModes, skip: noneModes.skip)
-            return (noneCost, .leaf(noneModes))
+            return (noneDist, noneRate, .leaf(noneModes))
         }
-        return (splitCost, .split(children))
+        return (splitDist, splitRate, .split(children))
+    }
+
+    /// λ of the block at mi (r, c): the frame's, scaled by the perceptual map of the tune.
+    func lambdaOf(_ r: Int, _ c: Int, _ bsize: Int) -> Double {
+        f.lambda * f.perceptualLambda.multiplier(r: r, c: c, side4: AV1Block.side4(bsize))
     }
 
     /// The smallest block the search splits down to: 4x4 where the settings allow it (lossless: 4:4:4 and gray only,

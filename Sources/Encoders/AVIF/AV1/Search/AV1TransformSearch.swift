@@ -52,7 +52,7 @@ extension AV1TileEncoder {
                                               candidates: d > 0 ? splitTypeCandidates(b.log2 - d, m.txType) : [], measure: true)
             var rc = AV1RateCounter()
             rc.symbol(d, depthCdf, depthN)
-            let cost = Double(res.sse) + f.lambda / 512 * Double(res.rate + rc.cost)
+            let cost = Double(res.sse) + lambda / 512 * Double(res.rate + rc.cost)
             if d == 0 { depth0Rate = Double(res.rate) / 512 / Double(1 << (2 * b.log2)) }
             if cost < best.cost {
                 if d < depths.upperBound {
