@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Helpers for bench-avif.sh: SSIMULACRA2 / PSNR of a decoded PNG against the original, and the BD-rate report.
 usage: avif_metrics.py score ORIG.png DEC.png      -> prints "ssimulacra2 psnr"
+       avif_metrics.py score-jobs JOBS.txt         -> scores bench-avif.sh's jobs in one process (TSV rows)
        avif_metrics.py report RESULTS.tsv          -> every point, then per image and per class: BD-rate of ours vs
                                                       each reference (SSIMULACRA2 and PSNR), CPU and wall ratios
 RESULTS.tsv columns: class image encoder quality bytes wall_s cpu_s ssimulacra2 psnr (header line first)."""
@@ -13,15 +14,54 @@ def load(path):
     im = Image.open(path).convert('RGB')
     return np.asarray(im, dtype=np.float64)
 
-def score(orig, dec):
+def fast_srgb_to_linear(module):
+    """The package's sRGB → linear conversion through a 256-entry table computed by the package's own function:
+    inputs are 8-bit, so the values are the same, several times faster."""
+    table = module.srgb_to_linear(np.arange(256, dtype=np.float64).reshape(1, 256))[0]
+    original = module.srgb_to_linear
+    def convert(img):
+        a = np.asarray(img)
+        index = a.astype(np.intp)
+        if a.min() >= 0 and a.max() <= 255 and np.array_equal(index, a):
+            return table[index]
+        return original(img)
+    module.srgb_to_linear = convert
+
+def scores(orig, dec):
     import ssimulacra2
+    import ssimulacra2.ssimulacra2 as impl
+    if not getattr(impl, '_fast_srgb', False):
+        fast_srgb_to_linear(impl)
+        impl._fast_srgb = True
     from PIL import Image
     Image.MAX_IMAGE_PIXELS = None
     s2 = ssimulacra2.compute_ssimulacra2(orig, dec)
     a, b = load(orig), load(dec)
     mse = ((a - b) ** 2).mean()
     psnr = 99.0 if mse == 0 else 10 * math.log10(255 * 255 / mse)
-    print("%.3f %.3f" % (s2, psnr))
+    return "%.3f %.3f" % (s2, psnr)
+
+def score(orig, dec):
+    print(scores(orig, dec))
+
+def score_jobs(path):
+    """Scores every job line of bench-avif.sh's phase 1 (class name encoder q bytes wall cpu orig.png out.avif
+    cache) whose decoded PNG is out.avif.png, in one process; prints TSV rows and writes the cache files."""
+    import os
+    for line in open(path):
+        f = line.split()
+        if not f:
+            continue
+        if f[0] == 'cached':
+            print(open(f[1]).read().rstrip('\n'))
+            continue
+        m = scores(f[7], f[8] + '.png').split()
+        row = '\t'.join(f[:7] + m)
+        print(row, flush=True)
+        os.remove(f[8] + '.png')
+        if len(f) > 9 and f[9] != '-' and f[2] != 'ours':
+            with open(f[9], 'w') as c:
+                c.write(row + '\n')
 
 def bd_rate(r1, q1, r2, q2):
     """Bjøntegaard delta rate of curve 2 vs curve 1 (negative = curve 2 needs fewer bytes), cubic fit of
@@ -82,6 +122,8 @@ def report(path):
 if __name__ == '__main__':
     if sys.argv[1] == 'score':
         score(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == 'score-jobs':
+        score_jobs(sys.argv[2])
     elif sys.argv[1] == 'report':
         report(sys.argv[2])
     else:

@@ -14,8 +14,10 @@
 #
 # usage: Benchmarks/bench-avif.sh [--dev] [--classes "photos tuning-photos tuning-art large"]
 #                                 [--qualities "30 50 70 85"] [--refs "s6 s8"] [--speed N] [--tsv FILE]
+#                                 [--cache DIR]
 #   --dev: fast iteration set (3 photos, 4 tuning photos, 2 art, speed-6 reference only). Judge kept changes on
-#   the full run. AVIF_BENCH_BIN=path measures another build of the CLI.
+#   the full run. AVIF_BENCH_BIN=path measures another build of the CLI. --cache DIR keeps avifenc's results
+#   (bytes, times, scores) per image and point in DIR and reuses them in later runs (for iterating on ours).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${AVIF_BENCH_BIN:-.build/release/imagestack}
@@ -26,6 +28,7 @@ REFS="s6 s8"
 SPEED=6
 DEV=0
 TSV=""
+CACHE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dev) DEV=1; REFS="s6"; CLASSES="photos tuning-photos tuning-art" ;;
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --refs) REFS="$2"; shift ;;
     --speed) SPEED="$2"; shift ;;
     --tsv) TSV="$2"; shift ;;
+    --cache) CACHE="$2"; mkdir -p "$CACHE"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -82,26 +86,27 @@ for class in $CLASSES; do
       quant=$(( ((100 - q) * 63 + 50) / 100 ))
       for enc in ours $(for r in $REFS; do echo aom-$r; done); do
         out=$base.$enc.$q.avif
+        cached=${CACHE:+$CACHE/$class.$name.$enc.$q.tsv}
+        if [ -n "$cached" ] && [ "$enc" != ours ] && [ -s "$cached" ]; then
+          echo "cached $cached" >> "$JOBS"; continue
+        fi
         case $enc in
           ours) t=$(timed "$BIN" encode "$base.orig.png" -o "$out" --format avif --quality "$q" --speed "$SPEED") ;;
           aom-s*) t=$(timed avifenc -y 420 -s "${enc#aom-s}" -j 2 --min "$quant" --max "$quant" "$base.orig.png" "$out") ;;
         esac
-        echo "$class $name $enc $q $(stat -c %s "$out") $t $base.orig.png $out" >> "$JOBS"
+        echo "$class $name $enc $q $(stat -c %s "$out") $t $base.orig.png $out ${cached:--}" >> "$JOBS"
       done
     done
   done
 done
 
-# Phase 2: decode with avifdec and score, on both cores.
-score_one() {
-  set -- $1
-  avifdec "$9" "$9.png" >/dev/null
-  m=$(python3 Benchmarks/avif_metrics.py score "$8" "$9.png")
-  rm -f "$9.png"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" ${m% *} ${m#* }
-}
-export -f score_one
-tr '\n' '\0' < "$JOBS" | xargs -0 -P 2 -I{} bash -c 'score_one "{}"' >> "$RESULTS"
+# Phase 2: decode with avifdec, then score, each on both cores (two scoring processes over halves of the jobs).
+awk '$1 != "cached" { print $9 }' "$JOBS" | xargs -P 2 -I{} avifdec {} {}.png >/dev/null
+awk 'NR % 2 == 1' "$JOBS" > "$JOBS.a"; awk 'NR % 2 == 0' "$JOBS" > "$JOBS.b"
+python3 Benchmarks/avif_metrics.py score-jobs "$JOBS.a" > "$WORK/scores.a" &
+python3 Benchmarks/avif_metrics.py score-jobs "$JOBS.b" > "$WORK/scores.b"
+wait
+cat "$WORK/scores.a" "$WORK/scores.b" >> "$RESULTS"
 
 python3 Benchmarks/avif_metrics.py report "$RESULTS"
 [ -n "$TSV" ] && cp "$RESULTS" "$TSV"
