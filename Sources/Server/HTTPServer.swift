@@ -13,9 +13,11 @@ import Glibc
 ///
 /// Ownership: a connection is either `busy` (one handler thread owns it) or registered with epoll in one-shot
 /// mode (the loop owns it). State changes and closes happen under `lock`, so an fd is never re-armed after it
-/// was closed and reused.
+/// was closed and reused. While busy, the loop still watches the connection for the client hanging up
+/// (EPOLLRDHUP / EPOLLHUP, no EPOLLIN: the handler owns the bytes) and marks its `ClientPresence` gone, so work
+/// done only for that client can stop (SPEC §5).
 public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (HTTPRequest, String) -> HTTPResponse
+    public typealias Handler = @Sendable (HTTPRequest, HTTPRequestContext) -> HTTPResponse
 
     final class Connection {
         let fd: Int32
@@ -25,6 +27,7 @@ public final class HTTPServer: @unchecked Sendable {
         var requestStartedAt: Double?
         var lastActive: Double
         var busy = false
+        let presence = ClientPresence()
         init(fd: Int32, peer: String, now: Double) { self.fd = fd; self.peer = peer; lastActive = now }
     }
 
@@ -131,10 +134,10 @@ public final class HTTPServer: @unchecked Sendable {
         while true {
             let ready = epoll.wait(into: events, timeoutMilliseconds: 250)
             let now = monotonicSeconds()
-            for fd in ready {
+            for (fd, mask) in ready {
                 if fd == listenFD { acceptAll(now: now) }
                 else if fd == wakePipe[0] { beginShutdown(now: now, deadline: &drainDeadline) }
-                else { readable(fd, now: now, scratch: &readBuffer) }
+                else { event(fd, mask: mask, now: now, scratch: &readBuffer) }
             }
             if now - lastSweep >= 0.25 {
                 sweep(now: now)
@@ -176,6 +179,33 @@ public final class HTTPServer: @unchecked Sendable {
         epoll?.control(modify ? EPoll.modify : EPoll.add, fd, events: EPoll.inEvent | EPoll.readHangUp | EPoll.oneShot)
     }
 
+    /// While a handler owns the connection: report only the peer hanging up (EPOLLHUP and EPOLLERR are always
+    /// reported), not readable bytes, which belong to the handler.
+    private func watchForHangUp(_ fd: Int32) {
+        epoll?.control(EPoll.modify, fd, events: EPoll.readHangUp | EPoll.oneShot)
+    }
+
+    /// An epoll event on a client connection: bytes to read when the loop owns it, a hang-up when a handler does.
+    private func event(_ fd: Int32, mask: UInt32, now: Double, scratch: inout [UInt8]) {
+        guard let connection = lock.withLock({ connections[fd] }) else { return }
+        if lock.withLock({ connection.busy }) {
+            if HTTPServer.peerHasGone(fd, mask: mask) { connection.presence.markGone() }
+            return
+        }
+        readable(connection, now: now, scratch: &scratch)
+    }
+
+    /// True when the peer reset or closed the connection: EPOLLHUP / EPOLLERR, or EPOLLRDHUP (it sent FIN) with
+    /// no unread bytes left. A client that half-closes after its request is treated as gone, as nginx does
+    /// (`proxy_ignore_client_abort off`); one that pipelined more requests before its FIN is not.
+    static func peerHasGone(_ fd: Int32, mask: UInt32) -> Bool {
+        if mask & (EPoll.hangUp | EPoll.error) != 0 { return true }
+        guard mask & EPoll.readHangUp != 0 else { return false }
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+    }
+
     private func acceptAll(now: Double) {
         while true {
             let fd = accept(listenFD, nil, nil)
@@ -199,8 +229,8 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    private func readable(_ fd: Int32, now: Double, scratch: inout [UInt8]) {
-        guard let connection = lock.withLock({ connections[fd] }), !connection.busy else { return }
+    private func readable(_ connection: Connection, now: Double, scratch: inout [UInt8]) {
+        let fd = connection.fd
         var closed = false
         let cap = options.requestLimits.maxRequestLineBytes + options.requestLimits.maxHeaderBytes
             + options.requestLimits.maxBodyBytes + 65536
@@ -244,7 +274,10 @@ public final class HTTPServer: @unchecked Sendable {
             }
         case .complete(let request, let consumed):
             connection.buffer.removeFirst(consumed)
-            lock.withLock { connection.busy = true }
+            lock.withLock {
+                connection.busy = true
+                watchForHangUp(connection.fd)
+            }
             enqueue { [self] in serve(request, on: connection) }
         }
     }
@@ -255,10 +288,16 @@ public final class HTTPServer: @unchecked Sendable {
 
     private func serve(_ first: HTTPRequest, on connection: Connection) {
         var request = first
+        let context = HTTPRequestContext(peer: connection.peer, client: connection.presence)
         while true {
-            let response = handler(request, connection.peer)
+            let response = handler(request, context)
+            if response.status == HTTPResponse.clientClosedStatus {
+                // Nobody waits for this answer: the client hung up while it was being made.
+                lock.withLock { closeLocked(connection.fd) }
+                return
+            }
             let stoppingNow = lock.withLock { stopping }
-            let keepAlive = request.wantsKeepAlive && !stoppingNow
+            let keepAlive = request.wantsKeepAlive && !stoppingNow && !connection.presence.isGone
             guard write(response, to: connection, keepAlive: keepAlive, omitBody: request.method == "HEAD"),
                   keepAlive else {
                 lock.withLock { closeLocked(connection.fd) }
@@ -281,11 +320,14 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
+    /// Sends the response as its parts — head (kept by cached responses), date and connection lines, body —
+    /// with one gathered write each time the socket takes more, never concatenating them.
     @discardableResult
     private func write(_ response: HTTPResponse, to connection: Connection, keepAlive: Bool, omitBody: Bool) -> Bool {
-        let bytes = serializeResponse(response, keepAlive: keepAlive, omitBody: omitBody)
+        var parts = [response.headForSending, ResponseLines.date(), keepAlive ? ResponseLines.keepAlive : ResponseLines.close]
+        if !omitBody && response.allowsBody && !response.body.isEmpty { parts.append(response.body) }
         do {
-            try SocketIO.writeAll(connection.fd, bytes, deadline: monotonicSeconds() + options.writeTimeout)
+            try SocketIO.writeAll(connection.fd, parts: parts, deadline: monotonicSeconds() + options.writeTimeout)
             return true
         } catch {
             return false

@@ -19,6 +19,8 @@ public final class ImageHandler: @unchecked Sendable {
         var response: HTTPResponse
         var outcome: String
         var skipReason: String?
+        /// Served from the result cache: the response already carries `X-Img-Server` and its serialized head.
+        var fromCache = false
     }
 
     public init(config: ServerConfig, origin: any Origin, metrics: Metrics = Metrics()) {
@@ -37,6 +39,8 @@ public final class ImageHandler: @unchecked Sendable {
             [("imagestack_worker_queue_depth", "Image jobs waiting for a CPU worker.", Double(workers.queueDepth)),
              ("imagestack_workers_busy", "CPU workers transforming an image now.", Double(workers.busyWorkers)),
              ("imagestack_workers", "CPU workers in the pool.", Double(workers.workerCount)),
+             ("imagestack_worker_threads_in_use", "Threads the running image jobs may use (ThreadBudget).",
+              Double(workers.threadsInUse)),
              ("imagestack_inflight_transforms", "Distinct origin objects being fetched or transformed now.", Double(coalescer.inFlight)),
              ("imagestack_cache_bytes", "Bytes held by the result cache.", Double(cache.byteCount)),
              ("imagestack_cache_entries", "Responses held by the result cache.", Double(cache.count))]
@@ -61,17 +65,25 @@ public final class ImageHandler: @unchecked Sendable {
 
     // MARK: - Entry point
 
-    public func handle(_ request: HTTPRequest, peer: String) -> HTTPResponse {
+    public func handle(_ request: HTTPRequest, _ context: HTTPRequestContext) -> HTTPResponse {
         let started = monotonicSeconds()
-        var produced = route(request, peer: peer)
-        produced.response.headers.set("X-Img-Server", config.serverName)
-        if produced.response.status == 200, let etag = produced.response.headers["ETag"],
-           let condition = request.headers["If-None-Match"], ImageHandler.etag(etag, matchesAnyOf: condition) {
+        var produced = route(request, context)
+        if !produced.fromCache && produced.response.status != HTTPResponse.clientClosedStatus {
+            produced.response.headers.set("X-Img-Server", config.serverName)
+        }
+        if produced.response.status == 200, let condition = request.headers["If-None-Match"],
+           let etag = produced.response.headers["ETag"], ImageHandler.etag(etag, matchesAnyOf: condition) {
             produced.response = HTTPResponse(status: 304, headers: produced.response.headers)
         }
-        let bytes = request.method == "HEAD" ? 0 : produced.response.body.count
-        record(request: request, peer: peer, produced: produced, bodyBytes: bytes, started: started)
+        let bytes = request.method == "HEAD" || produced.response.status == HTTPResponse.clientClosedStatus
+            ? 0 : produced.response.body.count
+        record(request: request, peer: context.peer, produced: produced, bodyBytes: bytes, started: started)
         return produced.response
+    }
+
+    /// `handle` for callers without a connection (tests, tools): the client never goes away.
+    public func handle(_ request: HTTPRequest, peer: String) -> HTTPResponse {
+        handle(request, HTTPRequestContext(peer: peer))
     }
 
     /// Metrics and access log for a request answered by the HTTP layer itself (parse errors, timeouts).
@@ -89,7 +101,8 @@ public final class ImageHandler: @unchecked Sendable {
                       skipReason: produced.skipReason)
     }
 
-    private func route(_ request: HTTPRequest, peer: String) -> Produced {
+    private func route(_ request: HTTPRequest, _ context: HTTPRequestContext) -> Produced {
+        let peer = context.peer
         switch request.path {
         case "/health":
             return Produced(response: textResponse("{\"status\": \"ok\"}\n", type: "application/json"), outcome: "internal")
@@ -114,7 +127,7 @@ public final class ImageHandler: @unchecked Sendable {
         }
         let decodedPath = String(decoding: decoded, as: UTF8.self)
         guard let rule = matcher.match(decodedPath: decodedPath) else { return proxy(request, peer: peer) }
-        return transform(request, rule: rule, peer: peer)
+        return transform(request, rule: rule, context)
     }
 
     /// True when a decoded path holds a NUL byte, a backslash, or a "." / ".." segment.
@@ -173,7 +186,7 @@ public final class ImageHandler: @unchecked Sendable {
 
     // MARK: - Transform (a rule matched)
 
-    private func transform(_ request: HTTPRequest, rule: RuleSettings, peer: String) -> Produced {
+    private func transform(_ request: HTTPRequest, rule: RuleSettings, _ context: HTTPRequestContext) -> Produced {
         let query = ImageProcessor.splitQuery(request.query)
         let accept = request.headers["Accept"]
         let format = ImageProcessor.negotiatedFormat(query: query, accept: accept, rule: rule)
@@ -184,18 +197,24 @@ public final class ImageHandler: @unchecked Sendable {
             metrics.recordCache(hit: true)
             let reason = cached.headers["Img-Skip-Reason"]
             let outcome = reason != nil ? "skipped" : cached.headers["X-Img-Operations"] == nil ? "passthrough" : "transformed"
-            return Produced(response: cached, outcome: outcome, skipReason: reason)
+            return Produced(response: cached, outcome: outcome, skipReason: reason, fromCache: true)
         }
         metrics.recordCache(hit: false)
-        let (produced, shared) = coalescer.run(key) {
-            produce(request: request, query: query, accept: accept, rule: rule, peer: peer, cacheKey: key)
+        // The flight's job stops when every client waiting for it has gone (SPEC §5).
+        guard let (produced, shared) = coalescer.run(key, client: context.client, { control in
+            produce(request: request, query: query, accept: accept, rule: rule, peer: context.peer, cacheKey: key,
+                    control: control)
+        }) else {
+            return Produced(response: .clientGone, outcome: "abandoned")
         }
         if shared { metrics.recordCoalesced() }
         return produced
     }
 
     private func produce(request: HTTPRequest, query: SplitQuery, accept: String?, rule: RuleSettings, peer: String,
-                         cacheKey: String) -> Produced {
+                         cacheKey: String, control: FlightControl) -> Produced {
+        // Every client left while this request waited for a handler: nothing to fetch or make.
+        if control.isAbandoned { return Produced(response: .clientGone, outcome: "abandoned") }
         var originHeaders = HTTPHeaders()
         originHeaders.add("User-Agent", "imagestack")
         originHeaders.add("Accept", "*/*")
@@ -228,13 +247,25 @@ public final class ImageHandler: @unchecked Sendable {
 
         let limits = config.imageLimits
         let body = original.body
-        guard let outcome = workers.run({ ImageProcessor.process(original: body, query: query, accept: accept, rule: rule,
-                                                                 limits: limits) }) else {
-            let reason = "compression: rate limit is exceeded"
-            metrics.recordSkip(reason)
-            return Produced(response: skipResponse(original: original, headers: relayedHeaders, reason: reason,
-                                                   variesByAccept: rule.webp || rule.avif || !query.imageParameters.isEmpty),
-                            outcome: "skipped", skipReason: reason)
+        let variesByAccept = rule.webp || rule.avif || !query.imageParameters.isEmpty
+        // One job per transform: its deadline runs from now (queue time counts), its thread count is decided
+        // when a worker starts it (ThreadBudget), and the flight cancels it when nobody waits any more.
+        let ticket = JobTicket(timeout: config.processingTimeout > 0 ? config.processingTimeout : nil)
+        control.attach(ticket)
+        let outcome: ProcessingOutcome
+        switch workers.run(ticket, { ImageProcessor.process(original: body, query: query, accept: accept, rule: rule,
+                                                             limits: limits) }) {
+        case .refused:
+            return skipped(.rateLimit, original: original, headers: relayedHeaders, variesByAccept: variesByAccept)
+        case .stoppedBeforeStart(let stop):
+            metrics.recordJobStop(stop, started: false)
+            return stopped(stop, original: original, headers: relayedHeaders, variesByAccept: variesByAccept)
+        case .finished(let finished):
+            if let stop = finished.stoppedBy {
+                metrics.recordJobStop(stop, started: true)
+                return stopped(stop, original: original, headers: relayedHeaders, variesByAccept: finished.variesByAccept)
+            }
+            outcome = finished
         }
         metrics.recordProcessing(seconds: outcome.processingMilliseconds / 1000,
                                  savedBytes: outcome.skipReason == nil ? original.body.count - outcome.body.count : 0)
@@ -253,8 +284,30 @@ public final class ImageHandler: @unchecked Sendable {
         } else {
             produced = Produced(response: transformedResponse(original: original, outcome: outcome), outcome: "transformed")
         }
-        cache.put(cacheKey, produced.response)
+        var entry = produced.response
+        entry.headers.set("X-Img-Server", config.serverName)
+        entry.serializeHead()
+        cache.put(cacheKey, entry)
         return produced
+    }
+
+    /// A job that stopped before its end: abandoned → nobody to answer; deadline → the original with the
+    /// processing-time skip reason (SPEC §5, §6). Neither is cached: a later request may find an idle server.
+    private func stopped(_ stop: JobStop, original: OriginResponse, headers: HTTPHeaders, variesByAccept: Bool) -> Produced {
+        switch stop {
+        case .abandoned:
+            return Produced(response: .clientGone, outcome: "abandoned")
+        case .deadlineExceeded:
+            return skipped(.processingTimeLimit, original: original, headers: headers, variesByAccept: variesByAccept)
+        }
+    }
+
+    /// The original served for a reason decided here, not by the pipeline (overload, deadline), counted.
+    private func skipped(_ reason: SkipReason, original: OriginResponse, headers: HTTPHeaders, variesByAccept: Bool) -> Produced {
+        metrics.recordSkip(reason.text)
+        return Produced(response: skipResponse(original: original, headers: headers, reason: reason.text,
+                                               variesByAccept: variesByAccept),
+                        outcome: "skipped", skipReason: reason.text)
     }
 
     /// The original with its origin headers, plus `Img-Skip-Reason` (SPEC §3 "Original served").

@@ -92,6 +92,57 @@ enum SocketIO {
         }
     }
 
+    /// Writes `parts` in order, as one stream, before the deadline: sendmsg(2) with one iovec per part (writev
+    /// with MSG_NOSIGNAL), so a response's head and body go out without being copied into one array first.
+    static func writeAll(_ fd: Int32, parts: [[UInt8]], deadline: Double) throws(Failure) {
+        var pointers: [UnsafeRawBufferPointer] = []
+        pointers.reserveCapacity(parts.count)
+        if let failure = withBuffers(parts, 0, &pointers, { writeAll(fd, $0, deadline: deadline) }) { throw failure }
+    }
+
+    /// Calls `body` with every part's bytes pinned (nested `withUnsafeBytes`, one per part).
+    private static func withBuffers<R>(_ parts: [[UInt8]], _ index: Int, _ collected: inout [UnsafeRawBufferPointer],
+                                       _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+        if index == parts.count { return body(collected) }
+        return parts[index].withUnsafeBytes { raw in
+            collected.append(raw)
+            defer { collected.removeLast() }
+            return withBuffers(parts, index + 1, &collected, body)
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ buffers: [UnsafeRawBufferPointer], deadline: Double) -> Failure? {
+        var vectors = buffers.filter { $0.count > 0 }.map {
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
+        }
+        var first = 0
+        while first < vectors.count {
+            let n = vectors[first...].withUnsafeMutableBufferPointer { v -> Int in
+                var message = msghdr()
+                message.msg_iov = v.baseAddress
+                message.msg_iovlen = v.count
+                return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 {
+                // Drop what was sent: whole vectors, then the start of a partly sent one.
+                var sent = n
+                while first < vectors.count && sent >= vectors[first].iov_len { sent -= vectors[first].iov_len; first += 1 }
+                if sent > 0 {
+                    vectors[first].iov_base = vectors[first].iov_base.map { $0 + sent }
+                    vectors[first].iov_len -= sent
+                }
+                continue
+            }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                do { try waitReady(fd, events: Int16(POLLOUT), deadline: deadline) } catch { return error }
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            return n == 0 ? .closed : .failed(errno)
+        }
+        return nil
+    }
+
     /// Reads what is available (at least one byte) before the deadline into `buffer`; returns 0 at end of stream.
     static func readSome(_ fd: Int32, into buffer: inout [UInt8], max: Int = 65536, deadline: Double) throws(Failure) -> Int {
         var chunk = [UInt8](repeating: 0, count: max)
