@@ -115,7 +115,7 @@ public struct HTTPRequestParser: Sendable {
 
         // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, and for any request with more than one Host
         // field line or an invalid Host value. HTTP/1.0 predates Host and may omit it.
-        let hosts = headers.fields.filter { $0.name.lowercased() == "host" }
+        let hosts = headers.fields.filter { HTTPHeaders.sameName($0.name, "Host") }
         if hosts.count > 1 { return .failure(status: 400, message: "more than one Host header field") }
         if hosts.isEmpty && version == "HTTP/1.1" { return .failure(status: 400, message: "missing Host header field") }
         if let host = hosts.first, !HostField.isValid(host.value) {
@@ -125,7 +125,7 @@ public struct HTTPRequestParser: Sendable {
             return .failure(status: 501, message: "request bodies with Transfer-Encoding are not supported")
         }
         var bodyLength = 0
-        let lengths = headers.fields.filter { $0.name.lowercased() == "content-length" }.map(\.value)
+        let lengths = headers.fields.filter { HTTPHeaders.sameName($0.name, "Content-Length") }.map(\.value)
         if let first = lengths.first {
             guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.count <= 18,
                   first.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),

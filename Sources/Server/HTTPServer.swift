@@ -61,6 +61,11 @@ public final class HTTPServer: @unchecked Sendable {
     /// The port actually bound (useful with port 0).
     public private(set) var boundPort = 0
 
+    /// Answers that need no waiting — a cached result, `/health` — asked on the event-loop thread before a
+    /// request is handed to a handler thread; nil sends the request on to one. Must not block. A cache hit then
+    /// costs no thread hand-off: parse, look up, one gathered send, re-arm.
+    public var quickHandler: (@Sendable (HTTPRequest, HTTPRequestContext) -> HTTPResponse?)?
+
     public init(options: Options, metrics: Metrics? = nil, handler: @escaping Handler) {
         self.options = options
         self.handler = handler
@@ -254,31 +259,90 @@ public final class HTTPServer: @unchecked Sendable {
         dispatch(connection, peerClosed: closed)
     }
 
-    /// Parses what the connection has buffered: hands a complete request to a handler thread, answers a bad one,
-    /// or waits for more bytes.
+    /// Parses what the connection has buffered: answers quick requests on the loop (then looks for a pipelined
+    /// one), hands a complete request to a handler thread, answers a bad one, or waits for more bytes.
     private func dispatch(_ connection: Connection, peerClosed: Bool) {
-        switch parser.parse(connection.buffer) {
-        case .incomplete:
-            if peerClosed {
-                lock.withLock { closeLocked(connection.fd) }
+        while true {
+            switch parser.parse(connection.buffer) {
+            case .incomplete:
+                if peerClosed {
+                    lock.withLock { closeLocked(connection.fd) }
+                    return
+                }
+                armForRead(connection.fd, modify: true)
+                return
+            case .failure(let status, let message):
+                lock.withLock { connection.busy = true }
+                enqueue { [self] in
+                    let response = HTTPResponse.jsonError(status, message)
+                    write(response, to: connection, keepAlive: false, omitBody: false)
+                    handlerLogHook?(connection.peer, "-", "(unparsable request)", response, 0)
+                    lock.withLock { closeLocked(connection.fd) }
+                }
+                return
+            case .complete(let request, let consumed):
+                connection.buffer.removeFirst(consumed)
+                if let quickHandler, let response = quickHandler(request, context(of: connection)) {
+                    if answerOnLoop(response, to: request, on: connection) { continue }
+                    return
+                }
+                lock.withLock {
+                    connection.busy = true
+                    watchForHangUp(connection.fd)
+                }
+                enqueue { [self] in serve(request, on: connection) }
                 return
             }
-            armForRead(connection.fd, modify: true)
-        case .failure(let status, let message):
-            lock.withLock { connection.busy = true }
-            enqueue { [self] in
-                let response = HTTPResponse.jsonError(status, message)
-                write(response, to: connection, keepAlive: false, omitBody: false)
-                handlerLogHook?(connection.peer, "-", "(unparsable request)", response, 0)
-                lock.withLock { closeLocked(connection.fd) }
-            }
-        case .complete(let request, let consumed):
-            connection.buffer.removeFirst(consumed)
+        }
+    }
+
+    private func context(of connection: Connection) -> HTTPRequestContext {
+        HTTPRequestContext(peer: connection.peer, client: connection.presence)
+    }
+
+    /// Sends a quick answer from the loop thread with non-blocking gathered writes; true when the connection is
+    /// the loop's again (look for a pipelined request). What the socket does not take at once goes on from a
+    /// handler thread (with the write timeout).
+    private func answerOnLoop(_ response: HTTPResponse, to request: HTTPRequest, on connection: Connection) -> Bool {
+        let keepAlive = request.wantsKeepAlive && !lock.withLock({ stopping })
+        let parts = responseParts(response, keepAlive: keepAlive, omitBody: request.method == "HEAD")
+        let total = parts.reduce(0) { $0 + $1.count }
+        let sent = SocketIO.sendAvailable(connection.fd, parts: parts)
+        if sent < 0 { lock.withLock { closeLocked(connection.fd) }; return false }
+        if sent < total {
             lock.withLock {
                 connection.busy = true
                 watchForHangUp(connection.fd)
             }
-            enqueue { [self] in serve(request, on: connection) }
+            enqueue { [self] in
+                let done = (try? SocketIO.writeAll(connection.fd, parts: parts, skipping: sent,
+                                                  deadline: monotonicSeconds() + options.writeTimeout)) != nil
+                if done && keepAlive, let next = nextPipelined(connection) { serve(next, on: connection) }
+                else if done && keepAlive { release(connection) }
+                else { lock.withLock { closeLocked(connection.fd) } }
+            }
+            return false
+        }
+        guard keepAlive else { lock.withLock { closeLocked(connection.fd) }; return false }
+        let now = monotonicSeconds()
+        connection.requestStartedAt = connection.buffer.isEmpty ? nil : now
+        connection.lastActive = now
+        return true
+    }
+
+    /// A complete request already buffered behind the one just answered, taken off the buffer.
+    private func nextPipelined(_ connection: Connection) -> HTTPRequest? {
+        guard case .complete(let next, let consumed) = parser.parse(connection.buffer) else { return nil }
+        connection.buffer.removeFirst(consumed)
+        return next
+    }
+
+    /// Gives an idle keep-alive connection back to the loop.
+    private func release(_ connection: Connection) {
+        lock.withLock {
+            guard connections[connection.fd] === connection else { return }
+            connection.busy = false
+            armForRead(connection.fd, modify: true)
         }
     }
 
@@ -288,7 +352,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     private func serve(_ first: HTTPRequest, on connection: Connection) {
         var request = first
-        let context = HTTPRequestContext(peer: connection.peer, client: connection.presence)
+        let context = context(of: connection)
         while true {
             let response = handler(request, context)
             if response.status == HTTPResponse.clientClosedStatus {
@@ -306,16 +370,11 @@ public final class HTTPServer: @unchecked Sendable {
             connection.requestStartedAt = connection.buffer.isEmpty ? nil : monotonicSeconds()
             connection.lastActive = monotonicSeconds()
             // A pipelined request may already be buffered.
-            if case .complete(let next, let consumed) = parser.parse(connection.buffer) {
-                connection.buffer.removeFirst(consumed)
+            if let next = nextPipelined(connection) {
                 request = next
                 continue
             }
-            lock.withLock {
-                guard connections[connection.fd] === connection else { return }
-                connection.busy = false
-                armForRead(connection.fd, modify: true)
-            }
+            release(connection)
             return
         }
     }
@@ -324,14 +383,20 @@ public final class HTTPServer: @unchecked Sendable {
     /// with one gathered write each time the socket takes more, never concatenating them.
     @discardableResult
     private func write(_ response: HTTPResponse, to connection: Connection, keepAlive: Bool, omitBody: Bool) -> Bool {
-        var parts = [response.headForSending, ResponseLines.date(), keepAlive ? ResponseLines.keepAlive : ResponseLines.close]
-        if !omitBody && response.allowsBody && !response.body.isEmpty { parts.append(response.body) }
+        let parts = responseParts(response, keepAlive: keepAlive, omitBody: omitBody)
         do {
             try SocketIO.writeAll(connection.fd, parts: parts, deadline: monotonicSeconds() + options.writeTimeout)
             return true
         } catch {
             return false
         }
+    }
+
+    /// The buffers of a response in sending order; the body is the response's own storage, never copied.
+    private func responseParts(_ response: HTTPResponse, keepAlive: Bool, omitBody: Bool) -> [[UInt8]] {
+        var parts = [response.headForSending, ResponseLines.date(), keepAlive ? ResponseLines.keepAlive : ResponseLines.close]
+        if !omitBody && response.allowsBody && !response.body.isEmpty { parts.append(response.body) }
+        return parts
     }
 
     /// Closes connections whose request is overdue (408) or that idled past the keep-alive timeout.

@@ -11,8 +11,22 @@ public struct HTTPHeaders: Sendable, Equatable {
     }
 
     public subscript(name: String) -> String? {
-        let lower = name.lowercased()
-        return fields.first { $0.name.lowercased() == lower }?.value
+        fields.first { HTTPHeaders.sameName($0.name, name) }?.value
+    }
+
+    /// ASCII case-insensitive name comparison without allocating (field names are tokens, RFC 9110 §5.1).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count where x[i] != y[i] {
+                    let lx = x[i] | 0x20, ly = y[i] | 0x20
+                    if lx != ly || lx < UInt8(ascii: "a") || lx > UInt8(ascii: "z") { return false }
+                }
+                return true
+            }
+        }
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
@@ -26,8 +40,7 @@ public struct HTTPHeaders: Sendable, Equatable {
     }
 
     public mutating func remove(_ name: String) {
-        let lower = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lower }
+        fields.removeAll { HTTPHeaders.sameName($0.name, name) }
     }
 
     public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
@@ -51,9 +64,9 @@ public struct HTTPRequest: Sendable {
 
     /// HTTP/1.1 keeps the connection unless "Connection: close"; 1.0 only with "Connection: keep-alive".
     public var wantsKeepAlive: Bool {
-        let connection = headers["Connection"]?.lowercased() ?? ""
-        if version == "HTTP/1.0" { return connection.contains("keep-alive") }
-        return !connection.contains("close")
+        let options = headers["Connection"].map { $0.split(separator: ",").map { String($0).trimmingOWS() } } ?? []
+        if version == "HTTP/1.0" { return options.contains { HTTPHeaders.sameName($0, "keep-alive") } }
+        return !options.contains { HTTPHeaders.sameName($0, "close") }
     }
 }
 

@@ -11,6 +11,9 @@ public final class ImageHandler: @unchecked Sendable {
     public let metrics: Metrics
     let workers: WorkerPool
     let coalescer = Coalescer<Produced>()
+    /// What a target and Accept value resolve to (path class, rule, variant key): pure functions of the two and
+    /// the configuration, parsed once instead of on every cache hit.
+    private let resolved = BoundedMemo<Resolved>(capacity: 8192)
     let accessLog: AccessLog
     let playground: Playground
 
@@ -67,7 +70,28 @@ public final class ImageHandler: @unchecked Sendable {
 
     public func handle(_ request: HTTPRequest, _ context: HTTPRequestContext) -> HTTPResponse {
         let started = monotonicSeconds()
-        var produced = route(request, context)
+        return finish(request, context, route(request, context), started: started)
+    }
+
+    /// The answer when it needs no waiting — a cached result, `/health` — else nil. Called on the HTTP server's
+    /// event-loop thread (`HTTPServer.quickHandler`): it only looks things up, never blocks.
+    public func quickResponse(_ request: HTTPRequest, _ context: HTTPRequestContext) -> HTTPResponse? {
+        guard request.method == "GET" || request.method == "HEAD" else { return nil }
+        let started = monotonicSeconds()
+        let produced: Produced
+        if request.path == "/health" {
+            produced = health()
+        } else {
+            guard case .image(_, let wanted) = resolve(request), let hit = cached(wanted.key) else { return nil }
+            metrics.recordCache(hit: true)
+            produced = hit
+        }
+        return finish(request, context, produced, started: started)
+    }
+
+    /// Server name, conditional request, metrics and access log: what every answer gets.
+    private func finish(_ request: HTTPRequest, _ context: HTTPRequestContext, _ produced: Produced, started: Double) -> HTTPResponse {
+        var produced = produced
         if !produced.fromCache && produced.response.status != HTTPResponse.clientClosedStatus {
             produced.response.headers.set("X-Img-Server", config.serverName)
         }
@@ -105,7 +129,7 @@ public final class ImageHandler: @unchecked Sendable {
         let peer = context.peer
         switch request.path {
         case "/health":
-            return Produced(response: textResponse("{\"status\": \"ok\"}\n", type: "application/json"), outcome: "internal")
+            return health()
         case "/metrics":
             return Produced(response: textResponse(metrics.render(), type: "text/plain; version=0.0.4; charset=utf-8"), outcome: "internal")
         case "/_playground", "/_playground/":
@@ -120,14 +144,30 @@ public final class ImageHandler: @unchecked Sendable {
             response.headers.add("Allow", "GET, HEAD")
             return Produced(response: response, outcome: "error")
         }
-        // Dot segments, NUL bytes and bad escapes never reach any origin (an http origin's base path must not be
-        // escapable either); answered like a missing file.
-        guard let decoded = percentDecode(request.path), !ImageHandler.hasUnsafeSegments(decoded) else {
-            return Produced(response: HTTPResponse.jsonError(404, "not found"), outcome: "error")
+        switch resolve(request) {
+        case .unsafe: return Produced(response: HTTPResponse.jsonError(404, "not found"), outcome: "error")
+        case .noRule: return proxy(request, peer: peer)
+        case .image(let rule, let wanted): return transform(request, rule: rule, wanted, context)
         }
-        let decodedPath = String(decoding: decoded, as: UTF8.self)
-        guard let rule = matcher.match(decodedPath: decodedPath) else { return proxy(request, peer: peer) }
-        return transform(request, rule: rule, context)
+    }
+
+    /// What a request's path is: unsafe, outside every rule (proxied), or an image under a rule with the variant
+    /// it asks for.
+    private enum Resolved { case unsafe, noRule, image(RuleSettings, Variant) }
+
+    /// Dot segments, NUL bytes and bad escapes never reach any origin (an http origin's base path must not be
+    /// escapable either): answered like a missing file. Otherwise the first matching rule, or none (proxy).
+    private func resolve(_ request: HTTPRequest) -> Resolved {
+        let accept = request.headers["Accept"]
+        return resolved.value(request.target + "\u{0}" + (accept ?? "\u{0}")) {
+            guard let decoded = percentDecode(request.path), !ImageHandler.hasUnsafeSegments(decoded) else { return .unsafe }
+            guard let rule = matcher.match(decodedPath: String(decoding: decoded, as: UTF8.self)) else { return .noRule }
+            return .image(rule, variant(of: request, rule: rule))
+        }
+    }
+
+    private func health() -> Produced {
+        Produced(response: textResponse("{\"status\": \"ok\"}\n", type: "application/json"), outcome: "internal")
     }
 
     /// True when a decoded path holds a NUL byte, a backslash, or a "." / ".." segment.
@@ -186,18 +226,33 @@ public final class ImageHandler: @unchecked Sendable {
 
     // MARK: - Transform (a rule matched)
 
-    private func transform(_ request: HTTPRequest, rule: RuleSettings, _ context: HTTPRequestContext) -> Produced {
+    /// The variant a request asks for: its parsed query, its Accept, and the cache and coalescing key — origin
+    /// object (path + the query the origin sees), normalized image parameters, negotiated output format (SPEC §5).
+    private struct Variant {
+        var query: SplitQuery
+        var accept: String?
+        var key: String
+    }
+
+    private func variant(of request: HTTPRequest, rule: RuleSettings) -> Variant {
         let query = ImageProcessor.splitQuery(request.query)
         let accept = request.headers["Accept"]
         let format = ImageProcessor.negotiatedFormat(query: query, accept: accept, rule: rule)
-        // Cache and coalescing key: origin object (path + the query the origin sees), normalized image
-        // parameters, negotiated output format (SPEC §5).
-        let key = "\(request.path)?\(query.originQuery)\u{1}\(query.normalizedImageParameters)\u{1}\(format)"
-        if let cached = cache.get(key) {
+        return Variant(query: query, accept: accept,
+                       key: "\(request.path)?\(query.originQuery)\u{1}\(query.normalizedImageParameters)\u{1}\(format)")
+    }
+
+    private func cached(_ key: String) -> Produced? {
+        guard let entry = cache.lookup(key) else { return nil }
+        return Produced(response: entry.response, outcome: entry.outcome, skipReason: entry.skipReason, fromCache: true)
+    }
+
+    private func transform(_ request: HTTPRequest, rule: RuleSettings, _ wanted: Variant,
+                           _ context: HTTPRequestContext) -> Produced {
+        let query = wanted.query, accept = wanted.accept, key = wanted.key
+        if let hit = cached(key) {
             metrics.recordCache(hit: true)
-            let reason = cached.headers["Img-Skip-Reason"]
-            let outcome = reason != nil ? "skipped" : cached.headers["X-Img-Operations"] == nil ? "passthrough" : "transformed"
-            return Produced(response: cached, outcome: outcome, skipReason: reason, fromCache: true)
+            return hit
         }
         metrics.recordCache(hit: false)
         // The flight's job stops when every client waiting for it has gone (SPEC §5).
@@ -287,7 +342,7 @@ public final class ImageHandler: @unchecked Sendable {
         var entry = produced.response
         entry.headers.set("X-Img-Server", config.serverName)
         entry.serializeHead()
-        cache.put(cacheKey, entry)
+        cache.put(cacheKey, entry, outcome: produced.outcome, skipReason: produced.skipReason)
         return produced
     }
 

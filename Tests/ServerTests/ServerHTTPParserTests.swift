@@ -80,6 +80,14 @@ final class ServerHTTPParserTests: XCTestCase {
         XCTAssertFalse(old.wantsKeepAlive)
         XCTAssertTrue(oldKept.wantsKeepAlive)
         XCTAssertFalse(closing.wantsKeepAlive)
+        // Connection options are case-insensitive tokens in a list (RFC 9110 §7.6.1), not substrings.
+        for (value, version, kept) in [("Keep-Alive, Upgrade", "1.0", true), ("upgrade , CLOSE", "1.1", false),
+                                       ("closed", "1.1", true), ("not-keep-alive", "1.0", false)] {
+            guard case .complete(let r, _) = parse("GET / HTTP/\(version)\r\nHost: h\r\nConnection: \(value)\r\n\r\n") else {
+                XCTFail(value); continue
+            }
+            XCTAssertEqual(r.wantsKeepAlive, kept, value)
+        }
     }
 
     /// Drops the `Date` line, which changes every second.
