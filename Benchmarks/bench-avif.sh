@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # AVIF: our encoder vs avifenc 0.11 (libaom 3.6) at speed 6 (its default) and speed 8, 4:2:0, the same quantizer per
 # point, on four classes of images: photos (the colour photos of Conformance/corpus/photos), tuning-photos
-# (Conformance/corpus/tuning/photo-*), tuning-art (tuning/art-*) and large (the wallpapers in Benchmarks/large/).
+# (Conformance/corpus/tuning/photo-*), tuning-art (tuning/art-*) and large (the wallpapers in Benchmarks/large/,
+# fetched by Benchmarks/fetch-large.sh).
 # Prints every point (bytes, wall and CPU seconds, SSIMULACRA2, PSNR), then per image and per class the BD-rate of
 # ours vs each reference on SSIMULACRA2 and on PSNR, and the CPU-time (user+sys) and wall-time ratios.
 #
@@ -42,7 +43,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-C=Conformance/corpus
+source Benchmarks/corpus.sh
+C=$CORPUS
 images_of() {
   case "$1" in
     photos)
@@ -54,13 +56,11 @@ images_of() {
     tuning-art)
       if [ $DEV = 1 ]; then echo "$C/tuning/art-rhythm.png $C/tuning/art-string.png"
       else ls $C/tuning/art-*.png; fi ;;
-    large)
-      if ! ls Benchmarks/large/*.jpg >/dev/null 2>&1; then
-        echo "bench-avif: no images in Benchmarks/large/ (run Benchmarks/fetch-large.sh); skipping class large" >&2
-      else ls Benchmarks/large/*.jpg Benchmarks/large/*.png 2>/dev/null; fi ;;
+    large) ls $LARGE/*.jpg $LARGE/*.png ;;
   esac
 }
 
+case " $CLASSES " in *" large "*) need_large ;; esac
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 RESULTS=$WORK/results.tsv
