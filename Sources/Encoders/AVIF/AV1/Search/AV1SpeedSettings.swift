@@ -20,7 +20,9 @@ struct AV1SpeedSettings: Sendable, Equatable {
     /// A block coded whole with a distortion of at most 0.25 per sample is not tried split.
     var keepWellPredictedBlocks: Bool
     /// A skipped block whose distortion is below 0.1 step² per sample is not tried split; blocks up to 16x16 coded
-    /// in fewer than 24 bits neither (at speed 6: −19 % CPU time on photo-Kleiber q50, 0.06 % fewer bytes).
+    /// in fewer than 24 bits neither. Speed 7 and up: at speed 6, together with `txTypesForWinnerOnly`, it saved
+    /// 10–14 % CPU time but cost +1.4 (photos), −0.1 (tuning photos) and +2.8 (art) points of SSIMULACRA2 BD-rate
+    /// on the dev bench.
     var keepCheapBlocks: Bool
     /// An 8x8 block is tried as four 4x4 blocks only when it is not skipped and costs AV1Tuning.split4x4MinBits or more.
     var gate4x4ByRate: Bool
@@ -37,7 +39,7 @@ struct AV1SpeedSettings: Sendable, Equatable {
     /// Luma mode candidates that get the full RD evaluation (with every transform type).
     var rdModeCandidates: Int
     /// The RD candidates compete with DCT_DCT only; the other transform types are tried on the winner (libaom's
-    /// order; at speed 6: −14 % CPU time on photo-Kleiber q50, +0.2 % bytes).
+    /// order; speed 7 and up, see `keepCheapBlocks`).
     var txTypesForWinnerOnly: Bool
     /// Chroma modes DC, V, H, SMOOTH, PAETH are ranked (false: DC only, plus chroma-from-luma).
     var chromaModeSearch: Bool
@@ -97,7 +99,7 @@ struct AV1SpeedSettings: Sendable, Equatable {
         lossless4x4Blocks = speed <= 8
         pruneBusyLargeBlocks = speed >= 5
         keepWellPredictedBlocks = speed >= 4
-        keepCheapBlocks = speed >= 6
+        keepCheapBlocks = speed >= 7
         gate4x4ByRate = speed >= 5
         splitEarlyExit = speed >= 2
         lumaModeCount = speed >= 8 ? 5 : 13
@@ -105,7 +107,7 @@ struct AV1SpeedSettings: Sendable, Equatable {
         angleDeltaMaxLog2 = speed <= 4 ? 6 : (speed <= 6 ? 5 : 0)
         rdModeCandidates = speed >= 8 ? 1 : (speed >= 6 ? 2 : 3)
         chromaModeSearch = speed <= 8
-        txTypesForWinnerOnly = speed >= 6
+        txTypesForWinnerOnly = speed >= 7
         lumaTxTypes = speed > 8 ? [AV1Tx.dctDct]
             : speed <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
             : [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst]
