@@ -272,7 +272,8 @@ class Goldens:
     def reference_accepts(self, path, kind, d):
         """Whether the oracle of `kind` decodes the file: 'decodes' or 'rejects'."""
         tools = {"jpeg": ["djpeg", "-pnm", path], "png": ["pngtopam", path], "gif": ["giftopnm", path],
-                 "pnm": ["pamtopam"]}
+                 "pnm": ["pamtopam"], "webp": ["dwebp", "-quiet", path, "-o", "-"],
+                 "avif": ["avifdec", path, os.path.join(d, "probe.png")]}
         if kind not in tools:
             return "-"
         status, _, _ = run(tools[kind], stdout_path=os.path.join(d, "probe"), check=False,
@@ -303,8 +304,8 @@ class Goldens:
             shutil.rmtree(d, ignore_errors=True)
 
     def oracle_name(self, kind):
-        return {"jpeg": self.v["djpeg"], "png": self.v["png"], "gif": self.v["netpbm"], "pnm": self.v["netpbm"]}.get(
-            kind, "none")
+        return {"jpeg": self.v["djpeg"], "png": self.v["png"], "gif": self.v["netpbm"], "pnm": self.v["netpbm"],
+                "webp": self.v["dwebp"], "avif": self.v["avifdec"]}.get(kind, "none")
 
     # --- encode ----------------------------------------------------------------------------------------------------
 
@@ -463,7 +464,7 @@ def sniff(path):
     """The format a corpus file claims by its name (corrupt files keep their format's oracle)."""
     ext = os.path.splitext(path)[1].lower()
     return {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".gif": "gif", ".ppm": "pnm", ".pgm": "pnm",
-            ".pam": "pnm"}.get(ext, "other")
+            ".pam": "pnm", ".webp": "webp", ".avif": "avif"}.get(ext, "other")
 
 
 def refusal_kind(stderr):
