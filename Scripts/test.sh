@@ -12,10 +12,14 @@ declare -A NEED=(
   [vips]=libvips-tools [pngtopnm]=netpbm [pngtopam]=netpbm
   [/usr/bin/convert]=imagemagick
   [wrk]=wrk [nginx]=nginx-light [chromium]=chromium [curl]=curl
+  [tificc]=liblcms2-utils [jpgicc]=liblcms2-utils [jpegtran]=libjpeg-turbo-progs
+  # ICC profiles the colour tests convert through (files, not commands).
+  [/usr/share/color/icc/colord/AdobeRGB1998.icc]=colord-data [/usr/share/color/icc/Gray.icc]=icc-profiles-free
+  [/usr/share/color/icc/ghostscript/default_cmyk.icc]=libgs-common
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
-  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "$cmd" ]; then missing+=("${NEED[$cmd]}"); fi
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "$cmd" ] && [ ! -f "$cmd" ]; then missing+=("${NEED[$cmd]}"); fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
@@ -25,10 +29,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
 fi
 
-# Python helpers of the conformance checks need numpy (PyPI).
+# Python helpers of the conformance checks need numpy; the LittleCMS oracle script writes TIFFs with Pillow (PyPI).
 if ! python3 -c "import numpy" >/dev/null 2>&1; then
   echo "== installing numpy"
   python3 -m pip install -q numpy || { echo "numpy could not be installed"; exit 1; }
+fi
+if ! python3 -c "import PIL" >/dev/null 2>&1; then
+  echo "== installing pillow"
+  python3 -m pip install -q pillow || { echo "pillow could not be installed"; exit 1; }
 fi
 
 # One release build with -enable-testing serves both the unit tests (@testable imports) and the conformance and
