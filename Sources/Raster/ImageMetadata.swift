@@ -10,8 +10,19 @@ public struct ImageMetadata: Sendable, Equatable {
     public var exif: [UInt8]?
     /// Facts about the encoded source that `imagestack info` and the pipeline report or use.
     public var source: SourceInfo = SourceInfo()
+    /// Set when the raster's four samples per pixel are CMYK inks, not RGBA (only a JPEG decoded with `keepCMYK`):
+    /// the colour stage converts them to RGB before any other stage sees the pixels.
+    public var cmyk: CMYKSamples?
 
     public init() {}
+}
+
+/// How CMYK samples are stored: libjpeg's CMYK output, which for Adobe (APP14) files is 255 − ink.
+public struct CMYKSamples: Sendable, Equatable {
+    /// True for files with an Adobe APP14 marker (Photoshop stores inverted inks); LittleCMS's jpgicc reads the same
+    /// marker to decide.
+    public var adobeInverted: Bool
+    public init(adobeInverted: Bool) { self.adobeInverted = adobeInverted }
 }
 
 public enum SourceFormat: String, Sendable, Equatable {
