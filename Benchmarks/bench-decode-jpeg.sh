@@ -2,7 +2,7 @@
 # JPEG decode speed: `imagestack decode` vs libjpeg-turbo `djpeg` on every JPEG in the corpus's large/ folder.
 # Both write netpbm to /dev/null. Runs are interleaved (djpeg, ours 1 thread, ours all cores) RUNS times (default
 # 7); prints the median wall time and the median CPU time (user+sys) of each, and the ratios ours/djpeg.
-# IMAGESTACK_JPEG_THREADS=1 makes our decoder single-threaded (the issue's target compares that with djpeg).
+# IMAGESTACK_THREADS=1 makes our decoder single-threaded (the issue's target compares that with djpeg).
 # Usage: Benchmarks/bench-decode-jpeg.sh [CORPUS_DIR]   (expects a release build; Benchmarks/run.sh makes one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ for f in "$corpus"/large/*.jpg "$corpus"/large/*.jpeg; do
   : >"$timefile.d"; : >"$timefile.1"; : >"$timefile.m"
   for _ in $(seq "$runs"); do
     measure djpeg -pnm -outfile /dev/null "$f" >>"$timefile.d"
-    IMAGESTACK_JPEG_THREADS=1 measure "$bin" decode "$f" -o /dev/null >>"$timefile.1"
+    IMAGESTACK_THREADS=1 measure "$bin" decode "$f" -o /dev/null >>"$timefile.1"
     measure "$bin" decode "$f" -o /dev/null >>"$timefile.m"
   done
   dw=$(cut -d' ' -f1 "$timefile.d" | median); dc=$(cut -d' ' -f2 "$timefile.d" | median)

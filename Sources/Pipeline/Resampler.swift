@@ -27,6 +27,7 @@ public enum Resampler {
             let samples: [UInt16] = run(raster.samples16, raster: raster, horizontal: horizontal, vertical: vertical)
             out.reshape(width: width, height: height, layout: raster.layout, bitDepth: .sixteen, samples16: samples)
         }
+        try Job.checkpoint()
         return out
     }
 
@@ -62,6 +63,7 @@ public enum Resampler {
             v.counts.withUnsafeBufferPointer { vc in
                 guard let sp = src.baseAddress, let op = out.baseAddress, let hwp = hw.baseAddress, let vwp = vw.baseAddress else { return }
                 Parallel.forEach(strips) { strip in
+                    if Job.current.isStopped { return }  // `resample` throws at its checkpoint
                     let y0 = strip * stripRows, y1 = min(outH, y0 + stripRows)
                     var firstRow = Int.max, endRow = 0
                     for y in y0..<y1 { firstRow = min(firstRow, vs[y]); endRow = max(endRow, vs[y] + vc[y]) }

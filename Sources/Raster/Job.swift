@@ -102,27 +102,44 @@ public final class Job: Sendable {
     /// Calls `body(i)` for every i in 0..<count on at most `current.threads` threads (the calling one included),
     /// each running under the same job. Items must be independent: their results may not depend on which thread or
     /// in which order they run. Sequential when the job has one thread or there is one item.
-    public static func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+    /// A body may throw (typically `JobStop` from `checkpoint()`): no further items start, the items already running
+    /// finish, and the first error is rethrown. Non-throwing bodies need no `try` (`E` is then `Never`).
+    public static func parallelFor<E: Error>(_ count: Int, _ body: (Int) throws(E) -> Void) throws(E) {
         if count <= 0 { return }
         let job = current
         let workers = min(job.threads, count)
         if workers <= 1 {
-            for i in 0..<count { body(i) }
+            for i in 0..<count { try body(i) }
             return
         }
         let next = Atomic<Int>(0)
+        let failure = FirstError<E>()
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 run(job) {
                     while true {
                         let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                         if i >= count { break }
-                        body(i)
+                        do throws(E) { try body(i) } catch {
+                            failure.record(error)
+                            // Every later item index is past `count`: the other workers stop taking items.
+                            next.store(count, ordering: .relaxed)
+                            break
+                        }
                     }
                 }
             }
         }
+        if let error = failure.error { throw error }
     }
+}
+
+/// The first error thrown by a `parallelFor` item (later ones are dropped).
+private final class FirstError<E: Error>: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
+    private var stored: E?
+    func record(_ error: E) { lock.withLock { _ in if stored == nil { stored = error } } }
+    var error: E? { lock.withLock { _ in stored } }
 }
 
 /// The thread-local slot holding the current job (an unretained pointer: `run` keeps the job alive).

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Raster
 
 /// Small shared helpers for the commands: option parsing, messages, exit codes.
 enum CLI {
@@ -11,6 +12,15 @@ enum CLI {
         var line = message
         if !line.hasSuffix("\n") { line += "\n" }
         fputs(line, stderr)
+    }
+
+    /// The job a one-off command runs as: every core, or `IMAGESTACK_THREADS` when set (1 = single-threaded, used
+    /// by the benchmarks to compare against single-threaded C tools). No deadline: the command line waits.
+    static func commandJob() -> Job {
+        if let value = getenv("IMAGESTACK_THREADS"), let threads = Int(String(cString: value)), threads >= 1 {
+            return Job(threads: threads)
+        }
+        return Job(threads: Job.machineCores)
     }
 
     static func fail(_ message: String, status: Int32) -> Never {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Raster
 
 // imagestack: the command-line face of ImageStack. Every command calls the same library code the server uses.
 let commands: [String: (ArraySlice<String>) -> Int32] = [
@@ -33,4 +34,5 @@ if argv.count < 2 || argv[1] == "--help" || argv[1] == "-h" || argv[1] == "help"
 guard let command = commands[argv[1]] else {
     CLI.fail("unknown command '\(argv[1])'\n\n\(usage)", status: 2)
 }
-exit(command(argv.dropFirst(2)))
+// One-off commands run as one job with every core (or IMAGESTACK_THREADS); `serve` gives each image its own job.
+exit(Job.run(CLI.commandJob()) { command(argv.dropFirst(2)) })

@@ -123,7 +123,7 @@ final class AVIFEncoderTests: XCTestCase {
         ]
         for (w, h, n, sub, q) in cases {
             let src = try planes(width: w, height: h, count: n, subsampled: sub)
-            let (obus, recon) = AVIFEncoder.encodeOBUs(planes: src, width: w, height: h, subX: sub ? 1 : 0, subY: sub ? 1 : 0,
+            let (obus, recon) = try AVIFEncoder.encodeOBUs(planes: src, width: w, height: h, subX: sub ? 1 : 0, subY: sub ? 1 : 0,
                                                        quality: q, speed: 6)
             let decoded = try XCTUnwrap(try dav1dPlanes(obus, name: "\(w)x\(h)-\(n)-\(q)"))
             XCTAssertEqual(decoded.count, n)
@@ -142,7 +142,7 @@ final class AVIFEncoderTests: XCTestCase {
                                    qIndex: AVIFEncoder.qIndex(quality: q), speed: speed)
         cfg.filters = false
         cfg.forced = forced
-        let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
+        let r = try AV1FrameEncoder.encodeWithReconstruction(cfg)
         let decoded = try XCTUnwrap(try dav1dPlanes(r.sequenceHeader + r.frame, name: name))
         XCTAssertEqual(decoded.count, n)
         for p in 0..<min(n, decoded.count) {
@@ -181,9 +181,9 @@ final class AVIFEncoderTests: XCTestCase {
         var filteredSomething = false
         for c in cases {
             let src = try planes(width: c.w, height: c.h, count: c.n, subsampled: c.sub)
-            let (obus, recon) = AVIFEncoder.encodeOBUs(planes: src, width: c.w, height: c.h, subX: c.sub ? 1 : 0, subY: c.sub ? 1 : 0,
+            let (obus, recon) = try AVIFEncoder.encodeOBUs(planes: src, width: c.w, height: c.h, subX: c.sub ? 1 : 0, subY: c.sub ? 1 : 0,
                                                        quality: c.q, speed: c.speed, filters: true)
-            let (_, unfiltered) = AVIFEncoder.encodeOBUs(planes: src, width: c.w, height: c.h, subX: c.sub ? 1 : 0,
+            let (_, unfiltered) = try AVIFEncoder.encodeOBUs(planes: src, width: c.w, height: c.h, subX: c.sub ? 1 : 0,
                                                          subY: c.sub ? 1 : 0, quality: c.q, speed: c.speed, filters: false)
             if recon != unfiltered { filteredSomething = true }
             let decoded = try XCTUnwrap(try dav1dPlanes(obus, name: "f\(c.w)x\(c.h)-\(c.n)-\(c.q)-\(c.speed)"))
@@ -199,7 +199,7 @@ final class AVIFEncoderTests: XCTestCase {
         var cfg = AV1PictureConfig(width: 160, height: 120, planes: src, subX: 1, subY: 1,
                                    qIndex: AVIFEncoder.qIndex(quality: 40), speed: 6)
         cfg.searchDeblock = true
-        let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
+        let r = try AV1FrameEncoder.encodeWithReconstruction(cfg)
         let decoded = try XCTUnwrap(try dav1dPlanes(r.sequenceHeader + r.frame, name: "deblock-search"))
         XCTAssertEqual(decoded, r.recon, "deblocking level search: dav1d differs")
     }
@@ -242,7 +242,7 @@ final class AVIFEncoderTests: XCTestCase {
         for (w, h, n, sub, q, speed) in [(577, 383, 3, true, 50, 6), (96, 80, 3, false, 85, 4), (120, 72, 1, true, 20, 6),
                                          (64, 64, 3, true, 100, 6), (200, 136, 3, true, 5, 8)] {
             let src = try planes(width: w, height: h, count: n, subsampled: sub)
-            let (obus, recon) = AVIFEncoder.encodeOBUs(planes: src, width: w, height: h, subX: sub ? 1 : 0, subY: sub ? 1 : 0,
+            let (obus, recon) = try AVIFEncoder.encodeOBUs(planes: src, width: w, height: h, subX: sub ? 1 : 0, subY: sub ? 1 : 0,
                                                        quality: q, speed: speed)
             let decoded = try XCTUnwrap(try dav1dPlanes(obus, name: "rdoq-\(w)x\(h)-\(n)-\(q)"))
             XCTAssertEqual(decoded.count, n)

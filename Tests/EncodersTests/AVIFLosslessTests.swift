@@ -37,7 +37,7 @@ extension AVIFEncoderTests {
                 let pw = (w + s) >> s, ph = (h + s) >> s
                 src.append((0..<(pw * ph)).map { r.samples8[(((($0 / pw) << s) * w) + (($0 % pw) << s)) * 3 + p] })
             }
-            let (obus, recon) = AVIFEncoder.encodeOBUs(planes: src, width: w, height: h, subX: sub ? 1 : 0, subY: sub ? 1 : 0,
+            let (obus, recon) = try AVIFEncoder.encodeOBUs(planes: src, width: w, height: h, subX: sub ? 1 : 0, subY: sub ? 1 : 0,
                                                        quality: 0, speed: speed, filters: true, lossless: true)
             let decoded = try XCTUnwrap(try dav1dPlanes(obus, name: "lossless-\(w)x\(h)-\(n)-\(speed)"))
             XCTAssertEqual(decoded.count, n)

@@ -37,6 +37,22 @@ final class JobTests: XCTestCase {
         }
     }
 
+    func testParallelForStopsTakingItemsAfterAThrowAndRethrows() {
+        for threads in [1, 2, 4] {
+            let job = Job(threads: threads)
+            let ran = Atomic<Int>(0)
+            XCTAssertThrowsError(try Job.run(job) {
+                try Job.parallelFor(10_000) { i in
+                    ran.add(1, ordering: .relaxed)
+                    if i == 3 { job.cancel(.abandoned) }
+                    try Job.checkpoint()
+                }
+            }) { XCTAssertEqual($0 as? JobStop, .abandoned, "threads \(threads)") }
+            // Items already taken finish; no new ones start once one has thrown.
+            XCTAssertLessThan(ran.load(ordering: .relaxed), 10_000, "threads \(threads)")
+        }
+    }
+
     func testThreadsNeverBelowOne() {
         XCTAssertEqual(Job(threads: 0).threads, 1)
         XCTAssertGreaterThanOrEqual(Job.machineCores, 1)

@@ -104,6 +104,7 @@ struct InflateDecoder {
     mutating func decodeStream() throws {
         var final = false
         while !final {
+            try Job.checkpoint()
             final = try bits(1) == 1
             switch try bits(2) {
             case 0: try storedBlock()

@@ -144,6 +144,7 @@ struct JPEGStream {
             if !streamed {
                 let g = try JPEGOutputGeometry(frame: frame, planes: planes, transform: colorTransform, scale: scale,
                                                mcuRows: mcusY, keepCMYK: keepCMYK)
+                try Job.checkpoint()
                 JPEGRender.drawStored(g, into: output)
             }
         }

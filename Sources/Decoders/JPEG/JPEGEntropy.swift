@@ -123,6 +123,7 @@ struct JPEGScanDecoder {
         // a ring), so blocks are found without a division per block.
         var rowStarts = [UnsafeMutablePointer<Int16>](repeating: comps[0].coefficients, count: n)
         for my in 0..<unitsY {
+            try Job.checkpoint()
             rowWillStart?(my)
             for p in comps where p.isRing { p.clearMCURow(my) }
             for i in 0..<n { rowStarts[i] = comps[i].block(0, single ? my : my &* comps[i].v) }

@@ -296,18 +296,10 @@ struct JPEGUncheckedBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Splitting work over the cores.
+/// Splitting work over the job's threads (`Job`).
 enum JPEGParallel {
-    /// The cores to use: all online ones (at most 8), or IMAGESTACK_JPEG_THREADS when set (1 = single-threaded,
-    /// used by the benchmark to compare against djpeg on equal terms).
-    static let workers: Int = {
-        #if canImport(Glibc)
-        if let v = getenv("IMAGESTACK_JPEG_THREADS"), let n = Int(String(cString: v)), n >= 1 { return min(n, 8) }
-        return max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-        #else
-        return 1
-        #endif
-    }()
+    /// Threads to use: the current job's budget, at most 8.
+    static var workers: Int { min(8, Job.current.threads) }
 
     /// Up to two bands per worker, each at least `minimumRows` long.
     static func bands(_ rows: Int, minimumRows: Int) -> [Range<Int>] {
@@ -323,11 +315,7 @@ enum JPEGParallel {
     }
 
     static func run(_ count: Int, _ body: (Int) -> Void) {
-        if workers == 1 || count <= 1 {
-            for i in 0..<count { body(i) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: count, execute: body)
-        }
+        Job.parallelFor(count, body)
     }
 }
 

@@ -115,6 +115,7 @@ public enum PNGDecoder {
         defer { zeros.deallocate() }
         var previous = UnsafePointer(zeros)
         for y in 0..<rows {
+            if y & 63 == 0 { try Job.checkpoint() }
             let filterAt = data + y * (rowBytes + 1)
             let src = filterAt + 1
             let dst = compact ? data + y * rowBytes : src

@@ -70,7 +70,7 @@ public enum AVIFEncoder {
         }
         var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY, qIndex: qidx, speed: speed)
         cfg.matrixCoefficients = matrix
-        let (seq, frame) = AV1FrameEncoder.encode(cfg)
+        let (seq, frame) = try AV1FrameEncoder.encode(cfg)
         let colorItem = AVIFImageItem(av1Data: seq + frame, sequenceHeaderOBU: seq, profile: cfg.profile, level: cfg.levelIndex,
                                       monochrome: cfg.monochrome, subX: subX, subY: subY, channels: planes.count)
         var alphaItem: AVIFImageItem? = nil
@@ -78,7 +78,7 @@ public enum AVIFEncoder {
             // Alpha is lossless (qindex 0) unless a quality is asked for it, as libavif does by default.
             let alphaQ = options.alphaQuality.map { qIndex(quality: $0) } ?? 0
             cfg = AV1PictureConfig(width: width, height: height, planes: [alpha], subX: 1, subY: 1, qIndex: alphaQ, speed: speed)
-            let (aseq, aframe) = AV1FrameEncoder.encode(cfg)
+            let (aseq, aframe) = try AV1FrameEncoder.encode(cfg)
             alphaItem = AVIFImageItem(av1Data: aseq + aframe, sequenceHeaderOBU: aseq, profile: 0, level: cfg.levelIndex,
                                       monochrome: true, subX: 1, subY: 1, channels: 1)
         }
@@ -120,11 +120,11 @@ public enum AVIFEncoder {
     /// reconstruction, for conformance tests against dav1d.
     /// `lossless` codes at qindex 0 (CodedLossless) instead of the quality's quantizer.
     static func encodeOBUs(planes: [[UInt8]], width: Int, height: Int, subX: Int, subY: Int, quality: Int,
-                           speed: Int, filters: Bool = false, lossless: Bool = false) -> (obus: [UInt8], recon: [[UInt8]]) {
+                           speed: Int, filters: Bool = false, lossless: Bool = false) throws -> (obus: [UInt8], recon: [[UInt8]]) {
         var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY,
                                    qIndex: lossless ? 0 : qIndex(quality: quality), speed: speed)
         cfg.filters = filters
-        let r = AV1FrameEncoder.encodeWithReconstruction(cfg)
+        let r = try AV1FrameEncoder.encodeWithReconstruction(cfg)
         return (r.sequenceHeader + r.frame, r.recon)
     }
 }

@@ -23,8 +23,9 @@ public enum JPEGEncoder {
                            JPEGTables.scaledTable(JPEGTables.annexKChrominance, quality: quality)]
         let planes = JPEGPlanes(raster, subsampling: options.subsampling)
         let dct = JPEGForwardDCT()
-        let coefficients = planes.components.map { c in
-            dct.quantizedBlocks(samples: c.samples, blocksWide: c.blocksWide, blocksHigh: c.blocksHigh,
+        let coefficients = try planes.components.map { c in
+            try Job.checkpoint()
+            return dct.quantizedBlocks(samples: c.samples, blocksWide: c.blocksWide, blocksHigh: c.blocksHigh,
                                 quantTable: quantTables[c.quantTable])
         }
 
@@ -62,6 +63,7 @@ public enum JPEGEncoder {
                      Scan(components: [0], start: 6, end: 63)]
         }
         for scan in scans {
+            try Job.checkpoint()
             try encodeScan(scan, planes: planes, coefficients: coefficients, progressive: options.progressive, to: &out)
         }
         out += [0xFF, 0xD9]

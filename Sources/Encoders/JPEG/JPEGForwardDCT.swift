@@ -1,13 +1,10 @@
 import Glibc
-import Dispatch
+import Raster
 
 /// Forward DCT and quantization of 8×8 blocks (T.81 §A.3.3) in single precision, with the Arai–Agui–Nakajima
 /// factorization (Trans. IEICE E-71(11), 1988): 5 multiplications per 8-point pass, its output scaled per
 /// frequency by a factor that is folded into the quantizer reciprocals.
 struct JPEGForwardDCT {
-    /// Online processors, for splitting the transform over the cores.
-    private static let coreCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-
     /// AAN output scale of frequency k: 1 for k = 0, √2·cos(kπ/16) otherwise.
     private static let aanScale: [Double] = (0..<8).map { k in k == 0 ? 1 : 2.0.squareRoot() * cos(Double(k) * Double.pi / 16) }
 
@@ -24,13 +21,13 @@ struct JPEGForwardDCT {
             reciprocal[k] = Float(1 / (Double(quantTable[natural]) * scale))
         }
         let stride = blocksWide * 8
-        // Block rows split over the cores: each worker owns its rows of `out` and its scratch block.
-        let workers = blocksWide * blocksHigh >= 4096 ? min(blocksHigh, max(1, Self.coreCount)) : 1
+        // Block rows split over the job's threads: each worker owns its rows of `out` and its scratch block.
+        let workers = blocksWide * blocksHigh >= 4096 ? min(blocksHigh, Job.current.threads) : 1
         samples.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in
         reciprocal.withUnsafeBufferPointer { recip in
         JPEGTables.zigzagToNatural.withUnsafeBufferPointer { zigzag in
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            Job.parallelFor(workers) { worker in
                 let rows = (blocksHigh * worker / workers)..<(blocksHigh * (worker + 1) / workers)
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { f in
                     let base = f.baseAddress!

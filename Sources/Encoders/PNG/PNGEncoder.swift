@@ -18,7 +18,9 @@ public enum PNGEncoder {
         let format = analysis.format
         let rowBytes = format.rowBytes(width: raster.width)
         let rows = analysis.packedRows(raster)
+        try Job.checkpoint()
         let idat = compressRows(rows, rowBytes: rowBytes, height: raster.height, format: format, level: level)
+        try Job.checkpoint()
 
         var out = signature
         var header = [UInt8]()
@@ -73,6 +75,7 @@ public enum PNGEncoder {
         var filteredBy: PNGFilters.Strategy? = nil
         var filtered: [UInt8] = []
         for trial in trials {
+            if Job.current.isStopped { break }  // `encode` throws at its checkpoint
             if filteredBy != trial.strategy {
                 filtered = PNGFilters.filter(rows, rowBytes: rowBytes, height: height, stride: format.filterStride,
                                              strategy: trial.strategy)

@@ -1,4 +1,4 @@
-import Dispatch
+import Raster
 
 /// The `ALPH` chunk of lossy files with transparency (WebP container spec, "Alpha"): the alpha plane, optionally
 /// filtered by one of the level predictors, compressed as a headerless VP8L image stream with alpha in green.
@@ -16,7 +16,7 @@ enum WebPAlpha {
         var payloads = [[UInt8]](repeating: [], count: candidates.count)
         payloads.withUnsafeMutableBufferPointer { out in
             let slots = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: candidates.count) { k in
+            Job.parallelFor(candidates.count) { k in
                 let filter = candidates[k]
                 let filtered = apply(filter, to: alpha, width: width, height: height)
                 let argb = filtered.map { 0xff00_0000 | UInt32($0) << 8 }

@@ -12,6 +12,7 @@ public enum WebPEncoder {
             let argb = argbPixels(image)
             let payload = VP8LEncoder.encodeChunkPayload(argb: argb, width: image.width, height: image.height,
                                                          effort: effort)
+            try Job.checkpoint()
             return try WebPContainer.assemble(bitstream: .lossless, payload: payload, iccProfile: icc,
                                               width: image.width, height: image.height,
                                               hasAlpha: image.hasTranslucentPixels)
@@ -22,6 +23,7 @@ public enum WebPEncoder {
         let alpha = translucent
             ? WebPAlpha.encode(alpha: alphaPlane(image), width: image.width, height: image.height, effort: effort)
             : nil
+        try Job.checkpoint()
         return try WebPContainer.assemble(bitstream: .lossy, payload: frame, alpha: alpha, iccProfile: icc,
                                           width: image.width, height: image.height, hasAlpha: translucent)
     }

@@ -1,4 +1,4 @@
-import Dispatch
+import Raster
 
 /// Parameters of one AV1 still picture.
 struct AV1PictureConfig {
@@ -165,8 +165,8 @@ enum AV1FrameEncoder {
         return k
     }
 
-    static func encode(_ cfg: AV1PictureConfig) -> (sequenceHeader: [UInt8], frame: [UInt8]) {
-        let r = encodeWithReconstruction(cfg, needReconstruction: false)
+    static func encode(_ cfg: AV1PictureConfig) throws -> (sequenceHeader: [UInt8], frame: [UInt8]) {
+        let r = try encodeWithReconstruction(cfg, needReconstruction: false)
         return (r.sequenceHeader, r.frame)
     }
 
@@ -190,7 +190,7 @@ enum AV1FrameEncoder {
 
     /// Also returns the encoder's reconstruction of each plane (cropped to the picture), which must equal a
     /// conforming decoder's output.
-    static func encodeWithReconstruction(_ cfg: AV1PictureConfig, needReconstruction: Bool = true)
+    static func encodeWithReconstruction(_ cfg: AV1PictureConfig, needReconstruction: Bool = true) throws
         -> (sequenceHeader: [UInt8], frame: [UInt8], recon: [[UInt8]]) {
         let frame = AV1FrameState(width: cfg.width, height: cfg.height, planes: cfg.planes, subX: cfg.subX, subY: cfg.subY,
                                   qIndex: cfg.qIndex, speed: cfg.speed)
@@ -224,16 +224,17 @@ enum AV1FrameEncoder {
         results.initialize(repeating: AV1SymbolRecorder())
         defer { results.deinitialize(); results.deallocate() }
         let box = TileResults(results)
-        DispatchQueue.concurrentPerform(iterations: numTiles) { t in
+        try Job.parallelFor(numTiles) { t in
             let tr = t / tileCols, tc = t % tileCols
             let enc = AV1TileEncoder(frame: frame, miRowStart: rowStarts[tr], miRowEnd: rowStarts[tr + 1],
                                      miColStart: colStarts[tc], miColEnd: colStarts[tc + 1])
-            box.buffer[t] = enc.encode()
+            box.buffer[t] = try enc.encode()
         }
 
         // In-loop filters: searched and applied to the reconstruction (§7.14 deblocking, §7.15 CDEF).
         var deblock = AV1DeblockParams()
         var cdef = AV1CdefParams()
+        try Job.checkpoint()
         if cfg.filters && !cfg.codedLossless {
             (deblock, cdef) = AV1FilterSearch.run(frame: frame, width: cfg.width, height: cfg.height,
                                                   formulaDeblock: cfg.formulaDeblock, formulaCdef: cfg.formulaCdef,

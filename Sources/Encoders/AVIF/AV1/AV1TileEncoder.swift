@@ -1,3 +1,5 @@
+import Raster
+
 /// Modes chosen for one block.
 struct AV1BlockModes {
     var yMode = AV1Mode.dc, yAngle = 0
@@ -89,9 +91,10 @@ final class AV1TileEncoder {
 
     // MARK: - Tile
 
-    func encode() -> AV1SymbolRecorder {
+    func encode() throws -> AV1SymbolRecorder {
         var r = miRowStart
         while r < miRowEnd {
+            try Job.checkpoint()
             // clear_left_context (§5.11.2)
             for p in 0..<3 { for i in 0..<ctx.leftLevel[p].count { ctx.leftLevel[p][i] = 0; ctx.leftDc[p][i] = 0 } }
             var c = miColStart

@@ -1,5 +1,5 @@
 import Glibc
-import Dispatch
+import Raster
 
 /// The VP8L colour transforms other than the predictor: subtract-green (RFC 9649 §4.3), cross-colour (§4.2) and
 /// colour indexing with pixel bundling (§4.4).
@@ -66,13 +66,14 @@ enum VP8LColorTransforms {
             elements.withUnsafeMutableBufferPointer { elementBuffer in
                 let p = buffer.baseAddress!
                 let out = elementBuffer.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                Job.parallelFor(parts) { part in
                     var redHistogram = [UInt32](repeating: 0, count: 256)
                     var blueHistogram = [UInt32](repeating: 0, count: 256)
                     var redCost = residualCosts(redHistogram)
                     var blueCost = residualCosts(blueHistogram)
                     var previous = (0, 0, 0)
                     for ty in (part * tilesY / parts)..<((part + 1) * tilesY / parts) {
+                        if Job.current.isStopped { break }  // the encoder's checkpoint throws
                         let y0 = ty << tileBits, y1 = min(height, y0 + tileSize)
                         for tx in 0..<tilesX {
                             let x0 = tx << tileBits, x1 = min(width, x0 + tileSize)

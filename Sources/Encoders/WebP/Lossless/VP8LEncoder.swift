@@ -1,4 +1,4 @@
-import Dispatch
+import Raster
 
 /// VP8L lossless encoder (RFC 9649): tries transform chains (colour indexing, or subtract-green + predictor +
 /// cross-colour), codes each with LZ77, a colour cache and clustered prefix codes, and keeps the smallest.
@@ -43,7 +43,7 @@ enum VP8LEncoder {
         var results = [[UInt8]](repeating: [], count: strategies.count)
         results.withUnsafeMutableBufferPointer { out in
             let slots = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: strategies.count) { k in
+            Job.parallelFor(strategies.count) { k in
                 slots[k] = encode(argb, width: width, height: height, strategy: strategies[k], effort: effort)
             }
         }
@@ -114,6 +114,7 @@ enum VP8LEncoder {
             VP8LColorTransforms.subtractGreen(&pixels)
         }
         writer.write(0, count: 1)  // no more transforms
+        if Job.current.isStopped { return [] }  // the caller's checkpoint throws
         var isPalette = false
         if case .palette = strategy { isPalette = true }
         VP8LImageWriter.write(pixels, width: imageWidth, height: height, isMainImage: true,

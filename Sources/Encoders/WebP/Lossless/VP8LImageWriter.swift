@@ -1,3 +1,5 @@
+import Raster
+
 /// Writes VP8L entropy-coded images (RFC 9649 §5 and §6.2): the colour-cache and meta-prefix headers, the
 /// prefix-code groups and the coded pixels.
 enum VP8LImageWriter {
@@ -38,6 +40,7 @@ enum VP8LImageWriter {
                                                                maxBits: parameters.maxCacheBits)
             VP8LBackwardReferences.applyCache(tokens: &tokens, pixels: pixels, bits: cacheBits)
             for _ in 0..<parameters.parsePasses {
+                if Job.current.isStopped { return }  // the encoder's checkpoint throws
                 let model = VP8LOptimalParse.CostModel(tokens: tokens, cacheBits: cacheBits)
                 tokens = VP8LOptimalParse.parse(pixels, matches: matches, width: width, cacheBits: cacheBits,
                                                 model: model, shortLengths: parameters.parseShortLengths)

@@ -1,4 +1,4 @@
-import Dispatch
+import Raster
 import Glibc
 
 /// Cost-based choice of backward references: the longest matches at every position are found once, a first
@@ -47,7 +47,7 @@ enum VP8LOptimalParse {
                                 let p = px.baseAddress!, chain = chainBuffer.baseAddress!
                                 let lengthOut = lengthBuffer.baseAddress!, distanceOut = distanceBuffer.baseAddress!
                                 let shortOut = shortBuffer.baseAddress!, leftOut = leftBuffer.baseAddress!
-                                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                Job.parallelFor(parts) { part in
                                     searchRange((part * count / parts)..<((part + 1) * count / parts), p: p, count: count,
                                                 width: width, chain: chain, chainDepth: chainDepth,
                                                 lengthOut: lengthOut, distanceOut: distanceOut,

@@ -1,4 +1,4 @@
-import Dispatch
+import Raster
 import Glibc
 
 /// The VP8L predictor transform (RFC 9649 §4.1): each tile of the image picks one of the 14 predictors; the
@@ -123,11 +123,12 @@ enum VP8LPredictor {
                     let p = src.baseAddress!
                     let modesPtr = modeOut.baseAddress!
                     let out = resOut.baseAddress!
-                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    Job.parallelFor(parts) { part in
                         let firstRow = part * tilesY / parts, endRow = (part + 1) * tilesY / parts
                         var histogram = [UInt32](repeating: 0, count: 1024)
                         var table = histogram.withUnsafeBufferPointer { costTable($0.baseAddress!) }
                         for ty in firstRow..<endRow {
+                            if Job.current.isStopped { break }  // the encoder's checkpoint throws
                             let y0 = ty << tileBits, y1 = min(height, y0 + tileSize)
                             for tx in 0..<tilesX {
                                 let x0 = tx << tileBits, x1 = min(width, x0 + tileSize)

@@ -51,6 +51,7 @@ public enum VP8Encoder {
             var frame = VP8FrameEncoder(picture: picture, options: attempt)
             frame.analyzeAndQuantize()
             frame.decideAndReconstruct()
+            try Job.checkpoint()
             do {
                 let payload = try frame.write()
                 return Result(payload: payload, picture: picture, reconY: frame.reconY, reconU: frame.reconU,

@@ -1,4 +1,5 @@
 import Glibc
+import Raster
 
 /// One key frame through the whole encoder: segment analysis, per-macroblock decisions, token statistics and
 /// the bitstream of RFC 6386 sections 9 and 19 (frame header, modes partition, token partitions).
@@ -138,6 +139,8 @@ struct VP8FrameEncoder {
                                                          leftModes: left + 9)
                 var mbY = index
                 while mbY < mbh {
+                    // A stopped job ends here (the caller's checkpoint throws); the other worker must not wait for it.
+                    if Job.current.isStopped { wavefront.publish(worker: index, row: mbh, done: 0); return }
                     left.update(repeating: 0, count: 13)
                     wavefront.publish(worker: index, row: mbY, done: 0)
                     for mbX in 0..<mbw {

@@ -1,4 +1,5 @@
 import Glibc
+import Raster
 import Synchronization
 
 /// Two-thread wavefront over macroblock rows: worker k codes rows k, k+2, ...; a macroblock may start once the
@@ -32,10 +33,13 @@ final class VP8Wavefront: @unchecked Sendable {
         }
     }
 
-    /// Runs `body(worker, workers)` on two threads when a second thread can be started, else once on this one.
+    /// Runs `body(worker, workers)` on two threads when the job may use two and a second thread can be started,
+    /// else once on this one. The second thread works for the same job.
     static func run(_ body: @escaping (Int, Int) -> Void) {
+        let job = Job.current
+        guard job.threads >= 2 else { body(0, 1); return }
         final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
-        let box = Unmanaged.passRetained(Box { body(1, 2) }).toOpaque()
+        let box = Unmanaged.passRetained(Box { Job.run(job) { body(1, 2) } }).toOpaque()
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { arg in
             guard let arg else { return nil }

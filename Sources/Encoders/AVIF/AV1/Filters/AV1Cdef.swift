@@ -1,4 +1,4 @@
-import Dispatch
+import Raster
 
 /// One CDEF strength preset of the frame header (cdef_params, §5.9.19): primary 0...15, secondary 0, 1, 2 or 4.
 struct AV1CdefStrength: Equatable, Hashable {
@@ -64,7 +64,7 @@ final class AV1CdefAnalysis {
                 }
             }
         }
-        if rows * cols >= 1024 { DispatchQueue.concurrentPerform(iterations: parts, execute: work) } else { for p in 0..<parts { work(p) } }
+        if rows * cols >= 1024 { Job.parallelFor(parts, work) } else { for p in 0..<parts { work(p) } }
         dir = Array(UnsafeBufferPointer(start: dirs, count: n))
         variance = Array(UnsafeBufferPointer(start: vars, count: n))
     }
@@ -255,6 +255,6 @@ enum AV1Cdef {
                 }
             }
         }
-        if rows * a.cols8 >= 1024 { DispatchQueue.concurrentPerform(iterations: parts, execute: work) } else { for p in 0..<parts { work(p) } }
+        if rows * a.cols8 >= 1024 { Job.parallelFor(parts, work) } else { for p in 0..<parts { work(p) } }
     }
 }

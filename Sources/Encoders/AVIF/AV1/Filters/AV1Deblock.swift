@@ -1,4 +1,4 @@
-import Dispatch
+import Raster
 
 /// Deblocking parameters of the frame header (loop_filter_params, §5.9.11). Deltas and segmentation are not used,
 /// so every block of a plane and direction gets the frame's level.
@@ -114,7 +114,7 @@ enum AV1Deblock {
                 }
             }
             if bands > 1 && rowsOn * colsOn >= 4096 {
-                DispatchQueue.concurrentPerform(iterations: bands, execute: work)
+                Job.parallelFor(bands, work)
             } else {
                 for b in 0..<bands { work(b) }
             }

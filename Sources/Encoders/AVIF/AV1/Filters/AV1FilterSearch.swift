@@ -1,4 +1,4 @@
-import Dispatch
+import Raster
 
 /// Encoder-side decisions for the in-loop filters, made after all tiles are coded: CDEF damping, presets
 /// (cdef_bits, up to 8) and a preset per 64x64 unit minimising squared error + λ·bits, optionally deblocking levels
@@ -158,7 +158,7 @@ enum AV1FilterSearch {
                 }
             }
         }
-        if units >= 4 { DispatchQueue.concurrentPerform(iterations: a.sbRows, execute: work) } else { for r in 0..<a.sbRows { work(r) } }
+        if units >= 4 { Job.parallelFor(a.sbRows, work) } else { for r in 0..<a.sbRows { work(r) } }
 
         // Presets: greedy additions of the (luma, chroma) pair that lowers the total error most, then for each
         // cdef_bits a few rounds of reassigning units and re-picking each preset for its units.
