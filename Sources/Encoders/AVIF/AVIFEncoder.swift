@@ -82,8 +82,15 @@ public enum AVIFEncoder {
             alphaItem = AVIFImageItem(av1Data: aseq + aframe, sequenceHeaderOBU: aseq, profile: 0, level: cfg.levelIndex,
                                       monochrome: true, subX: 1, subY: 1, channels: 1)
         }
+        // A colour space the colour stage recognised is named by its code points (AVIF §4: nclx), with no
+        // profile bytes; otherwise sRGB's code points (BT.709 primaries, sRGB transfer), plus the profile if any.
+        if let cicp = img.metadata.codePoints {
+            return AVIFContainer.build(color: colorItem, alpha: alphaItem, width: width, height: height,
+                                       nclx: (cicp.primaries, cicp.transfer, matrix, true), icc: nil)
+        }
         return AVIFContainer.build(color: colorItem, alpha: alphaItem, width: width, height: height,
-                                   nclx: (1, 13, matrix, true), icc: img.metadata.iccProfile)
+                                   nclx: (1, 13, matrix, true),
+                                   icc: EmbeddedProfile.bytes(of: img, colorData: !colorItem.monochrome))
     }
 
     /// sRGB → Y, Cb, Cr with the BT.601 matrix (matrix_coefficients 6), full range; chroma averaged over each
