@@ -21,7 +21,7 @@ let package = Package(
         .testTarget(name: "DecodersTests", dependencies: ["Raster", "Decoders"]),
         .testTarget(name: "EncodersTests", dependencies: ["Raster", "Decoders", "Encoders"]),
         .testTarget(name: "ColorManagementTests", dependencies: ["Raster", "Decoders", "ColorManagement"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Raster", "Decoders", "Encoders", "ColorManagement", "Pipeline"]),
         .testTarget(name: "ServerTests", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline", "Server"]),
     ],
     // Swift 5 language mode: the server uses threads and locks from Glibc/Synchronization directly, and the codecs
