@@ -149,4 +149,33 @@ final class PipelineColorStageTests: XCTestCase {
         XCTAssertFalse(contains(avif, Array("prof".utf8)))
         XCTAssertFalse(contains(try run("display-p3-like.jpg", "avif", .srgb), Array("prof".utf8)))
     }
+
+    /// `imagestack info` names the profile, its model and whether it is sRGB.
+    func testInfoNamesTheProfile() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("imagestack").path
+        func info(_ name: String) throws -> [String: Any] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["info", Self.corpus.appendingPathComponent(name).path]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            return try XCTUnwrap(json?["iccProfile"] as? [String: Any], name)
+        }
+        let cmyk = try info("cmyk-swop.jpg")
+        XCTAssertEqual(cmyk["description"] as? String, "Artifex CMYK SWOP Profile")
+        XCTAssertEqual(cmyk["class"] as? String, "prtr")
+        XCTAssertEqual(cmyk["colorSpace"] as? String, "CMYK")
+        XCTAssertEqual(cmyk["model"] as? String, "lut (A2B1 mft2)")
+        XCTAssertEqual(cmyk["sRGBEquivalent"] as? Bool, false)
+        let hp = try info("srgb-hp.png")
+        XCTAssertEqual(hp["description"] as? String, "sRGB IEC61966-2.1")
+        XCTAssertEqual(hp["model"] as? String, "matrix-shaper")
+        XCTAssertEqual(hp["sRGBEquivalent"] as? Bool, true)
+        XCTAssertEqual(try info("display-p3-like.jpg")["knownSpace"] as? String, "Display P3")
+    }
 }
