@@ -9,6 +9,13 @@ public enum ColorConversion {
     /// The raster's pixels in sRGB, profile removed. Gray stays gray (sRGB gray), alpha is untouched, 16-bit stays
     /// 16-bit. Throws when the profile's colour space does not fit the raster (e.g. an RGB profile on gray data).
     public static func toSRGB(_ raster: Raster, profile: ICCProfile, profileBytes: [UInt8]) throws -> Raster {
+        var out = raster
+        try convertToSRGB(&out, profile: profile, profileBytes: profileBytes)
+        return out
+    }
+
+    /// The same in place (no copy of the samples); on error the raster is left as it was.
+    public static func convertToSRGB(_ raster: inout Raster, profile: ICCProfile, profileBytes: [UInt8]) throws {
         let colourChannels = raster.layout.isColor ? 3 : 1
         let expected: Int
         switch profile.colorSpace {
@@ -25,10 +32,8 @@ public enum ColorConversion {
         let transform = try TransformCache.shared.transform(for: profileBytes, profile: profile, bitDepth: raster.bitDepth.rawValue) {
             try SRGBTransform(profile: profile, bitDepth: raster.bitDepth)
         }
-        var out = raster
-        transform.applyInPlace(&out)
-        out.metadata.iccProfile = nil
-        return out
+        transform.applyInPlace(&raster)
+        raster.metadata.iccProfile = nil
     }
 
     /// A CMYK raster (8-bit, 4 channels as the JPEG decoder stores them: libjpeg's CMYK output, Adobe files with

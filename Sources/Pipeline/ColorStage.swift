@@ -23,6 +23,13 @@ public enum ColorStage {
 
     public static func apply(_ input: Raster, policy: ColorProfilePolicy) -> Result {
         var raster = input
+        let note = apply(&raster, policy: policy)
+        return Result(raster: raster, note: note)
+    }
+
+    /// The same in place: a matrix-shaper or gray conversion rewrites the samples without copying them. Returns
+    /// the note for the logs.
+    public static func apply(_ raster: inout Raster, policy: ColorProfilePolicy) -> String? {
         let bytes = raster.metadata.iccProfile.flatMap { $0.isEmpty ? nil : $0 }
         var profile: ICCProfile?
         var problem: String?
@@ -30,33 +37,35 @@ public enum ColorStage {
             do { profile = try ColorConversion.profile(bytes) } catch { problem = "\(error)" }
         }
         if let cmyk = raster.metadata.cmyk {
-            return convertCMYK(raster, profile: profile, bytes: bytes, inverted: cmyk.adobeInverted, problem: problem)
+            let result = convertCMYK(raster, profile: profile, bytes: bytes, inverted: cmyk.adobeInverted, problem: problem)
+            raster = result.raster
+            return result.note
         }
-        guard let bytes else { return Result(raster: raster, note: nil) }
+        guard let bytes else { return nil }
         guard let profile else {
             raster.metadata.iccProfile = nil
-            return Result(raster: raster, note: "ICC profile ignored, image taken as sRGB: \(problem ?? "unreadable")")
+            return "ICC profile ignored, image taken as sRGB: \(problem ?? "unreadable")"
         }
         let name = profile.description ?? "unnamed"
         if policy == .keep && profile.colorSpace == .rgb && raster.layout.isColor {
             raster.metadata.codePoints = KnownColourSpace.recognise(profile).map {
                 ColourCodePoints(primaries: $0.primariesCode, transfer: $0.transferCode)
             }
-            return Result(raster: raster, note: "ICC profile kept: \(name)")
+            return "ICC profile kept: \(name)"
         }
         if profile.colorSpace == .rgb && raster.layout.isColor && profile.isSRGBEquivalent {
             raster.metadata.iccProfile = nil
-            return Result(raster: raster, note: "ICC profile dropped (sRGB): \(name)")
+            return "ICC profile dropped (sRGB): \(name)"
         }
         do {
-            var converted = try ColorConversion.toSRGB(raster, profile: profile, profileBytes: bytes)
+            try ColorConversion.convertToSRGB(&raster, profile: profile, profileBytes: bytes)
             // The profile described the pixels; a PNG gAMA beside it (PNG spec §11.3.3.3: iCCP wins) would now
             // describe them wrongly.
-            converted.metadata.gamma = nil
-            return Result(raster: converted, note: "converted to sRGB from \(name) (\(profile.modelName))")
+            raster.metadata.gamma = nil
+            return "converted to sRGB from \(name) (\(profile.modelName))"
         } catch {
             raster.metadata.iccProfile = nil
-            return Result(raster: raster, note: "ICC profile ignored, image taken as sRGB: \(error)")
+            return "ICC profile ignored, image taken as sRGB: \(error)"
         }
     }
 

@@ -184,9 +184,7 @@ public enum ImageProcessor {
         raster.metadata.orientation = plan.orientation
         raster = Orientation.apply(raster)
         try Job.checkpoint()
-        let colour = ColorStage.apply(raster, policy: plan.colorProfile)
-        raster = colour.raster
-        if let note = colour.note { notes.append("colour: " + note) }
+        if let note = ColorStage.apply(&raster, policy: plan.colorProfile) { notes.append("colour: " + note) }
         if let step = plan.resize {
             let window = decodedWindow(step.window, plan: plan, decodedWidth: raster.width, decodedHeight: raster.height)
             do {

@@ -135,23 +135,22 @@ public struct ICCLut: Sendable, Equatable {
     var bCurves: [ICCCurve]
     public let pcsEncoding: PCSEncoding
 
-    /// Runs the chain on one input (each channel 0...1) and returns the encoded PCS values (each 0...1).
-    func evaluate(_ input: [Double], scratch: inout [Double]) -> [Double] {
-        var v = input
+    /// Runs the chain in place: the first `inputs` values of `v` (each 0...1) in, the encoded PCS values (each
+    /// 0...1) out in the first `outputs`; `v` and `scratch` need room for max(inputs, outputs). No allocation.
+    func evaluate(_ v: inout [Double], scratch: inout [Double]) {
         if !aCurves.isEmpty { for i in 0..<inputs { v[i] = aCurves[i].evaluate(v[i]) } }
         if let clut {
             clut.evaluate(v, &scratch)
-            v = Array(scratch.prefix(outputs))
+            for k in 0..<outputs { v[k] = scratch[k] }
         }
         if !mCurves.isEmpty { for i in 0..<outputs { v[i] = mCurves[i].evaluate(v[i]) } }
-        if let e = matrix, v.count >= 3 {
+        if let e = matrix {
             let x = v[0], y = v[1], z = v[2]
             v[0] = min(max(e[0] * x + e[1] * y + e[2] * z + e[9], 0), 1)
             v[1] = min(max(e[3] * x + e[4] * y + e[5] * z + e[10], 0), 1)
             v[2] = min(max(e[6] * x + e[7] * y + e[8] * z + e[11], 0), 1)
         }
         if !bCurves.isEmpty { for i in 0..<outputs { v[i] = bCurves[i].evaluate(v[i]) } }
-        return v
     }
 
     /// Parses an A2B tag of `size` bytes at `offset`; `pcs` is the header's PCS ("XYZ " or "Lab ").

@@ -4,6 +4,7 @@ struct DeviceToPCS {
     let model: ICCModel
     let pcsIsLab: Bool
     private var scratch = [Double](repeating: 0, count: 16)
+    private var work = [Double](repeating: 0, count: 16)
 
     init(_ profile: ICCProfile) {
         model = profile.model
@@ -30,7 +31,9 @@ struct DeviceToPCS {
             let y = pcsIsLab ? lightnessToY(v * 100) : v
             return XYZ(XYZ.d50.x * y, y, XYZ.d50.z * y)
         case .lut(let lut, _):
-            let v = lut.evaluate(device, scratch: &scratch)
+            for i in 0..<lut.inputs { work[i] = device[i] }
+            lut.evaluate(&work, scratch: &scratch)
+            let v = work
             switch lut.pcsEncoding {
             case .lab:
                 return labToXYZ(l: v[0] * 100, a: v[1] * 255 - 128, b: v[2] * 255 - 128)

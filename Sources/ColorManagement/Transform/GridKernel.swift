@@ -1,3 +1,5 @@
+import Raster
+
 /// The per-pixel work of a LUT profile (RGB or CMYK): the whole chain device → A2B → PCS → sRGB is sampled once on
 /// a regular grid (sRGB code values per node) and pixels interpolate in it — tetrahedrally in three dimensions,
 /// and for CMYK linearly along C between two tetrahedral lookups in M, Y, K. Tetrahedral rather than trilinear:
@@ -19,22 +21,32 @@ struct GridKernel: Sendable {
     static func points(inputs: Int) -> Int { inputs >= 4 ? 17 : 33 }
 
     init(_ evaluator: DeviceToPCS, levels: Int) {
-        var e = evaluator
+        let e = evaluator
         inputs = e.inputs
         points = GridKernel.points(inputs: inputs)
         var total = 1
         for _ in 0..<inputs { total *= points }
         var nodes = [SIMD4<Float>](repeating: .zero, count: total)
-        var device = [Double](repeating: 0, count: inputs)
         let step = 1 / Double(points - 1)
-        for n in 0..<total {
-            var rest = n
-            for axis in stride(from: inputs - 1, through: 0, by: -1) {
-                device[axis] = Double(rest % points) * step
-                rest /= points
+        let points = self.points, inputs = self.inputs
+        let perSlice = total / points
+        // One slice per node of the first axis, filled in parallel (each worker evaluates with its own copy).
+        nodes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let shared = UncheckedPointer(base)
+            Job.parallelFor(points) { slice in
+                var evaluator = e
+                var device = [Double](repeating: 0, count: inputs)
+                for n in (slice * perSlice)..<((slice + 1) * perSlice) {
+                    var rest = n
+                    for axis in stride(from: inputs - 1, through: 0, by: -1) {
+                        device[axis] = Double(rest % points) * step
+                        rest /= points
+                    }
+                    let (r, g, b) = evaluator.srgb(device)
+                    shared.pointer[n] = SIMD4<Float>(Float(r), Float(g), Float(b), 0)
+                }
             }
-            let (r, g, b) = e.srgb(device)
-            nodes[n] = SIMD4<Float>(Float(r), Float(g), Float(b), 0)
         }
         self.nodes = nodes
         (index, fraction) = GridKernel.cells(points: points, levels: levels, inverted: false)
@@ -92,7 +104,7 @@ struct GridKernel: Sendable {
         (inverted ? invertedFraction : fraction).withUnsafeBufferPointer { frac in
         nodes.withUnsafeBufferPointer { n in
             var s = src, d = dst
-            let scale = SIMD4<Float>(repeating: maxValue)
+
             for _ in 0..<count {
                 var v: SIMD4<Float>
                 if inputs == 4 {
@@ -111,8 +123,10 @@ struct GridKernel: Sendable {
                     let base = Int(idx[r]) * sx + Int(idx[g]) * sy + Int(idx[b])
                     v = GridKernel.tetrahedral(n, base, sx, sy, sz, frac[r], frac[g], frac[b])
                 }
-                let o = SIMD4<Int32>(v * scale, rounding: .toNearestOrEven)
-                d[0] = D(truncatingIfNeeded: o.x); d[1] = D(truncatingIfNeeded: o.y); d[2] = D(truncatingIfNeeded: o.z)
+                // Node values are in 0...1 and interpolation is convex: no clamp needed, only rounding.
+                d[0] = D(truncatingIfNeeded: Int(v.x * maxValue + 0.5))
+                d[1] = D(truncatingIfNeeded: Int(v.y * maxValue + 0.5))
+                d[2] = D(truncatingIfNeeded: Int(v.z * maxValue + 0.5))
                 s += sourceChannels
                 d += destinationChannels
             }

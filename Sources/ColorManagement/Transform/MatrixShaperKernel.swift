@@ -26,9 +26,14 @@ struct MatrixShaperKernel: Sendable {
         self.columns = columns
     }
 
+    /// The encoding-table index of a pre-scaled linear value: clamped (out-of-gamut colours clip, as in every
+    /// 8/16-bit CMM) and rounded. Scalar on purpose: the generic SIMD rounding conversions are not vectorised and
+    /// cost several times more.
+    @inline(__always)
+    static func index(_ x: Float) -> Int { Int(min(max(x, 0), Float(SRGBEncodingTables.steps)) + 0.5) }
+
     /// Converts `count` pixels of `channels` (3 or 4; the 4th, alpha, untouched) in place.
     func apply8(_ p: UnsafeMutablePointer<UInt8>, count: Int, channels: Int) {
-        let top = SIMD4<Float>(repeating: Float(SRGBEncodingTables.steps))
         columns[0].withUnsafeBufferPointer { tr in
         columns[1].withUnsafeBufferPointer { tg in
         columns[2].withUnsafeBufferPointer { tb in
@@ -36,28 +41,28 @@ struct MatrixShaperKernel: Sendable {
             var q = p
             for _ in 0..<count {
                 let v = tr[Int(q[0])] + tg[Int(q[1])] + tb[Int(q[2])]
-                let i = SIMD4<Int32>(v.clamped(lowerBound: .zero, upperBound: top), rounding: .toNearestOrEven)
-                q[0] = enc[Int(i.x)]; q[1] = enc[Int(i.y)]; q[2] = enc[Int(i.z)]
+                q[0] = enc[MatrixShaperKernel.index(v.x)]; q[1] = enc[MatrixShaperKernel.index(v.y)]
+                q[2] = enc[MatrixShaperKernel.index(v.z)]
                 q += channels
             }
         }}}}
     }
 
     func apply16(_ p: UnsafeMutablePointer<UInt16>, count: Int, channels: Int) {
-        let top = SIMD4<Float>(repeating: Float(SRGBEncodingTables.steps))
         columns[0].withUnsafeBufferPointer { tr in
         columns[1].withUnsafeBufferPointer { tg in
         columns[2].withUnsafeBufferPointer { tb in
         SRGBEncodingTables.sixteenBit.withUnsafeBufferPointer { enc in
             var q = p
+            @inline(__always) func encode(_ x: Float) -> UInt16 {
+                let v = min(max(x, 0), Float(SRGBEncodingTables.steps))
+                let i = Int(v)
+                let lo = enc[i], hi = enc[i + 1]
+                return UInt16(lo + (hi - lo) * (v - Float(i)) + 0.5)
+            }
             for _ in 0..<count {
-                let v = (tr[Int(q[0])] + tg[Int(q[1])] + tb[Int(q[2])]).clamped(lowerBound: .zero, upperBound: top)
-                let i = SIMD4<Int32>(v, rounding: .towardZero)
-                let f = v - SIMD4<Float>(i)
-                let lo = SIMD4<Float>(enc[Int(i.x)], enc[Int(i.y)], enc[Int(i.z)], 0)
-                let hi = SIMD4<Float>(enc[Int(i.x) + 1], enc[Int(i.y) + 1], enc[Int(i.z) + 1], 0)
-                let o = SIMD4<Int32>(lo + (hi - lo) * f, rounding: .toNearestOrEven)
-                q[0] = UInt16(truncatingIfNeeded: o.x); q[1] = UInt16(truncatingIfNeeded: o.y); q[2] = UInt16(truncatingIfNeeded: o.z)
+                let v = tr[Int(q[0])] + tg[Int(q[1])] + tb[Int(q[2])]
+                q[0] = encode(v.x); q[1] = encode(v.y); q[2] = encode(v.z)
                 q += channels
             }
         }}}}
