@@ -45,6 +45,11 @@ echo "thumbnail vs lcms, before encoding: $(psnr "$tmp/ours-200.png" "$tmp/ref-2
 echo "thumbnail vs lcms, after WebP:      $(psnr "$tmp/ours-webp.png" "$tmp/ref-200.png")"
 echo "full size vs lcms:                  $(psnr "$tmp/ours-full.png" "$tmp/ref.png")"
 echo "old naive conversion, thumbnail:    $(psnr "$tmp/naive-200.png" "$tmp/ref-200.png")"
+# Control: the lcms pixels themselves through the same WebP encoder at the same quality (the source's estimate).
+q=$("$bin" info "$f" | python3 -c 'import json, sys; print(min(95, json.load(sys.stdin)["estimatedQuality"]))')
+echo "{\"quality\": $q}" > "$tmp/q.json"
+thumb "$tmp/ref.png" "&fmt=webp" "$tmp/q.json" "$tmp/ref.webp"; dwebp -quiet "$tmp/ref.webp" -o "$tmp/ref-webp.png"
+echo "control, lcms pixels through WebP q$q: $(psnr "$tmp/ref-webp.png" "$tmp/ref-200.png")"
 
 echo "== 2. Adobe RGB and ProPhoto JPEGs"
 for name in adobergb-colord prophoto; do
