@@ -67,7 +67,7 @@ echo "== 3. sRGB-tagged wallpaper → 200-px WebP"
 w=$large/autumn-2560x1600-prog444.jpg
 if [ -f "$w" ]; then
   thumb "$w" "&fmt=webp" "" "$tmp/plain.webp"
-  for p in "$corpus/srgb-hp-3144.icc" "$srgb"; do
+  for p in Conformance/icc/profiles/srgb-hp-3144.icc "$srgb"; do
     jpegtran -copy none -icc "$p" "$w" > "$tmp/tagged.jpg"
     thumb "$tmp/tagged.jpg" "&fmt=webp" "" "$tmp/tagged.webp"; thumb "$tmp/tagged.jpg" "&fmt=webp" "$tmp/keep.json" "$tmp/tagged-keep.webp"
     same=$(cmp -s "$tmp/tagged.webp" "$tmp/plain.webp" && echo "identical to the untagged file's" || echo "DIFFERS from the untagged file's")

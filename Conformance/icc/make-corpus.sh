@@ -28,8 +28,8 @@ to "$tmp/chelsea-small.png" "$icc/compatibleWithAdobeRGB1998.icc" adobergb-compa
 to "$tmp/astronaut.png" "$icc/colord/ProPhotoRGB.icc" prophoto-16bit.png -depth 16 -define png:exclude-chunks=date,time
 to "$tmp/chelsea.png" "$icc/colord/ProPhotoRGB.icc" prophoto.jpg -quality 92
 to "$tmp/coffee.png" "$icc/colord/Rec709.icc" rec709.jpg -quality 92
-python3 Conformance/icc/make-display-p3-like.py "$out/display-p3-like.icc"
-to "$tmp/chelsea.png" "$out/display-p3-like.icc" display-p3-like.jpg -quality 92
+python3 Conformance/icc/make-display-p3-like.py Conformance/icc/profiles/display-p3-like.icc
+to "$tmp/chelsea.png" Conformance/icc/profiles/display-p3-like.icc display-p3-like.jpg -quality 92
 # Gray: sRGB luminance as sRGB gray (ghostscript's sgray.icc), then to linear gray (icc-profiles-free Gray.icc).
 convert "$tmp/coffee.png" -colorspace gray -profile "$icc/ghostscript/sgray.icc" -intent relative \
   -profile "$icc/Gray.icc" -quality 92 "$out/gray-linear.jpg"
@@ -41,6 +41,6 @@ jpegtran -copy none "$out/cmyk-swop.jpg" > "$out/cmyk-noprofile.jpg"
 # cameras and Photoshop embed it; taken from photos/hubble_deep_field.jpg).
 convert "$tmp/coffee.png" -quality 92 "$tmp/coffee.jpg"
 jpegtran -copy none -icc "$srgb" "$tmp/coffee.jpg" > "$out/srgb-colord.jpg"
-convert "$photos/hubble_deep_field.jpg" "$out/srgb-hp-3144.icc" 2>/dev/null
-convert "$tmp/chelsea-small.png" -define png:preserve-iCCP=true -define png:exclude-chunks=date,time -profile "$out/srgb-hp-3144.icc" "$out/srgb-hp.png"
+convert "$photos/hubble_deep_field.jpg" Conformance/icc/profiles/srgb-hp-3144.icc 2>/dev/null
+convert "$tmp/chelsea-small.png" -define png:preserve-iCCP=true -define png:exclude-chunks=date,time -profile Conformance/icc/profiles/srgb-hp-3144.icc "$out/srgb-hp.png"
 ls -l "$out"

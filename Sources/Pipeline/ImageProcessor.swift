@@ -56,15 +56,19 @@ public struct ProcessingOutcome: Sendable {
     /// What the pipeline wants in the logs besides the outcome (e.g. the colour stage: a profile converted,
     /// dropped, or ignored with the reason).
     public var notes: [String] = []
+    /// Set when the job was stopped before its end (`Job`): on `.deadlineExceeded` the original is served with
+    /// `compression: processing time limit exceeded`; on `.abandoned` nobody waits for the outcome.
+    public var stoppedBy: JobStop?
 
     /// Nothing was asked (no parameters, `quality` alone, a same-size resize, a disabled rule): `body` is the
     /// original, with no operations and no skip reason — answer like a plain proxy (no X-Img-Operations).
     public var isPassthrough: Bool { skipReason == nil && operations.isEmpty }
 
     public init(body: [UInt8], contentType: String, operations: [String], skipReason: String?,
-                processingMilliseconds: Double, variesByAccept: Bool) {
+                processingMilliseconds: Double, variesByAccept: Bool, stoppedBy: JobStop? = nil) {
         self.body = body; self.contentType = contentType; self.operations = operations; self.skipReason = skipReason
         self.processingMilliseconds = processingMilliseconds; self.variesByAccept = variesByAccept
+        self.stoppedBy = stoppedBy
     }
 }
 
@@ -98,7 +102,9 @@ public enum ImageProcessor {
     }
 
     /// Runs the whole plan (sniff → header → plan → decode → orient → resize → crop → encode → size check) on
-    /// `original`. Never throws: every failure becomes a skip that serves the original.
+    /// `original`. Never throws: every failure becomes a skip that serves the original. Runs under the calling
+    /// thread's `Job`: it checks the job between stages (the codecs inside their long loops) and, once the job is
+    /// stopped, returns the original with `stoppedBy` set (and the processing-time skip reason for a deadline).
     public static func process(original: [UInt8], query: SplitQuery, accept: String?, rule: RuleSettings,
                                limits: ImageLimits = .default) -> ProcessingOutcome {
         let clock = ContinuousClock()
@@ -112,6 +118,13 @@ public enum ImageProcessor {
             ProcessingOutcome(body: original, contentType: sniffed.mimeType, operations: [], skipReason: reason?.text,
                               processingMilliseconds: milliseconds(), variesByAccept: varies)
         }
+        func stopped(_ stop: JobStop, varies: Bool) -> ProcessingOutcome {
+            var outcome = serveOriginal(reason: stop == .deadlineExceeded ? .processingTimeLimit : nil, varies: varies)
+            outcome.stoppedBy = stop
+            return outcome
+        }
+        // A job stopped before it started (its client left while it was queued, or its deadline passed there).
+        if let stop = Job.current.stopReason { return stopped(stop, varies: false) }
         guard rule.enabled else { return serveOriginal(reason: nil, varies: false) }
         guard sniffed.format == .jpeg || sniffed.format == .png else {
             return serveOriginal(reason: .unsupportedContentType(sniffed.mimeType), varies: false)
@@ -142,6 +155,8 @@ public enum ImageProcessor {
         var notes: [String] = []
         do {
             body = try execute(plan, original: original, limits: limits, notes: &notes)
+        } catch let stop as JobStop {
+            return stopped(stop, varies: varies)
         } catch let reason as SkipReason {
             var outcome = serveOriginal(reason: reason, varies: varies)
             outcome.notes = notes
@@ -161,7 +176,8 @@ public enum ImageProcessor {
     }
 
     /// Decodes (shrinking JPEGs on load), orients, converts colour, resizes, crops and encodes as `plan` says.
-    /// Throws a `SkipReason` naming the stage that failed.
+    /// Throws a `SkipReason` naming the stage that failed, or the `JobStop` of a stopped job (checked between
+    /// stages here and inside the codecs' long loops).
     public static func execute(_ plan: Plan, original: [UInt8], limits: ImageLimits = .default) throws -> [UInt8] {
         var notes: [String] = []
         return try execute(plan, original: original, limits: limits, notes: &notes)
@@ -175,20 +191,28 @@ public enum ImageProcessor {
         do {
             raster = try ImageDecoder.decode(original, limits: limits, jpegScaleDenominator: plan.jpegScaleDenominator,
                                              keepCMYK: true)
+        } catch let stop as JobStop {
+            throw stop
         } catch let error as CodecError where error.kind == .unsupported && plan.jpegScaleDenominator > 1 {
             // A decoder that cannot scale this file still decodes it at full size.
-            do { raster = try ImageDecoder.decode(original, limits: limits, keepCMYK: true) } catch { throw SkipReason.decoderError(error) }
+            do { raster = try ImageDecoder.decode(original, limits: limits, keepCMYK: true) } catch let stop as JobStop { throw stop } catch {
+                throw SkipReason.decoderError(error)
+            }
         } catch {
             throw SkipReason.decoderError(error)
         }
+        try Job.checkpoint()
         raster.metadata.orientation = plan.orientation
         raster = Orientation.apply(raster)
         try Job.checkpoint()
         if let note = ColorStage.apply(&raster, policy: plan.colorProfile) { notes.append("colour: " + note) }
         if let step = plan.resize {
+            try Job.checkpoint()
             let window = decodedWindow(step.window, plan: plan, decodedWidth: raster.width, decodedHeight: raster.height)
             do {
                 raster = try Resampler.resample(raster, window: window, width: step.width, height: step.height)
+            } catch let stop as JobStop {
+                throw stop
             } catch {
                 throw SkipReason.resizeInternal
             }
@@ -196,9 +220,13 @@ public enum ImageProcessor {
         if let rect = plan.crop {
             do { raster = try Crop.apply(raster, rect: rect) } catch { throw SkipReason.cropTooBig }
         }
+        try Job.checkpoint()
         let prepared = OutputRaster.prepare(raster, for: plan.output.format)
+        try Job.checkpoint()
         do {
             return try OutputRaster.encode(prepared, as: plan.output)
+        } catch let stop as JobStop {
+            throw stop
         } catch {
             throw SkipReason.encoderFailed(plan.output.format)
         }

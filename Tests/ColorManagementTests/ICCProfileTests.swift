@@ -45,7 +45,7 @@ final class ICCProfileTests: XCTestCase {
     /// recognised; LittleCMS's conversion through each leaves the test image within one step of itself, which is
     /// what dropping the profile without touching the pixels assumes.
     func testSRGBProfilesAreRecognisedAndConvertToThemselves() throws {
-        let hp = S.iccCorpus.appendingPathComponent("srgb-hp-3144.icc").path
+        let hp = S.packageRoot.appendingPathComponent("Conformance/icc/profiles/srgb-hp-3144.icc").path
         let image = S.testSamples(channels: 3)
         for path in [S.colord + "sRGB.icc", S.free + "sRGB.icc", S.ghostscript + "srgb.icc", S.ghostscript + "default_rgb.icc", hp] {
             let profile = try ICCProfile(S.profileBytes(path))
@@ -67,7 +67,7 @@ final class ICCProfileTests: XCTestCase {
         XCTAssertEqual(KnownColourSpace.recognise(try ICCProfile(S.profileBytes(S.colord + "sRGB.icc"))), .sRGB)
         XCTAssertEqual(KnownColourSpace.recognise(try ICCProfile(S.profileBytes(S.colord + "Rec709.icc"))), .bt709)
         XCTAssertNil(KnownColourSpace.recognise(try ICCProfile(S.profileBytes(S.colord + "AdobeRGB1998.icc"))))
-        let p3 = try ICCProfile(S.profileBytes(S.iccCorpus.appendingPathComponent("display-p3-like.icc").path))
+        let p3 = try ICCProfile(S.profileBytes(S.packageRoot.appendingPathComponent("Conformance/icc/profiles/display-p3-like.icc").path))
         XCTAssertEqual(KnownColourSpace.recognise(p3), .displayP3)
     }
 }

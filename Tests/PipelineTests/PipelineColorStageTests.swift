@@ -121,7 +121,7 @@ final class PipelineColorStageTests: XCTestCase {
                        result.note ?? "")
         // An RGB profile on a gray image is ignored the same way.
         var gray = try Raster(width: 4, height: 4, layout: .gray, samples8: [UInt8](repeating: 9, count: 16))
-        gray.metadata.iccProfile = try Self.bytes("display-p3-like.icc")
+        gray.metadata.iccProfile = [UInt8](try Data(contentsOf: Self.root.appendingPathComponent("Conformance/icc/profiles/display-p3-like.icc")))
         XCTAssertEqual(ColorStage.apply(gray, policy: .srgb).raster.samples8, gray.samples8)
     }
 
