@@ -9,10 +9,12 @@
 #                                       [--qualities "30 50 75 90"] [--effort N] [--cwebp-args "-sns 0"]
 #                                       [--tsv FILE] [image files...]
 #   --quick   a dev subset of 10 images across the classes, the large ones downscaled to 1280 px.
-# Large images come from Benchmarks/large/ (Benchmarks/fetch-large.sh); the class is skipped when it is empty.
+# Large images come from Benchmarks/large/ (fetched by Benchmarks/fetch-large.sh when missing).
 # Scores are cached in .build/bench-webp-lossy/ by the hash of the WebP bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/corpus.sh
+case " $* " in *" --quick "*|*" --classes "*) ;; *) [ $# -gt 0 ] && [ "${1#-}" = "$1" ] || need_large ;; esac
 CACHE=.build/bench-webp-lossy
 mkdir -p "$CACHE/bin"
 SCORER="$CACHE/bin/ssimulacra2"

@@ -122,8 +122,11 @@ struct RuleModel: Decodable {
     var webp: Bool?
     var avif: Bool?
     var pngLossless: Bool?
+    var colorProfile: ColorProfilePolicy?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case path, extensions, enabled, quality, webp, avif, pngLossless }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, extensions, enabled, quality, webp, avif, pngLossless, colorProfile
+    }
 
     init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
@@ -135,6 +138,12 @@ struct RuleModel: Decodable {
         webp = try c.decodeIfPresent(Bool.self, forKey: .webp)
         avif = try c.decodeIfPresent(Bool.self, forKey: .avif)
         pngLossless = try c.decodeIfPresent(Bool.self, forKey: .pngLossless)
+        if let text = try c.decodeIfPresent(String.self, forKey: .colorProfile) {
+            guard let policy = ColorProfilePolicy(rawValue: text) else {
+                throw ConfigError(field: fieldPath(decoder, "colorProfile"), message: "must be \"srgb\" or \"keep\", got \"\(text)\"")
+            }
+            colorProfile = policy
+        }
         if let path, !path.hasPrefix("/") && path != "*" && path != "**" {
             throw ConfigError(field: fieldPath(decoder, "path"), message: "must start with '/', got \"\(path)\"")
         }
@@ -150,6 +159,7 @@ struct RuleModel: Decodable {
         settings.webp = webp ?? false
         settings.avif = avif ?? false
         settings.pngLossless = pngLossless ?? false
+        settings.colorProfile = colorProfile ?? .srgb
         let cleaned = (extensions ?? []).map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
         return Rule(pathPattern: path ?? "/**", extensions: cleaned, settings: settings)
     }
@@ -183,8 +193,11 @@ struct LimitsModel: Decodable {
 
 struct TimeoutsModel: Decodable {
     var originConnectMs: Int?, originReadMs: Int?, clientHeaderMs: Int?, keepAliveMs: Int?, clientWriteMs: Int?
+    var processingMs: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case originConnectMs, originReadMs, clientHeaderMs, keepAliveMs, clientWriteMs }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case originConnectMs, originReadMs, clientHeaderMs, keepAliveMs, clientWriteMs, processingMs
+    }
 
     init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
@@ -196,7 +209,7 @@ struct TimeoutsModel: Decodable {
         }
         originConnectMs = try positive(.originConnectMs); originReadMs = try positive(.originReadMs)
         clientHeaderMs = try positive(.clientHeaderMs); keepAliveMs = try positive(.keepAliveMs)
-        clientWriteMs = try positive(.clientWriteMs)
+        clientWriteMs = try positive(.clientWriteMs); processingMs = try positive(.processingMs)
     }
 }
 
@@ -271,6 +284,7 @@ struct ConfigFileModel: Decodable {
             if let v = timeouts.clientHeaderMs { config.clientHeaderTimeout = Double(v) / 1000 }
             if let v = timeouts.keepAliveMs { config.keepAliveTimeout = Double(v) / 1000 }
             if let v = timeouts.clientWriteMs { config.clientWriteTimeout = Double(v) / 1000 }
+            if let v = timeouts.processingMs { config.processingTimeout = Double(v) / 1000 }
         }
         func nonNegative(_ value: Int?, _ field: String) throws(ConfigError) -> Int? {
             guard let value else { return nil }

@@ -3,6 +3,7 @@ import Foundation
 import Raster
 import Decoders
 @testable import Encoders
+import TestSupport
 
 final class JPEGEncoderTests: XCTestCase {
     /// Decodes with libjpeg-turbo's djpeg (PPM or PGM output) into a raster.
@@ -22,7 +23,7 @@ final class JPEGEncoderTests: XCTestCase {
     }
 
     private func photo(_ name: String) throws -> Raster {
-        try PNMDecoder.decode(try DeflateOracle.run("/usr/bin/pngtopam", ["/work/shared/corpus/photos/\(name).png"]))
+        try PNMDecoder.decode(try DeflateOracle.run("/usr/bin/pngtopam", [TestCorpus.path("photos/\(name).png")]))
     }
 
     private func ppm(_ r: Raster) -> [UInt8] {
@@ -107,7 +108,7 @@ final class JPEGEncoderTests: XCTestCase {
         XCTAssertGreaterThan(psnr(raster, try djpeg(high)), 45)
         XCTAssertGreaterThan(psnr(raster, try djpeg(low)), 15)
 
-        let profile = DeflateOracle.randomBytes(150_000, seed: 4)
+        let profile = EmbeddedProfileTests.fakeProfile(space: "RGB ", count: 150_000)
         raster.metadata.iccProfile = profile
         let jpeg = try JPEGEncoder.encode(raster)
         // Reassemble the APP2 ICC_PROFILE chunks in sequence order.

@@ -3,6 +3,7 @@ import Foundation
 import Raster
 import Decoders
 @testable import Encoders
+import TestSupport
 
 final class PNGEncoderTests: XCTestCase {
     /// Decodes `png` with libpng (`pngtopam -alphapam`) into RGBA at 16 bits per sample, scaling any maxval.
@@ -159,7 +160,7 @@ final class PNGEncoderTests: XCTestCase {
 
     func testICCProfileIsStoredInICCP() throws {
         var raster = try gradient(8, 8, .rgb, sixteen: false, seed: 1)
-        let profile = DeflateOracle.randomBytes(3000, seed: 2)
+        let profile = EmbeddedProfileTests.fakeProfile(space: "RGB ", count: 3000)
         raster.metadata.iccProfile = profile
         let png = try PNGEncoder.encode(raster)
         guard let range = png.firstRange(of: Array("iCCP".utf8)) else { return XCTFail("no iCCP chunk") }
@@ -174,7 +175,7 @@ final class PNGEncoderTests: XCTestCase {
     func testCorpusPhotosAreLosslessAndNotLargerThanLibpng() throws {
         // pnmtopng: libpng's default filtering and zlib level (the benchmark's reference).
         for name in ["camera", "chelsea", "coffee"] {
-            let path = "/work/shared/corpus/photos/\(name).png"
+            let path = TestCorpus.path("photos/\(name).png")
             let pnm = try DeflateOracle.run("/usr/bin/pngtopam", [path])
             let raster = try PNMDecoder.decode(pnm)
             let png = try PNGEncoder.encode(raster)

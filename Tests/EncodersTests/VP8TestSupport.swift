@@ -3,13 +3,12 @@ import XCTest
 import Raster
 import Decoders
 @testable import Encoders
+import TestSupport
 
 /// Oracle helpers for the VP8 tests: wrap a payload in the smallest RIFF/WEBP container, run libwebp's dwebp,
 /// read its PAM/YUV output back.
 enum VP8Oracle {
-    /// The repository's test corpus (Conformance/corpus), located from this file.
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../Conformance/corpus").standardized.path
+    static let corpus = TestCorpus.root
 
     struct MissingTool: Error, CustomStringConvertible {
         let name: String
