@@ -1,3 +1,4 @@
+import Glibc
 import Raster
 
 /// Macroblock analysis before coding: how hard each macroblock is to compress ("susceptibility"), and from that
@@ -93,6 +94,9 @@ private final class VP8AnalysisScratch {
     let coeffs = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
     deinit { src.deallocate(); pred.deallocate(); edges.deallocate(); coeffs.deallocate() }
 
+    /// The predictions the analysis measures against (the larger complexity of the two counts).
+    static let modes = [VP8Predict.dc, VP8Predict.trueMotion]
+
     // Edge layout: luma corner at 0, top 1..16, left 17..32; U corner 33, top 34..41, left 42..49; V 50, 51..58, 59..66.
 
     /// (final susceptibility 0...255, chroma complexity) of one macroblock, predicted from source neighbours.
@@ -110,13 +114,13 @@ private final class VP8AnalysisScratch {
             loadEdges(v.baseAddress!, cs, size: 8, mbX: mbX, mbY: mbY, at: 50)
         } } }
         var luma: Int32 = -1
-        for mode in [VP8Predict.dc, VP8Predict.trueMotion] {
+        for mode in VP8AnalysisScratch.modes {
             VP8Predict.block(mode: mode, size: 16, top: edges + 1, left: edges + 17, hasTop: mbY > 0,
                              hasLeft: mbX > 0, out: pred)
             luma = max(luma, complexity(source: src, prediction: pred, predictionStride: 16, blocks: 16, chroma: false))
         }
         var chroma: Int32 = -1
-        for mode in [VP8Predict.dc, VP8Predict.trueMotion] {
+        for mode in VP8AnalysisScratch.modes {
             VP8Predict.block(mode: mode, size: 8, top: edges + 34, left: edges + 42, hasTop: mbY > 0,
                              hasLeft: mbX > 0, out: pred)
             VP8Predict.block(mode: mode, size: 8, top: edges + 51, left: edges + 59, hasTop: mbY > 0,
@@ -161,12 +165,15 @@ private final class VP8AnalysisScratch {
                     s = source + (b >> 2) * 64 + (b & 3) * 4
                     p = prediction + (b >> 2) * 64 + (b & 3) * 4
                 }
-                VP8Transform.forwardDCT(source: s, sourceStride: 16, prediction: p, predictionStride: predictionStride,
-                                        out: coeffs)
-                for k in 0..<16 {
-                    let c = coeffs[k]
-                    h[min(Int((c < 0 ? -c : c) >> 3), VP8Analysis.bins - 1)] += 1
-                }
+                let d = (VP8Transform.load4(s) &- VP8Transform.load4(p),
+                         VP8Transform.load4(s + 16) &- VP8Transform.load4(p + predictionStride),
+                         VP8Transform.load4(s + 32) &- VP8Transform.load4(p + 2 * predictionStride),
+                         VP8Transform.load4(s + 48) &- VP8Transform.load4(p + 3 * predictionStride))
+                let c = VP8Transform.forwardDCT(residualRows: d)
+                let top = SIMD4<Int32>(repeating: Int32(VP8Analysis.bins - 1))
+                let b0 = (c.0.magnitude &>> 3).minimum(top), b1 = (c.1.magnitude &>> 3).minimum(top)
+                let b2 = (c.2.magnitude &>> 3).minimum(top), b3 = (c.3.magnitude &>> 3).minimum(top)
+                for i in 0..<4 { h[Int(b0[i])] += 1; h[Int(b1[i])] += 1; h[Int(b2[i])] += 1; h[Int(b3[i])] += 1 }
             }
             var peak: Int32 = 0, last = 0
             for k in 0..<VP8Analysis.bins where h[k] > 0 { peak = max(peak, h[k]); last = k }

@@ -15,6 +15,11 @@ struct VP8EffortPreset {
     var segments: Int
     /// Trellis quantisation of the chosen luma modes' levels.
     var trellis: Bool = false
+    /// Trellis quantisation of the chosen chroma mode's levels.
+    var chromaTrellis: Bool = false
+    /// A candidate that ranked in is still skipped when its estimate is more than this far behind the best one
+    /// (1/256 of the best estimate); nil: every ranked-in candidate is evaluated.
+    var candidateMargin256: Int64? = nil
 
     /// Effort 4 (the default, like `cwebp -m 4`) keeps the best 3 of 10 subblock modes and 2 of 4 whole-block
     /// modes by SATD for full rate-distortion evaluation and trellis-quantises the winner: measured against all

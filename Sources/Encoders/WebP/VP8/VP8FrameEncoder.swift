@@ -14,6 +14,8 @@ struct VP8FrameEncoder {
     var levels: [Int16]
     var subModes: [UInt8]
     var reconY: [UInt8], reconU: [UInt8], reconV: [UInt8]
+    /// Token statistics of the whole frame as coded with skip flags (`counts[2·i + bit]`), from the macroblock loop.
+    var tokenCounts: [UInt32] = []
 
     /// Token costs are re-derived from the statistics of the rows coded so far about this many times per frame,
     /// and never more often than every `minRefreshMacroblocks` macroblocks.
@@ -125,6 +127,11 @@ struct VP8FrameEncoder {
                 }
             }
         } } } } } } } } }
+        var total = [UInt32](repeating: 0, count: statsSize)
+        total.withUnsafeMutableBufferPointer { t in
+            for row in 0..<mbh { for i in 0..<statsSize { t[i] &+= rowStats[row * statsSize + i] } }
+        }
+        tokenCounts = total
         // Loop-filter floor: a segment's level must smooth the largest DC step left in its DC-only macroblocks
         // (sharpness 0: the level equals the step it filters; the ×y2 AC step / 8 undoes the WHT scaling).
         for s in setup.segments.indices where options.filterLevel == nil {

@@ -1,3 +1,4 @@
+import Glibc
 /// What the mode decision kept for one macroblock; its levels live in the frame's level buffer.
 struct VP8MacroblockInfo {
     /// 0...3: 16x16 mode (DC, V, H, TM); 4: B_PRED.
@@ -201,7 +202,7 @@ final class VP8MacroblockEncoder {
             VP8Predict.block(mode: mode, size: 16, top: topY + 1, left: leftY, hasTop: hasTop, hasLeft: hasLeft,
                              out: predY + mode * 256)
         }
-        let order = rankModes(count: 4, keep: preset.intra16Candidates) { mode in
+        let (order, kept16) = rankModes(count: 4, keep: preset.intra16Candidates) { mode in
             var satd: Int32 = 0
             for k in 0..<16 {
                 let off = (k >> 2) * 64 + (k & 3) * 4
@@ -215,7 +216,7 @@ final class VP8MacroblockEncoder {
         }
         var best = Intra16Choice(mode: 0, slot: 0, score: VP8Score())
         var candidateSlot = 0, bestNz = 0
-        for rank in 0..<preset.intra16Candidates {
+        for rank in 0..<kept16 {
             let mode = (order >> (rank * 4)) & 15
             let levels = levels16 + 272 * candidateSlot, out = outY + 256 * candidateSlot
             let nz = reconstruct16(pred: predY + mode * 256, matrixY1: p.y1, matrixY2: p.y2, levels: levels, out: out)
@@ -377,20 +378,20 @@ final class VP8MacroblockEncoder {
             let src = srcMB + r * 64 + c * 4
             let energy = sourceEnergy[b]
             let nzContext = withUnsafeBytes(of: tnz) { Int($0[c]) } + withUnsafeBytes(of: lnz) { Int($0[r]) }
-            let order: Int
+            let order: Int, kept: Int
             if candidates < 10 {
                 // SATD against √λ·bits: the usual L1 proxy of the rate-distortion score.
                 let rateWeight = p.satdLambdaI4
-                order = rankModes(count: 10, keep: candidates) { mode in
+                (order, kept) = rankModes(count: 10, keep: candidates) { mode in
                     Int64(VP8Distortion.satd4x4(src, 16, self.predI4 + mode * 16, 4)) * 256
                         + rateWeight * Int64(modeCosts[mode])
                 }
             } else {
-                order = 0x9876543210
+                order = 0x9876543210; kept = 10
             }
             var bestBlock = VP8Score(), bestMode = 0, bestSlot = 0, slot = 0
             let bestLevels = levelsI4 + b * 16
-            for rank in 0..<candidates {
+            for rank in 0..<kept {
                 let mode = (order >> (rank * 4)) & 15
                 let pred = predI4 + mode * 16, out = outSub + slot * 16
                 VP8Transform.forwardDCT(source: src, sourceStride: 16, prediction: pred, predictionStride: 4,
@@ -457,7 +458,7 @@ final class VP8MacroblockEncoder {
             VP8Predict.block(mode: mode, size: 8, top: topV + 1, left: leftV, hasTop: hasTop, hasLeft: hasLeft,
                              out: pred + 8, stride: 16)
         }
-        let order = rankModes(count: 4, keep: preset.chromaCandidates) { mode in
+        let (order, keptUV) = rankModes(count: 4, keep: preset.chromaCandidates) { mode in
             var satd: Int32 = 0
             for k in 0..<8 {
                 let off = chromaOffset(k)
@@ -468,7 +469,7 @@ final class VP8MacroblockEncoder {
         var bestScore = Int64.max, bestMode = 0
         var bestErrors = (Int8(0), Int8(0), Int8(0), Int8(0), Int8(0), Int8(0))
         let topErrors = ctx.topDiffusion + mbX * 4, leftErrors = ctx.leftDiffusion
-        for rank in 0..<preset.chromaCandidates {
+        for rank in 0..<keptUV {
             let mode = (order >> (rank * 4)) & 15
             let pred = predUV + mode * 128, out = outUV
             for k in 0..<8 {
@@ -505,6 +506,41 @@ final class VP8MacroblockEncoder {
                 bestScore = s.score; bestMode = mode; bestErrors = errors
                 (outUV + 128).update(from: out, count: 128)
                 (levelsUV + 128).update(from: levelsUV, count: 128)
+            }
+        }
+        if preset.chromaTrellis {
+            // The winner again, its levels chosen by trellis quantisation (the DC diffusion repeats identically).
+            let pred = predUV + bestMode * 128, out = outUV + 128
+            for k in 0..<8 {
+                let off = chromaOffset(k)
+                VP8Transform.forwardDCT(source: srcUV + off, sourceStride: 16, prediction: pred + off, predictionStride: 16,
+                                        out: coeffsUV + k * 16)
+            }
+            if diffuseChromaDC {
+                var scratch = (Int8(0), Int8(0), Int8(0), Int8(0), Int8(0), Int8(0))
+                withUnsafeMutableBytes(of: &scratch) { e in
+                    let ep = e.baseAddress!.assumingMemoryBound(to: Int8.self)
+                    for ch in 0..<2 {
+                        diffuseDC(coeffsUV + ch * 64, matrix: p.uv, top: topErrors + ch * 2, left: leftErrors + ch * 2,
+                                  out: ep + ch * 3)
+                    }
+                }
+            }
+            for plane in 0..<2 {
+                var tnz = (topNz[4 + plane * 2], topNz[5 + plane * 2]), lnz = (leftNz[4 + plane * 2], leftNz[5 + plane * 2])
+                for q in 0..<4 {
+                    let k = plane * 4 + q, r = q >> 1, c = q & 1
+                    let context = withUnsafeBytes(of: tnz) { Int($0[c]) } + withUnsafeBytes(of: lnz) { Int($0[r]) }
+                    let nonZero = VP8Trellis.quantize(coeffsUV + k * 16, first: 0, type: VP8Tokens.typeChroma,
+                                                      context: context, matrix: p.uv, lambda: p.lambdaTrellisUV,
+                                                      costs: costs, levels: levelsUV + 128 + k * 16)
+                    let off = chromaOffset(k)
+                    VP8Transform.inverseDCTAdd(coeffsUV + k * 16, prediction: pred + off, predictionStride: 16,
+                                               destination: out + off, destinationStride: 16)
+                    let flag: UInt8 = nonZero ? 1 : 0
+                    withUnsafeMutableBytes(of: &tnz) { $0[c] = flag }
+                    withUnsafeMutableBytes(of: &lnz) { $0[r] = flag }
+                }
             }
         }
         if diffuseChromaDC {
@@ -581,11 +617,11 @@ final class VP8MacroblockEncoder {
     /// The `keep` best of `count` modes by `key` (ascending), packed 4 bits each, best first; all modes in order
     /// when `keep == count`.
     @inline(__always)
-    private func rankModes(count: Int, keep: Int, _ key: (Int) -> Int64) -> Int {
+    private func rankModes(count: Int, keep: Int, _ key: (Int) -> Int64) -> (order: Int, kept: Int) {
         if keep >= count {
             var order = 0
             for m in (0..<count).reversed() { order = order << 4 | m }
-            return order
+            return (order, count)
         }
         var keys = (Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max)
         var modes = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -599,11 +635,20 @@ final class VP8MacroblockEncoder {
                 k[i] = value; m[i] = mode
             }
         } }
+        // Modes whose estimate is far behind the best are not worth a full evaluation.
+        let limit = withUnsafeBytes(of: keys) { kb -> Int in
+            guard let margin = preset.candidateMargin256 else { return keep }
+            let k = kb.baseAddress!.assumingMemoryBound(to: Int64.self)
+            let bound = k[0] + (k[0] * margin) >> 8
+            var n = 1
+            while n < keep && k[n] <= bound { n += 1 }
+            return n
+        }
         return withUnsafeBytes(of: modes) { mb in
             let m = mb.baseAddress!.assumingMemoryBound(to: Int.self)
             var order = 0
             for i in (0..<keep).reversed() { order = order << 4 | m[i] }
-            return order
+            return (order, limit)
         }
     }
 

@@ -28,33 +28,47 @@ struct VP8Picture {
             y.withUnsafeMutableBufferPointer { yp in u.withUnsafeMutableBufferPointer { up in
             v.withUnsafeMutableBufferPointer { vp in
                 let s = src.baseAddress!, py = yp.baseAddress!, pu = up.baseAddress!, pv = vp.baseAddress!
-                // Colour channel offsets: gray replicates its one sample.
-                let g = channels >= 3 ? 1 : 0, b = channels >= 3 ? 2 : 0
-                for row in 0..<h {
-                    let line = s + row * w * channels, out = py + row * ys
-                    for x in 0..<w {
-                        let p = line + x * channels
-                        out[x] = VP8Picture.luma(Int32(p[0]), Int32(p[g]), Int32(p[b]))
-                    }
-                }
-                for row in 0..<ch {
-                    let line0 = s + 2 * row * w * channels
-                    let line1 = s + min(2 * row + 1, h - 1) * w * channels
-                    let outU = pu + row * uvs, outV = pv + row * uvs
-                    for x in 0..<cw {
-                        let i0 = 2 * x * channels, i1 = min(2 * x + 1, w - 1) * channels
-                        let r = Int32(line0[i0]) + Int32(line0[i1]) + Int32(line1[i0]) + Int32(line1[i1])
-                        let gg = Int32(line0[i0 + g]) + Int32(line0[i1 + g]) + Int32(line1[i0 + g]) + Int32(line1[i1 + g])
-                        let bb = Int32(line0[i0 + b]) + Int32(line0[i1 + b]) + Int32(line1[i0 + b]) + Int32(line1[i1 + b])
-                        outU[x] = VP8Picture.chromaU(sum4: r, gg, bb)
-                        outV[x] = VP8Picture.chromaV(sum4: r, gg, bb)
-                    }
+                switch channels {
+                case 3: VP8Picture.convert(s, channels: 3, green: 1, blue: 2, width: w, height: h, y: py, yStride: ys,
+                                           u: pu, v: pv, uvStride: uvs)
+                case 4: VP8Picture.convert(s, channels: 4, green: 1, blue: 2, width: w, height: h, y: py, yStride: ys,
+                                           u: pu, v: pv, uvStride: uvs)
+                default: VP8Picture.convert(s, channels: channels, green: 0, blue: 0, width: w, height: h, y: py,
+                                            yStride: ys, u: pu, v: pv, uvStride: uvs)
                 }
                 // Padding to whole macroblocks: replicate the last column, then the last row.
                 VP8Picture.pad(py, stride: ys, width: w, height: h, paddedHeight: paddedHeight)
                 VP8Picture.pad(pu, stride: uvs, width: cw, height: ch, paddedHeight: paddedHeight / 2)
                 VP8Picture.pad(pv, stride: uvs, width: cw, height: ch, paddedHeight: paddedHeight / 2)
             } } }
+        }
+    }
+
+    /// RGB(A) or gray(+alpha) rows → Y, and 2x2 sums → U, V. Inlined per channel count so the addressing is constant.
+    @inline(__always)
+    private static func convert(_ s: UnsafePointer<UInt8>, channels: Int, green g: Int, blue b: Int, width w: Int,
+                                height h: Int, y py: UnsafeMutablePointer<UInt8>, yStride ys: Int,
+                                u pu: UnsafeMutablePointer<UInt8>, v pv: UnsafeMutablePointer<UInt8>, uvStride uvs: Int) {
+        let cw = (w + 1) >> 1, ch = (h + 1) >> 1
+        for row in 0..<h {
+            let line = s + row * w * channels, out = py + row * ys
+            for x in 0..<w {
+                let p = line + x * channels
+                out[x] = luma(Int32(p[0]), Int32(p[g]), Int32(p[b]))
+            }
+        }
+        for row in 0..<ch {
+            let line0 = s + 2 * row * w * channels
+            let line1 = s + min(2 * row + 1, h - 1) * w * channels
+            let outU = pu + row * uvs, outV = pv + row * uvs
+            for x in 0..<cw {
+                let i0 = 2 * x * channels, i1 = min(2 * x + 1, w - 1) * channels
+                let r = Int32(line0[i0]) + Int32(line0[i1]) + Int32(line1[i0]) + Int32(line1[i1])
+                let gg = Int32(line0[i0 + g]) + Int32(line0[i1 + g]) + Int32(line1[i0 + g]) + Int32(line1[i1 + g])
+                let bb = Int32(line0[i0 + b]) + Int32(line0[i1 + b]) + Int32(line1[i0 + b]) + Int32(line1[i1 + b])
+                outU[x] = chromaU(sum4: r, gg, bb)
+                outV[x] = chromaV(sum4: r, gg, bb)
+            }
         }
     }
 

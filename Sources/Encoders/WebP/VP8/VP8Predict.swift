@@ -16,11 +16,19 @@ enum VP8Predict {
         case horizontal:
             for r in 0..<size { (out + r * stride).update(repeating: left[r], count: size) }
         case trueMotion:
-            let corner = Int32(top[-1])
-            for r in 0..<size {
-                let base = Int32(left[r]) - corner
-                let row = out + r * stride
-                for c in 0..<size { row[c] = VP8Transform.clamp255(base + Int32(top[c])) }
+            // Section 12.2: clamp(left + above − corner), eight lanes at a time.
+            let corner = Int16(top[-1])
+            let zero = SIMD8<Int16>(repeating: 0), full = SIMD8<Int16>(repeating: 255)
+            for half in Swift.stride(from: 0, to: size, by: 8) {
+                let above = SIMD8<Int16>(truncatingIfNeeded: UnsafeRawPointer(top + half).loadUnaligned(as: SIMD8<UInt8>.self))
+                    &- SIMD8(repeating: corner)
+                for r in 0..<size {
+                    var v = above &+ SIMD8(repeating: Int16(left[r]))
+                    v.replace(with: zero, where: v .< zero)
+                    v.replace(with: full, where: v .> full)
+                    UnsafeMutableRawPointer(out + r * stride + half).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: v),
+                                                                                 as: SIMD8<UInt8>.self)
+                }
             }
         default:
             // Section 12.2/12.3 DC: average of the edges that exist, 128 when neither does.

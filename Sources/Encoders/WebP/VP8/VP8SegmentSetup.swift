@@ -9,7 +9,7 @@ struct VP8SegmentParams {
     /// choice among 16x16 modes, among subblock modes, among chroma modes, and the 16x16-versus-B_PRED arbitration.
     var lambdaI16: Int64, lambdaI4: Int64, lambdaUV: Int64, lambdaMode: Int64
     /// Rate multipliers of trellis quantisation (weighted squared coefficient error) for B_PRED and 16x16 AC blocks.
-    var lambdaTrellisI4: Int64, lambdaTrellisI16: Int64
+    var lambdaTrellisI4: Int64, lambdaTrellisI16: Int64, lambdaTrellisUV: Int64
     /// Rate weight for ranking subblock modes by SATD (SATD·256 + weight·bits/256): √λ_i4 in SATD units.
     var satdLambdaI4: Int64
     /// Weight of the texture (spectral) distortion term, 0 = off.
@@ -33,7 +33,8 @@ struct VP8SegmentSetup {
     /// Tuning constants, measured on the benchmark corpus (Benchmarks/bench-webp-lossy.sh).
     enum Tuning {
         /// Strength of the susceptibility modulation of the quantiser exponent (0...100, as `cwebp -sns`).
-        static let snsStrength = 50
+        static let snsStrengthValue: Double = 50
+        static let snsStrength = Int(snsStrengthValue)
         /// Scale from susceptibility to exponent change; must stay below 1.
         static let snsToExponent = 0.9
         /// Chroma AC delta range and the chroma susceptibility that maps to zero.
@@ -46,8 +47,16 @@ struct VP8SegmentSetup {
         /// Luma high-frequency sharpening, 1/2048 step per unit of (row + column) frequency.
         static let lumaSharpening = 30
         /// Filter strength (0...100, as `cwebp -f`) and the level below which filtering is switched off.
-        static let filterStrength = 60
+        static let filterStrengthValue: Double = 60
+        static let filterStrength = Int(filterStrengthValue)
         static let filterCutoff = 2
+        /// Scales of the mode-decision λs (16x16, subblock, chroma, 16x16-versus-B_PRED).
+        static let lambdaScaleI16: Double = 1.0
+        static let lambdaScaleI4: Double = 1.0
+        static let lambdaScaleUV: Double = 1.0
+        static let lambdaScaleMode: Double = 1.0
+        /// Scale of the chroma trellis λ relative to the luma ones.
+        static let chromaTrellisScale: Double = 1.0
         /// Scale of the trellis λs.
         static let trellisScale: Double = 1.0
         /// Scale of √λ for ranking subblock modes by SATD.
@@ -100,10 +109,13 @@ struct VP8SegmentSetup {
         // λ ∝ step²: the high-rate slope of distortion against rate. The per-decision scales are tuned.
         let params = VP8SegmentParams(
             quantIndex: q, y1: y1, y2: y2, uv: uv,
-            lambdaI16: max(1, 3 * q16 * q16), lambdaI4: max(1, (3 * q4 * q4) >> 7),
-            lambdaUV: max(1, (3 * quv * quv) >> 6), lambdaMode: max(1, (q4 * q4) >> 7),
+            lambdaI16: max(1, Int64(Double(3 * q16 * q16) * Tuning.lambdaScaleI16)),
+            lambdaI4: max(1, Int64(Double((3 * q4 * q4) >> 7) * Tuning.lambdaScaleI4)),
+            lambdaUV: max(1, Int64(Double((3 * quv * quv) >> 6) * Tuning.lambdaScaleUV)),
+            lambdaMode: max(1, Int64(Double((q4 * q4) >> 7) * Tuning.lambdaScaleMode)),
             lambdaTrellisI4: max(1, Int64(Double(7 * q4 * q4 / 8) * Tuning.trellisScale)),
             lambdaTrellisI16: max(1, Int64(Double(q16 * q16 / 4) * Tuning.trellisScale)),
+            lambdaTrellisUV: max(1, Int64(Double(quv * quv * 2) * Tuning.trellisScale * Tuning.chromaTrellisScale)),
             satdLambdaI4: Int64((Double(max(1, (3 * q4 * q4) >> 7)).squareRoot() * Tuning.satdRateScale).rounded()),
             textureLambda: textureDistortion > 0 ? max(1, (Int64(textureDistortion) * q4) >> 5) : 0,
             blockyDistortion: 20 * Int64(y1.step[0]),

@@ -11,16 +11,18 @@ extension VP8FrameEncoder {
         var counts = [UInt32](repeating: 0, count: 2 * VP8Tokens.probabilityCount)
         var probabilities = [UInt8](repeating: 0, count: VP8Tokens.probabilityCount)
         var updated = [Bool](repeating: false, count: VP8Tokens.probabilityCount)
+        // The macroblock loop counted with skipping in mind; count again only when skipping does not pay.
+        if skipEnabled && tokenCounts.count == counts.count { counts = tokenCounts }
         counts.withUnsafeMutableBufferPointer { c in
             var counter = VP8TokenCounter(counts: c.baseAddress!)
-            walkTokens(skipEnabled: skipEnabled) { _ in } body: { index, topNz, leftNz in
+            if !skipEnabled || tokenCounts.count != c.count { walkTokens(skipEnabled: skipEnabled) { _ in } body: { index, topNz, leftNz in
                 let info = infos[index]
                 let isI4 = Int(info.yMode) == VP8Modes.bPred
                 levels.withUnsafeBufferPointer { lv in
                     VP8Tokens.emitMacroblock(lv.baseAddress! + index * 400, isI4: isI4, topNz: topNz, leftNz: leftNz,
                                              into: &counter)
                 }
-            }
+            } }
             _ = mbw
             _ = probabilities.withUnsafeMutableBufferPointer { p in updated.withUnsafeMutableBufferPointer { u in
                 VP8ProbabilityUpdate.choose(counts: c.baseAddress!, probabilities: p.baseAddress!, updated: u.baseAddress!)
