@@ -2,7 +2,7 @@
 /// decoder's choice). To match djpeg's default output we use its "fancy" triangle filters: a 3:1 weighting of the
 /// nearer and farther input sample, with alternating rounding biases (1/2 horizontally, 8/7 for 2-D) so errors do
 /// not accumulate in one direction; edges replicate the outermost sample. Other integer ratios replicate samples.
-enum JPEGUpsampleMethod {
+enum JPEGUpsampleMethod: Equatable {
     case none
     case fancyH2V1
     case fancyH1V2
