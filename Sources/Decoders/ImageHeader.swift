@@ -14,32 +14,3 @@ public struct ImageHeader: Sendable, Equatable {
         self.width = width; self.height = height; self.layout = layout; self.bitDepth = bitDepth; self.metadata = metadata
     }
 }
-
-/// The entry point for decoding any supported input, dispatching on magic bytes.
-public enum ImageDecoder {
-    public static func readHeader(_ bytes: [UInt8], limits: ImageLimits = .default) throws -> ImageHeader {
-        try limits.checkSourceSize(bytes.count, codec: "decoder")
-        switch ContentSniffer.detect(bytes).format {
-        case .jpeg: return try JPEGDecoder.readHeader(bytes, limits: limits)
-        case .png: return try PNGDecoder.readHeader(bytes, limits: limits)
-        case .pnm: return try PNMDecoder.readHeader(bytes, limits: limits)
-        default:
-            throw CodecError(codec: "decoder", kind: .unsupported,
-                             message: "content type \(ContentSniffer.detect(bytes).mimeType) is not a supported input")
-        }
-    }
-
-    /// Decodes pixels. `jpegScaleDenominator` (1, 2, 4 or 8) asks the JPEG decoder for a DCT-domain downscale
-    /// (shrink-on-load); other formats ignore it.
-    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default, jpegScaleDenominator: Int = 1) throws -> Raster {
-        try limits.checkSourceSize(bytes.count, codec: "decoder")
-        switch ContentSniffer.detect(bytes).format {
-        case .jpeg: return try JPEGDecoder.decode(bytes, limits: limits, scaleDenominator: jpegScaleDenominator)
-        case .png: return try PNGDecoder.decode(bytes, limits: limits)
-        case .pnm: return try PNMDecoder.decode(bytes, limits: limits)
-        default:
-            throw CodecError(codec: "decoder", kind: .unsupported,
-                             message: "content type \(ContentSniffer.detect(bytes).mimeType) is not a supported input")
-        }
-    }
-}

@@ -1,5 +1,5 @@
 import Raster
-import Decoders
+import Formats
 import Encoders
 
 /// `imagestack decode FILE -o OUT`: pixels as netpbm (P5/P6/P7, maxval 255 or 65535), or PNG when OUT ends in .png.
@@ -9,7 +9,7 @@ enum DecodeCommand {
 
     Writes the decoded pixels as netpbm: gray → P5, RGB → P6, with alpha → P7 PAM (TUPLTYPE GRAYSCALE_ALPHA or
     RGB_ALPHA); maxval 255, or 65535 for 16-bit samples (big-endian). OUT '-' is standard output. When OUT ends in
-    .png the pixels are written as PNG instead. --scale 1/2, 1/4 or 1/8 decodes a JPEG at reduced size in the DCT
+    .png the pixels are written as PNG instead (exact, 16-bit kept). --scale 1/2, 1/4 or 1/8 decodes a JPEG at reduced size in the DCT
     domain (as djpeg -scale). Orientation is not applied: pixels are as stored.
     """
 
@@ -29,8 +29,8 @@ enum DecodeCommand {
         let path = parsed.positional[0]
         do {
             let bytes = path == "-" ? try FileIO.readStandardInput() : try FileIO.read(path)
-            let raster = try ImageDecoder.decode(bytes, jpegScaleDenominator: scale)
-            let parts = out.lowercased().hasSuffix(".png") ? [try PNGEncoder.encode(raster)] : PNMWriter.parts(raster)
+            let raster = try FormatRegistry.decode(bytes, options: DecodeOptions(scaleDenominator: scale))
+            let parts = out.lowercased().hasSuffix(".png") ? [try ImageFormat.png.encode(raster)] : PNMWriter.parts(raster)
             try FileIO.write(parts: parts, to: out)
             return 0
         } catch let error as FileIO.Failure {

@@ -1,6 +1,6 @@
 import Raster
 import Decoders
-import Encoders
+import Formats
 import Server
 
 /// `imagestack info FILE`: one JSON object describing the file, read from its header only.
@@ -43,22 +43,19 @@ enum InfoCommand {
             ("orientation", "\(meta.orientation)"),
             ("iccProfileBytes", "\(meta.iccProfile?.count ?? 0)"),
         ]
-        switch meta.source.format {
-        case .jpeg:
-            fields.append(("progressive", "\(meta.source.progressive)"))
-            fields.append(("subsampling", meta.source.subsampling.map(quoted) ?? "null"))
-            fields.append(("components", "\(meta.source.components)"))
-            fields.append(("colorTransform", meta.source.colorTransform.map(quoted) ?? "null"))
-            let quality = meta.source.estimatedQuality ?? JPEGQuality.estimate(tables: meta.source.jpegQuantTables)
-            fields.append(("estimatedQuality", quality.map { "\($0)" } ?? "null"))
-        case .png:
-            fields.append(("interlaced", "\(meta.source.progressive)"))
-            fields.append(("colorType", meta.source.pngColorType.map { "\($0)" } ?? "null"))
-            fields.append(("gamma", meta.gamma.map { "\($0)" } ?? "null"))
-        default:
-            break
+        for (name, value) in FormatRegistry.format(id: meta.source.format)?.details(meta) ?? [] {
+            fields.append((name, json(value)))
         }
         return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    static func json(_ value: HeaderDetail) -> String {
+        switch value {
+        case .text(let text): return text.map(quoted) ?? "null"
+        case .integer(let number): return number.map { "\($0)" } ?? "null"
+        case .flag(let flag): return "\(flag)"
+        case .real(let number): return number.map { "\($0)" } ?? "null"
+        }
     }
 
     static func quoted(_ s: String) -> String { "\"" + jsonEscaped(s) + "\"" }
