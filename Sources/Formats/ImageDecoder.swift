@@ -9,8 +9,11 @@ public enum ImageDecoder {
     }
 
     /// `jpegScaleDenominator` (1, 2, 4 or 8) asks a decoder that can (JPEG) for a downscale while decoding
-    /// (shrink-on-load); other formats ignore it.
-    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default, jpegScaleDenominator: Int = 1) throws -> Raster {
-        try FormatRegistry.decode(bytes, options: DecodeOptions(limits: limits, scaleDenominator: jpegScaleDenominator))
+    /// (shrink-on-load); other formats ignore it. `keepCMYK`: CMYK JPEGs come out as CMYK samples (see
+    /// `DecodeOptions`) for the colour stage to convert.
+    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default, jpegScaleDenominator: Int = 1,
+                              keepCMYK: Bool = false) throws -> Raster {
+        try FormatRegistry.decode(bytes, options: DecodeOptions(limits: limits, scaleDenominator: jpegScaleDenominator,
+                                                                keepCMYK: keepCMYK))
     }
 }

@@ -113,8 +113,11 @@ public struct DecodeOptions: Sendable, Equatable {
     /// 1, 2, 4 or 8: a downscale done while decoding, for formats with `capabilities.shrinkOnLoad` (JPEG's
     /// DCT-domain scaling); the others ignore it.
     public var scaleDenominator: Int
-    public init(limits: ImageLimits = .default, scaleDenominator: Int = 1) {
-        self.limits = limits; self.scaleDenominator = scaleDenominator
+    /// CMYK files come out as their four CMYK samples (`metadata.cmyk`) for the colour stage to convert through
+    /// their profile, instead of RGB reduced naively (JPEG; formats without CMYK ignore it).
+    public var keepCMYK: Bool
+    public init(limits: ImageLimits = .default, scaleDenominator: Int = 1, keepCMYK: Bool = false) {
+        self.limits = limits; self.scaleDenominator = scaleDenominator; self.keepCMYK = keepCMYK
     }
 }
 

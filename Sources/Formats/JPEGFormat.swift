@@ -13,7 +13,8 @@ extension ImageFormat {
         signature: { $0.starts(with: [0xFF, 0xD8, 0xFF]) },
         readHeader: { bytes, limits in try JPEGDecoder.readHeader(bytes, limits: limits) },
         decode: { bytes, options in
-            try JPEGDecoder.decode(bytes, limits: options.limits, scaleDenominator: options.scaleDenominator)
+            try JPEGDecoder.decode(bytes, limits: options.limits, scaleDenominator: options.scaleDenominator,
+                                   keepCMYK: options.keepCMYK)
         },
         encode: { raster, settings in
             var options = JPEGEncodeOptions()

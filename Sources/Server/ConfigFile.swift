@@ -129,8 +129,9 @@ struct RuleModel: Decodable {
     /// Gcore's switches that were given, by format.
     var switches: [ImageFormat: Bool] = [:]
     var pngLossless: Bool?
+    var colorProfile: ColorProfilePolicy?
 
-    static let fixedKeys = ["path", "extensions", "enabled", "quality", "formats", "pngLossless"]
+    static let fixedKeys = ["path", "extensions", "enabled", "quality", "formats", "pngLossless", "colorProfile"]
     static var knownKeys: [String] { fixedKeys + FormatRegistry.conversionTargets.map(\.id.rawValue) }
 
     init(from decoder: any Decoder) throws {
@@ -142,6 +143,12 @@ struct RuleModel: Decodable {
         enabled = try c.decodeIfPresent(Bool.self, forKey: key("enabled"))
         quality = try c.decodeIfPresent(QualityValue.self, forKey: key("quality"))
         pngLossless = try c.decodeIfPresent(Bool.self, forKey: key("pngLossless"))
+        if let text = try c.decodeIfPresent(String.self, forKey: key("colorProfile")) {
+            guard let policy = ColorProfilePolicy(rawValue: text) else {
+                throw ConfigError(field: fieldPath(decoder, "colorProfile"), message: "must be \"srgb\" or \"keep\", got \"\(text)\"")
+            }
+            colorProfile = policy
+        }
         for target in FormatRegistry.conversionTargets {
             if let on = try c.decodeIfPresent(Bool.self, forKey: key(target.id.rawValue)) { switches[target] = on }
         }
@@ -184,6 +191,7 @@ struct RuleModel: Decodable {
         settings.quality = quality?.value ?? 95
         settings.formats = preference
         settings.pngLossless = pngLossless ?? false
+        settings.colorProfile = colorProfile ?? .srgb
         let cleaned = (extensions ?? []).map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
         return Rule(pathPattern: path ?? "/**", extensions: cleaned, settings: settings)
     }

@@ -290,7 +290,7 @@ final class AVIFEncoderTests: XCTestCase {
     /// Box structure of a small file with alpha and an ICC profile.
     func testContainerBoxes() throws {
         var src = try pattern(width: 8, height: 8, layout: .rgba)
-        src.metadata.iccProfile = [1, 2, 3, 4, 5]
+        src.metadata.iccProfile = EmbeddedProfileTests.fakeProfile(space: "RGB ", count: 133)
         let file = try AVIFEncoder.encode(src, options: AVIFEncodeOptions(quality: 50))
         func boxes(_ b: ArraySlice<UInt8>) -> [(String, ArraySlice<UInt8>)] {
             var out: [(String, ArraySlice<UInt8>)] = []
