@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Transcribes the VP8 constant tables from the RFC 6386 text into Swift (tables are facts; sections cited)."""
 import re, sys
-text = open(sys.argv[1] if len(sys.argv) > 1 else '/work/shared/specs/rfc6386-vp8.txt').read()
+if len(sys.argv) != 2:
+    sys.exit("usage: gen-vp8-tables.py RFC6386.txt   (the RFC text: https://www.rfc-editor.org/rfc/rfc6386.txt)")
+text = open(sys.argv[1]).read()
 # drop page breaks (footer/header lines) so arrays spanning pages parse cleanly
 text = re.sub(r'\n[^\n]*\[Page \d+\]\n\f?\n?RFC 6386[^\n]*\n', '\n', text)
 
