@@ -7,12 +7,13 @@
 # commit) the same runs are made against it too, paired, for comparison. Loopback port 18120.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/corpus.sh
 BIN="${IMAGESTACK_BIN:-.build/release/imagestack}"
 RUNS="${RUNS:-5}"
-IMAGE="${IMAGE:-Benchmarks/large/honeywave-5120x2880-base422.jpg}"
 PORT=18120
 [ -x "$BIN" ] || { echo "build release first"; exit 1; }
-[ -f "$IMAGE" ] || { echo "missing $IMAGE (bash Benchmarks/fetch-large.sh, or copy the large images into Benchmarks/large/)"; exit 1; }
+if [ -z "${IMAGE:-}" ]; then need_large; IMAGE="$LARGE/honeywave-5120x2880-base422.jpg"; fi
+[ -f "$IMAGE" ] || { echo "missing $IMAGE"; exit 1; }
 WORK="$(mktemp -d /tmp/imagestack-cancel.XXXXXX)"
 SERVER=""
 trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
