@@ -21,21 +21,8 @@ awk '/<!-- multinode-config: begin -->/{on=1; next} /<!-- multinode-config: end 
 check "config block found in docs/server.md" "$(grep -c 'hash \$request_uri consistent' "$WORK/multinode.conf")" 1
 sed -i -e "s|127.0.0.1:8081|127.0.0.1:$A|; s|127.0.0.1:8082|127.0.0.1:$B|; s|127.0.0.1:8083|127.0.0.1:$C|" \
   -e "s|/var/cache/nginx/imagestack|$WORK/nginx/cache|" -e "s|listen 80;|listen 127.0.0.1:$N;|" "$WORK/multinode.conf"
-USERLINE=""; [ "$(id -u)" = 0 ] && USERLINE="user root;"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-$USERLINE
-worker_processes 2;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp;
-  proxy_temp_path $WORK/nginx/tmp;
-  include $WORK/multinode.conf;
-}
-CONF
+source "$LIB/nginx.bash"
+nginx_config "$WORK/nginx" 2 "include $WORK/multinode.conf;"
 nginx -t -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx/test.log" 2>&1
 check "nginx accepts the documented config" "$?" 0
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/start.log" &
