@@ -6,22 +6,24 @@ import PackageDescription
 let package = Package(
     name: "ImageStack",
     products: [
-        .library(name: "ImageStack", targets: ["Raster", "Decoders", "Encoders", "Pipeline", "Server"]),
+        .library(name: "ImageStack", targets: ["Raster", "Decoders", "Encoders", "ColorManagement", "Pipeline", "Server"]),
         .executable(name: "imagestack", targets: ["imagestack"]),
     ],
     targets: [
         .target(name: "Raster"),
         .target(name: "Decoders", dependencies: ["Raster"]),
         .target(name: "Encoders", dependencies: ["Raster"]),
-        .target(name: "Pipeline", dependencies: ["Raster", "Decoders", "Encoders"]),
+        .target(name: "ColorManagement", dependencies: ["Raster"]),
+        .target(name: "Pipeline", dependencies: ["Raster", "Decoders", "Encoders", "ColorManagement"]),
         .target(name: "Server", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline"]),
-        .executableTarget(name: "imagestack", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline", "Server"]),
+        .executableTarget(name: "imagestack", dependencies: ["Raster", "Decoders", "Encoders", "ColorManagement", "Pipeline", "Server"]),
         // Test-only: where the committed corpus is (found from #filePath). Not part of the product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RasterTests", dependencies: ["Raster"]),
         .testTarget(name: "DecodersTests", dependencies: ["Raster", "Decoders", "TestSupport"]),
         .testTarget(name: "EncodersTests", dependencies: ["Raster", "Decoders", "Encoders", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline", "TestSupport"]),
+        .testTarget(name: "ColorManagementTests", dependencies: ["Raster", "Decoders", "ColorManagement", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Raster", "Decoders", "Encoders", "ColorManagement", "Pipeline", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Raster", "Decoders", "Encoders", "Pipeline", "Server"]),
         // The golden conformance suite (Conformance/goldens): every case in-process, no external program.
         .testTarget(name: "ConformanceTests",

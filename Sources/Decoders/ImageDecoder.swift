@@ -30,11 +30,13 @@ public enum ImageDecoder {
     }
 
     /// Decodes pixels. `jpegScaleDenominator` (1, 2, 4 or 8) asks the JPEG decoder for a DCT-domain downscale
-    /// (shrink-on-load); other formats ignore it.
-    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default, jpegScaleDenominator: Int = 1) throws -> Raster {
+    /// (shrink-on-load); other formats ignore it. `keepCMYK`: CMYK JPEGs come out as CMYK samples (see
+    /// `JPEGDecoder.decode`) for the colour stage to convert.
+    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default, jpegScaleDenominator: Int = 1,
+                              keepCMYK: Bool = false) throws -> Raster {
         try limits.checkSourceSize(bytes.count, codec: "decoder")
         switch ContentSniffer.detect(bytes).format {
-        case .jpeg: return try JPEGDecoder.decode(bytes, limits: limits, scaleDenominator: jpegScaleDenominator)
+        case .jpeg: return try JPEGDecoder.decode(bytes, limits: limits, scaleDenominator: jpegScaleDenominator, keepCMYK: keepCMYK)
         case .png: return try PNGDecoder.decode(bytes, limits: limits)
         case .pnm: return try PNMDecoder.decode(bytes, limits: limits)
         default:

@@ -15,8 +15,12 @@ public struct RuleSettings: Sendable, Equatable {
     public var avif: Bool = false
     /// PNG sources become lossless WebP/AVIF.
     public var pngLossless: Bool = false
-    public init(enabled: Bool = true, quality: Int = 95, webp: Bool = false, avif: Bool = false, pngLossless: Bool = false) {
+    /// What happens to an embedded ICC profile (SPEC §5): converted to sRGB (default) or kept.
+    public var colorProfile: ColorProfilePolicy = .srgb
+    public init(enabled: Bool = true, quality: Int = 95, webp: Bool = false, avif: Bool = false, pngLossless: Bool = false,
+                colorProfile: ColorProfilePolicy = .srgb) {
         self.enabled = enabled; self.quality = quality; self.webp = webp; self.avif = avif; self.pngLossless = pngLossless
+        self.colorProfile = colorProfile
     }
 }
 
@@ -49,6 +53,9 @@ public struct ProcessingOutcome: Sendable {
     public var processingMilliseconds: Double
     /// True when the body could differ by the client's Accept header (→ `Vary: Accept`).
     public var variesByAccept: Bool
+    /// What the pipeline wants in the logs besides the outcome (e.g. the colour stage: a profile converted,
+    /// dropped, or ignored with the reason).
+    public var notes: [String] = []
     /// Set when the job was stopped before its end (`Job`): on `.deadlineExceeded` the original is served with
     /// `compression: processing time limit exceeded`; on `.abandoned` nobody waits for the outcome.
     public var stoppedBy: JobStop?
@@ -145,32 +152,50 @@ public enum ImageProcessor {
         case .transform(let p): plan = p
         }
         let body: [UInt8]
+        var notes: [String] = []
         do {
-            body = try execute(plan, original: original, limits: limits)
+            body = try execute(plan, original: original, limits: limits, notes: &notes)
         } catch let stop as JobStop {
             return stopped(stop, varies: varies)
         } catch let reason as SkipReason {
-            return serveOriginal(reason: reason, varies: varies)
+            var outcome = serveOriginal(reason: reason, varies: varies)
+            outcome.notes = notes
+            return outcome
         } catch {
             return serveOriginal(reason: .resizeInternal, varies: varies)
         }
-        guard body.count < original.count else { return serveOriginal(reason: .notSmaller, varies: varies) }
-        return ProcessingOutcome(body: body, contentType: plan.output.format.mimeType, operations: plan.operations,
-                                 skipReason: nil, processingMilliseconds: milliseconds(), variesByAccept: varies)
+        guard body.count < original.count else {
+            var outcome = serveOriginal(reason: .notSmaller, varies: varies)
+            outcome.notes = notes
+            return outcome
+        }
+        var outcome = ProcessingOutcome(body: body, contentType: plan.output.format.mimeType, operations: plan.operations,
+                                        skipReason: nil, processingMilliseconds: milliseconds(), variesByAccept: varies)
+        outcome.notes = notes
+        return outcome
     }
 
-    /// Decodes (shrinking JPEGs on load), orients, resizes, crops and encodes as `plan` says.
+    /// Decodes (shrinking JPEGs on load), orients, converts colour, resizes, crops and encodes as `plan` says.
     /// Throws a `SkipReason` naming the stage that failed, or the `JobStop` of a stopped job (checked between
     /// stages here and inside the codecs' long loops).
     public static func execute(_ plan: Plan, original: [UInt8], limits: ImageLimits = .default) throws -> [UInt8] {
+        var notes: [String] = []
+        return try execute(plan, original: original, limits: limits, notes: &notes)
+    }
+
+    /// The same, adding what the stages want logged to `notes`.
+    public static func execute(_ plan: Plan, original: [UInt8], limits: ImageLimits = .default,
+                               notes: inout [String]) throws -> [UInt8] {
         var raster: Raster
+        // CMYK JPEGs are decoded to their CMYK samples so the colour stage can convert them through their profile.
         do {
-            raster = try ImageDecoder.decode(original, limits: limits, jpegScaleDenominator: plan.jpegScaleDenominator)
+            raster = try ImageDecoder.decode(original, limits: limits, jpegScaleDenominator: plan.jpegScaleDenominator,
+                                             keepCMYK: true)
         } catch let stop as JobStop {
             throw stop
         } catch let error as CodecError where error.kind == .unsupported && plan.jpegScaleDenominator > 1 {
             // A decoder that cannot scale this file still decodes it at full size.
-            do { raster = try ImageDecoder.decode(original, limits: limits) } catch let stop as JobStop { throw stop } catch {
+            do { raster = try ImageDecoder.decode(original, limits: limits, keepCMYK: true) } catch let stop as JobStop { throw stop } catch {
                 throw SkipReason.decoderError(error)
             }
         } catch {
@@ -179,6 +204,8 @@ public enum ImageProcessor {
         try Job.checkpoint()
         raster.metadata.orientation = plan.orientation
         raster = Orientation.apply(raster)
+        try Job.checkpoint()
+        if let note = ColorStage.apply(&raster, policy: plan.colorProfile) { notes.append("colour: " + note) }
         if let step = plan.resize {
             try Job.checkpoint()
             let window = decodedWindow(step.window, plan: plan, decodedWidth: raster.width, decodedHeight: raster.height)

@@ -30,7 +30,7 @@ public struct OutputEncoding: Sendable, Equatable {
 
 /// Everything that will happen to one image, decided from the query, the rule, the client's Accept and the
 /// decoded header — before a single pixel is decoded (so the server can refuse cheaply). Order is fixed:
-/// orientation → resize → crop → encode (SPEC §2.3, §5).
+/// orientation → colour (ICC profile → sRGB, CMYK → RGB) → resize → crop → encode (SPEC §2.3, §5).
 public struct Plan: Sendable, Equatable {
     public var sourceFormat: OutputFormat
     /// Upright source size (EXIF orientation applied).
@@ -48,6 +48,8 @@ public struct Plan: Sendable, Equatable {
     public var outputHeight: Int
     /// 1, 2, 4 or 8: JPEG shrink-on-load (DCT-domain downscale) before resampling the rest.
     public var jpegScaleDenominator: Int
+    /// The colour stage (after orientation, before resize): what to do with the source's ICC profile.
+    public var colorProfile: ColorProfilePolicy = .srgb
 }
 
 public enum PlanDecision: Sendable, Equatable {
@@ -127,7 +129,8 @@ extension Plan {
         }
         return .transform(Plan(sourceFormat: sourceFormat, sourceWidth: sw, sourceHeight: sh, orientation: orientation,
                                resize: resize, crop: crop, output: output, operations: operations,
-                               outputWidth: outW, outputHeight: outH, jpegScaleDenominator: denominator))
+                               outputWidth: outW, outputHeight: outH, jpegScaleDenominator: denominator,
+                               colorProfile: rule.colorProfile))
     }
 
     /// SPEC §2.1. nil when the size does not change. Never enlarges.

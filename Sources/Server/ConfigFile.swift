@@ -122,8 +122,11 @@ struct RuleModel: Decodable {
     var webp: Bool?
     var avif: Bool?
     var pngLossless: Bool?
+    var colorProfile: ColorProfilePolicy?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case path, extensions, enabled, quality, webp, avif, pngLossless }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, extensions, enabled, quality, webp, avif, pngLossless, colorProfile
+    }
 
     init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
@@ -135,6 +138,12 @@ struct RuleModel: Decodable {
         webp = try c.decodeIfPresent(Bool.self, forKey: .webp)
         avif = try c.decodeIfPresent(Bool.self, forKey: .avif)
         pngLossless = try c.decodeIfPresent(Bool.self, forKey: .pngLossless)
+        if let text = try c.decodeIfPresent(String.self, forKey: .colorProfile) {
+            guard let policy = ColorProfilePolicy(rawValue: text) else {
+                throw ConfigError(field: fieldPath(decoder, "colorProfile"), message: "must be \"srgb\" or \"keep\", got \"\(text)\"")
+            }
+            colorProfile = policy
+        }
         if let path, !path.hasPrefix("/") && path != "*" && path != "**" {
             throw ConfigError(field: fieldPath(decoder, "path"), message: "must start with '/', got \"\(path)\"")
         }
@@ -150,6 +159,7 @@ struct RuleModel: Decodable {
         settings.webp = webp ?? false
         settings.avif = avif ?? false
         settings.pngLossless = pngLossless ?? false
+        settings.colorProfile = colorProfile ?? .srgb
         let cleaned = (extensions ?? []).map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
         return Rule(pathPattern: path ?? "/**", extensions: cleaned, settings: settings)
     }

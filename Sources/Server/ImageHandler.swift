@@ -22,6 +22,8 @@ public final class ImageHandler: @unchecked Sendable {
         var response: HTTPResponse
         var outcome: String
         var skipReason: String?
+        /// The pipeline's notes for the access log (e.g. what the colour stage did with an ICC profile).
+        var notes: [String] = []
         /// Served from the result cache: the response already carries `X-Img-Server` and its serialized head.
         var fromCache = false
     }
@@ -122,7 +124,7 @@ public final class ImageHandler: @unchecked Sendable {
         accessLog.log(client: peer, method: request.method, target: request.target, status: produced.response.status,
                       bytes: bodyBytes, contentType: produced.response.headers["Content-Type"],
                       milliseconds: (monotonicSeconds() - started) * 1000, outcome: produced.outcome,
-                      skipReason: produced.skipReason)
+                      skipReason: produced.skipReason, notes: produced.notes)
     }
 
     private func route(_ request: HTTPRequest, _ context: HTTPRequestContext) -> Produced {
@@ -324,7 +326,7 @@ public final class ImageHandler: @unchecked Sendable {
         }
         metrics.recordProcessing(seconds: outcome.processingMilliseconds / 1000,
                                  savedBytes: outcome.skipReason == nil ? original.body.count - outcome.body.count : 0)
-        let produced: Produced
+        var produced: Produced
         if let reason = outcome.skipReason {
             metrics.recordSkip(reason)
             produced = Produced(response: skipResponse(original: original, headers: relayedHeaders, reason: reason,
@@ -339,6 +341,7 @@ public final class ImageHandler: @unchecked Sendable {
         } else {
             produced = Produced(response: transformedResponse(original: original, outcome: outcome), outcome: "transformed")
         }
+        produced.notes = outcome.notes
         var entry = produced.response
         entry.headers.set("X-Img-Server", config.serverName)
         entry.serializeHead()

@@ -1,5 +1,6 @@
 import Raster
 import Decoders
+import ColorManagement
 import Encoders
 import Server
 
@@ -9,7 +10,9 @@ enum InfoCommand {
     usage: imagestack info FILE
 
     Prints one JSON object: format, width, height, channels, bitDepth, hasAlpha, orientation, iccProfileBytes,
-    and for JPEG progressive, subsampling, components, estimatedQuality.
+    iccProfile (null, or description, version, class, colorSpace, pcs, model — matrix-shaper, gray-trc or the LUT
+    tag — sRGBEquivalent and knownSpace; or error when the profile cannot be used), and for JPEG progressive,
+    subsampling, components, estimatedQuality.
     """
 
     static func run(_ args: ArraySlice<String>) -> Int32 {
@@ -42,6 +45,7 @@ enum InfoCommand {
             ("hasAlpha", "\(header.layout.hasAlpha)"),
             ("orientation", "\(meta.orientation)"),
             ("iccProfileBytes", "\(meta.iccProfile?.count ?? 0)"),
+            ("iccProfile", profileJSON(meta.iccProfile)),
         ]
         switch meta.source.format {
         case .jpeg:
@@ -57,6 +61,23 @@ enum InfoCommand {
             fields.append(("gamma", meta.gamma.map { "\($0)" } ?? "null"))
         default:
             break
+        }
+        return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    /// What the colour stage will see: the profile's names and model, or why it will be ignored.
+    static func profileJSON(_ bytes: [UInt8]?) -> String {
+        guard let bytes, !bytes.isEmpty else { return "null" }
+        let fields: [(String, String)]
+        do {
+            let p = try ColorConversion.profile(bytes)
+            fields = [("description", p.description.map(quoted) ?? "null"), ("version", quoted(p.version)),
+                      ("class", quoted(p.deviceClass)), ("colorSpace", quoted(p.colorSpace.description)),
+                      ("pcs", quoted(p.pcs)), ("model", quoted(p.modelName)),
+                      ("sRGBEquivalent", "\(p.isSRGBEquivalent)"),
+                      ("knownSpace", KnownColourSpace.recognise(p).map { quoted($0.name) } ?? "null")]
+        } catch {
+            fields = [("error", quoted("\(error)"))]
         }
         return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }

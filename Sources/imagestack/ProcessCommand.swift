@@ -11,11 +11,13 @@ enum ProcessCommand {
 
     Runs the server's pipeline on IN ('-' for standard input) and writes the response body to OUT ('-' for standard
     output): the transformed image, or IN untouched when it is skipped. The response headers are printed on stderr,
-    one 'Name: value' per line.
+    one 'Name: value' per line, then 'Note: ...' lines with what the server would log (e.g. the colour stage:
+    an ICC profile converted to sRGB, dropped as sRGB, kept, or ignored and why).
       --query Q      the request's query string (without '?'); parameters other than the image ones are ignored
       --accept A     the client's Accept header; without it the client accepts neither WebP nor AVIF
       --config FILE  one rule of the server's configuration, as JSON:
-                     {"quality": "high"|"medium"|"low"|0-100, "webp": bool, "avif": bool, "pngLossless": bool, "enabled": bool}
+                     {"quality": "high"|"medium"|"low"|0-100, "webp": bool, "avif": bool, "pngLossless": bool, "enabled": bool,
+                      "colorProfile": "srgb"|"keep"}
     Exit status: 0 transformed or skipped, 1 IN cannot be read (or OUT written), 2 usage error.
     """
 
@@ -55,6 +57,8 @@ enum ProcessCommand {
         for (name, value) in ResponseHeaders.lines(outcome, originalSize: input.count) {
             CLI.printError("\(name): \(value)")
         }
+        // What the server would log besides the headers (e.g. the colour stage's note).
+        for note in outcome.notes { CLI.printError("Note: \(note)") }
         return 0
     }
 }

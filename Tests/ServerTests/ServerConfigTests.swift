@@ -61,6 +61,12 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(config.rules.map(\.settings.quality), [95, 80, 65, 70, 95])
     }
 
+    func testColorProfilePolicy() throws {
+        let config = try parse(#"{"rules":[{"colorProfile":"keep"},{"colorProfile":"srgb"},{}]}"#)
+        XCTAssertEqual(config.rules.map(\.settings.colorProfile), [.keep, .srgb, .srgb])
+        assertError(#"{"rules":[{"colorProfile":"adobe"}]}"#, field: "rules[0].colorProfile")
+    }
+
     func testDefaults() throws {
         let config = try parse("{}")
         XCTAssertEqual(config.listenPort, 8080)

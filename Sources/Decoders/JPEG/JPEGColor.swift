@@ -2,9 +2,12 @@
 /// the 16-bit fixed point libjpeg uses, so the result is bit-identical to djpeg's:
 ///   R = Y + round(1.402·Cr'), G = Y + ⌊(-0.34414·Cb' - 0.71414·Cr') + ½⌋, B = Y + round(1.772·Cb')
 /// with Cb' = Cb - 128, Cr' = Cr - 128 and each constant as round(c · 2^16).
-/// Adobe CMYK (stored inverted) and YCCK are reduced to RGB as djpeg's PPM writer does: R = C·K/255, rounded.
+/// Adobe CMYK (stored inverted) and YCCK are reduced to RGB as djpeg's PPM writer does: R = C·K/255, rounded —
+/// or, when the caller converts through a CMYK profile, kept as libjpeg's four CMYK samples.
 enum JPEGColorTransform: String {
     case gray = "Gray", ycbcr = "YCbCr", rgb = "RGB", cmyk = "CMYK", ycck = "YCCK"
+
+    var hasInks: Bool { self == .cmyk || self == .ycck }
 }
 
 enum JPEGColor {
@@ -57,6 +60,24 @@ enum JPEGColor {
                 out[3 &* x] = cmykChannel(255 &- Int32(r), k)
                 out[3 &* x &+ 1] = cmykChannel(255 &- Int32(g), k)
                 out[3 &* x &+ 2] = cmykChannel(255 &- Int32(b), k)
+            }
+        }
+    }
+
+    /// CMYK and YCCK rows as libjpeg's JCS_CMYK output: CMYK samples as stored; YCCK's YCC converted like
+    /// YCbCr and complemented (C = 255 − R, ...), K as stored.
+    @inline(__always)
+    static func convertRowToInks(_ transform: JPEGColorTransform, _ c: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>,
+                                 _ out: UnsafeMutablePointer<UInt8>, _ width: Int) {
+        if transform == .ycck {
+            for x in 0..<width {
+                let (r, g, b) = rgb(Int32(c[0][x]), Int32(c[1][x]), Int32(c[2][x]))
+                out[4 &* x] = 255 &- r; out[4 &* x &+ 1] = 255 &- g; out[4 &* x &+ 2] = 255 &- b
+                out[4 &* x &+ 3] = c[3][x]
+            }
+        } else {
+            for x in 0..<width {
+                out[4 &* x] = c[0][x]; out[4 &* x &+ 1] = c[1][x]; out[4 &* x &+ 2] = c[2][x]; out[4 &* x &+ 3] = c[3][x]
             }
         }
     }

@@ -22,7 +22,10 @@ public enum JPEGDecoder {
     }
 
     /// `scaleDenominator` 1, 2, 4 or 8: decode at 1/N size with a scaled IDCT (as djpeg -scale 1/N).
-    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default, scaleDenominator: Int = 1) throws -> Raster {
+    /// `keepCMYK`: a CMYK or YCCK file comes out as four CMYK samples per pixel (libjpeg's CMYK output; in the
+    /// `.rgba` slot, marked by `metadata.cmyk`) for conversion through its ICC profile, instead of the naive RGB.
+    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default, scaleDenominator: Int = 1,
+                              keepCMYK: Bool = false) throws -> Raster {
         guard [1, 2, 4, 8].contains(scaleDenominator) else {
             throw jpegError(.unsupported, nil, "scale 1/\(scaleDenominator) is not supported (1, 2, 4 or 8)")
         }
@@ -31,18 +34,22 @@ public enum JPEGDecoder {
         try header.parse(bytes, headerOnly: true, output: nil)
         guard let frame = header.frame else { throw jpegError(.truncated, bytes.count, "no frame header (SOF) found") }
         let transform = header.colorTransform
+        let inks = keepCMYK && transform.hasInks
         let width = (frame.width + scaleDenominator - 1) / scaleDenominator
         let height = (frame.height + scaleDenominator - 1) / scaleDenominator
-        let count = width * height * (transform == .gray ? 1 : 3)
+        let count = width * height * (transform == .gray ? 1 : inks ? 4 : 3)
         var stream = JPEGStream(limits: limits, scale: scaleDenominator)
+        stream.keepCMYK = inks
         let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }
             JPEGDecoder.adviseHugePages(base, count)
             try stream.parse(bytes, headerOnly: false, output: base)
             initialized = count
         }
-        return try Raster(width: width, height: height, layout: transform == .gray ? .gray : .rgb,
-                          samples8: samples, metadata: stream.metadata)
+        var metadata = stream.metadata
+        if inks { metadata.cmyk = CMYKSamples(adobeInverted: stream.app.adobeTransform != nil) }
+        return try Raster(width: width, height: height, layout: transform == .gray ? .gray : inks ? .rgba : .rgb,
+                          samples8: samples, metadata: metadata)
     }
 }
 
@@ -78,6 +85,8 @@ struct JPEGStream {
 
     let scale: Int
     static let maxScans = 500
+    /// Draw CMYK/YCCK as four CMYK samples (`JPEGDecoder.decode(keepCMYK:)`).
+    var keepCMYK = false
     /// Set while a single-scan sequential image is drawn as its MCU rows are decoded.
     var streamed = false
     var finished = false
@@ -134,7 +143,7 @@ struct JPEGStream {
             guard let frame, scanCount > 0 else { throw jpegError(.truncated, bytes.count, "no scan (SOS) found") }
             if !streamed {
                 let g = try JPEGOutputGeometry(frame: frame, planes: planes, transform: colorTransform, scale: scale,
-                                               mcuRows: mcusY)
+                                               mcuRows: mcusY, keepCMYK: keepCMYK)
                 try Job.checkpoint()
                 JPEGRender.drawStored(g, into: output)
             }
@@ -206,7 +215,7 @@ struct JPEGStream {
                 if stream, let output {
                     streamed = true
                     let g = try JPEGOutputGeometry(frame: f, planes: planes, transform: colorTransform, scale: scale,
-                                                   mcuRows: mcusY)
+                                                   mcuRows: mcusY, keepCMYK: keepCMYK)
                     pos = try JPEGRender.drawWhileDecoding(g, decoder: decoder, base: base, end: count, position: pos,
                                                            output: output)
                 } else {

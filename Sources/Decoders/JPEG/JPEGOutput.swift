@@ -22,13 +22,17 @@ struct JPEGOutputGeometry {
     let sampleWidths: [Int], sampleHeights: [Int]
     let mcuRows: Int
     let channels: Int
+    /// CMYK and YCCK images drawn as libjpeg's four CMYK samples instead of reduced to RGB.
+    let keepsInks: Bool
 
-    init(frame: JPEGFrame, planes: [JPEGComponentPlane], transform: JPEGColorTransform, scale: Int, mcuRows: Int) throws {
+    init(frame: JPEGFrame, planes: [JPEGComponentPlane], transform: JPEGColorTransform, scale: Int, mcuRows: Int,
+         keepCMYK: Bool = false) throws {
         self.frame = frame; self.planes = planes; self.transform = transform; self.scale = scale
         self.mcuRows = mcuRows
         outWidth = (frame.width + scale - 1) / scale
         outHeight = (frame.height + scale - 1) / scale
-        channels = transform == .gray ? 1 : 3
+        keepsInks = keepCMYK && transform.hasInks
+        channels = transform == .gray ? 1 : keepsInks ? 4 : 3
         // 8 / scale for the most sampled component; a component subsampled by a power of two gets a larger IDCT
         // instead of upsampling, as djpeg does when scaling.
         let minSize = 8 / scale
@@ -181,7 +185,11 @@ final class JPEGRowRenderer {
                     rowPointers[ci] = buffer
                 }
             }
-            JPEGColor.convertRow(g.transform, rowPointers, out + y * rowBytes, g.outWidth)
+            if g.keepsInks {
+                JPEGColor.convertRowToInks(g.transform, rowPointers, out + y * rowBytes, g.outWidth)
+            } else {
+                JPEGColor.convertRow(g.transform, rowPointers, out + y * rowBytes, g.outWidth)
+            }
         }
     }
 }

@@ -108,8 +108,12 @@ public enum AVIFEncoder {
             alphaItem = AVIFImageItem(av1Data: aseq + aframe, sequenceHeaderOBU: aseq, profile: 0, level: cfg.levelIndex,
                                       monochrome: true, subX: 1, subY: 1, channels: 1)
         }
+        // A colour space the colour stage recognised is named by its code points (AVIF §4: nclx), with no
+        // profile bytes; otherwise sRGB's code points (BT.709 primaries, sRGB transfer), plus the profile if any.
+        let nclx = img.metadata.codePoints.map { ($0.primaries, $0.transfer, matrix, true) } ?? (1, 13, matrix, true)
+        let icc = img.metadata.codePoints == nil ? EmbeddedProfile.bytes(of: img, colorData: !colorItem.monochrome) : nil
         let bytes = AVIFContainer.build(color: colorItem, alpha: alphaItem, width: width, height: height,
-                                        nclx: (1, 13, matrix, true), icc: img.metadata.iccProfile)
+                                        nclx: nclx, icc: icc)
         return AVIFEncoding(bytes: bytes, colorPlanes: coded.recon, alphaPlane: alphaReconstruction)
     }
 

@@ -29,7 +29,7 @@ public enum WebPEncoder {
         try WebPContainer.checkDimensions(width: raster.width, height: raster.height)
         let image = straightAlpha8Bit(raster)
         let effort = max(0, min(6, options.effort))
-        let icc = raster.metadata.iccProfile
+        let icc = EmbeddedProfile.bytes(of: raster, colorData: true)
         if options.lossless {
             let argb = argbPixels(image)
             let payload = VP8LEncoder.encodeChunkPayload(argb: argb, width: image.width, height: image.height,
