@@ -241,7 +241,7 @@ struct JPEGStream {
             guard let table = quantTables[slot] else {
                 throw jpegError(.malformed, offset, "scan uses undefined quantization table \(slot)")
             }
-            planes[c.componentIndex].quant = table.map { Int32($0) }
+            planes[c.componentIndex].quant = table.map { Int16(truncatingIfNeeded: $0) }
         }
     }
 }

@@ -21,8 +21,9 @@ final class JPEGComponentPlane {
     let storedBlockRows: Int
     let isRing: Bool
     let coefficients: UnsafeMutablePointer<Int16>
-    /// The quantization table in natural order, latched when the component's first scan starts (as libjpeg does).
-    var quant: [Int32]?
+    /// The quantization table in natural order, latched when the component's first scan starts (as libjpeg does),
+    /// as libjpeg-turbo's 16-bit IDCT multipliers (values above 32767 wrap).
+    var quant: [Int16]?
 
     init(_ c: JPEGFrameComponent, frame: JPEGFrame, mcusX: Int, mcusY: Int, ringMCURows: Int?) throws {
         id = c.id; h = c.h; v = c.v; quantSlot = c.quantTable
@@ -69,10 +70,6 @@ struct JPEGBlockStore {
         coefficients + ((by % storedBlockRows) &* paddedWidthInBlocks &+ bx) &* 64
     }
 
-    /// Zeroes the stored blocks of MCU row `mcuRow` (ring storage is reused row after row).
-    func clearMCURow(_ mcuRow: Int) {
-        block(0, mcuRow * v).update(repeating: 0, count: paddedWidthInBlocks * v * 64)
-    }
 }
 
 /// Decodes one scan's entropy-coded data starting at `position`; returns the position after the data (at the next
@@ -125,7 +122,6 @@ struct JPEGScanDecoder {
         for my in 0..<unitsY {
             try Job.checkpoint()
             rowWillStart?(my)
-            for p in comps where p.isRing { p.clearMCURow(my) }
             for i in 0..<n { rowStarts[i] = comps[i].block(0, single ? my : my &* comps[i].v) }
             for mx in 0..<unitsX {
                 if restartInterval > 0 {

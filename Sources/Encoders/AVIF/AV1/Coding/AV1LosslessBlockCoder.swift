@@ -126,53 +126,40 @@ extension AV1TileEncoder {
         let availU = r - 1 >= miRowStart, availL = c - 1 >= miColStart
         let hasChroma = f.numPlanes > 1
         var m = modesIn ?? AV1BlockModes()
-        let aboveMode = availU ? Int(f.yMode[(r - 1) * f.miCols + c]) : AV1Mode.dc
-        let leftMode = availL ? Int(f.yMode[r * f.miCols + c - 1]) : AV1Mode.dc
-        let yModeCdf = cdf.at(cdf.yMode + (Int(intraModeContext[aboveMode]) * 5 + Int(intraModeContext[leftMode])) * 14)
+        let yModeCdf = yModeCdfOf(r, c)
         let cLog2 = losslessPlaneLog2(log2, plane: 1)
         // §8.3.2 uv_mode: with Lossless, CFL is allowed only when the chroma residual is 4x4.
         let cflAllowed = cLog2 == 2
-        let exact = f.speed <= 4 ? 3 : (f.speed <= 7 ? 2 : 1)
+        let exact = f.settings.losslessExactCandidates
         if modesIn == nil {
-            let count = f.speed >= 8 ? 5 : (f.speed >= 5 && log2 >= 6 ? 7 : 13)
-            var candidates = AV1TileEncoder.lumaCandidates.prefix(count).map { (mode: $0, angle: 0) }
+            var candidates = lumaModeCandidates(log2: log2).map { (mode: $0, angle: 0) }
             // Angle deltas exist from 8x8 up (§5.11.42).
             let angles = bsize >= AV1Block.b8x8
-            if f.speed <= 6 && angles {
+            if f.settings.losslessAngleDeltas && angles {
                 for mode in [AV1Mode.v, AV1Mode.h] { for delta in [-3, 3] { candidates.append((mode, delta)) } }
             }
-            let bits = { (mode: Int) -> Int in
-                AV1CDF.bitCost[Int(yModeCdf[mode]) - (mode > 0 ? Int(yModeCdf[mode - 1]) : 0)] + (angles && AV1Mode.isDirectional(mode) ? 600 : 0)
-            }
             (m.yMode, m.yAngle) = losslessChooseMode(luma: true, r: r, c: c, bsize: bsize, candidates: candidates,
-                                                     modeBits: bits, exact: exact)
+                                                     modeBits: { self.yModeBits(yModeCdf, $0, angleCoded: angles) }, exact: exact)
         }
-        let uvCdf = cflAllowed ? cdf.at(cdf.uvCfl + m.yMode * 15) : cdf.at(cdf.uvNoCfl + m.yMode * 14)
-        let uvN = cflAllowed ? 14 : 13
+        let uvCdf = uvModeCdf(yMode: m.yMode, cflAllowed: cflAllowed)
         // Luma, final: the chosen mode's levels stay in `quant`.
         var none = AV1RateCounter()
         var nonZero = losslessCodePlane(plane: 0, r: r, c: c, log2: log2, mode: m.yMode, angle: m.yAngle,
                                         measure: false, rate: &none).nonZero
         if hasChroma {
             if modesIn == nil {
-                var candidates = [AV1Mode.dc, AV1Mode.v, AV1Mode.h, AV1Mode.smooth, AV1Mode.paeth].map { (mode: $0, angle: 0) }
+                var candidates = AV1TileEncoder.chromaModeOrder.map { (mode: $0, angle: 0) }
                 if AV1Mode.isDirectional(m.yMode) || m.yMode > AV1Mode.smooth { candidates.append((m.yMode, m.yAngle)) }
                 if cflAllowed {
                     // Least-squares alphas per plane (refined by SATD) against the reconstructed luma.
-                    for p in 1...2 {
-                        let cx = (c * 4) >> f.subX, cy = (r * 4) >> f.subY
-                        buildEdges(plane: p, x: cx, y: cy, log2: 2, haveLeft: availL, haveAbove: availU)
-                        edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: 2, pred: pred)
-                        prepareCfl(x: cx, y: cy, log2: 2, maxLumaW: c * 4 + (1 << log2), maxLumaH: r * 4 + (1 << log2))
-                        let a = searchCflAlpha(plane: p, x: cx, y: cy, log2: 2).alpha
-                        if p == 1 { m.cflU = a } else { m.cflV = a }
-                    }
+                    let cfl = chooseCflAlphas(x: (c * 4) >> f.subX, y: (r * 4) >> f.subY, log2: 2,
+                                              lumaExtent: (c * 4 + (1 << log2), r * 4 + (1 << log2)),
+                                              haveLeft: availL, haveAbove: availU)
+                    m.cflU = cfl.u; m.cflV = cfl.v
                     if m.cflU != 0 || m.cflV != 0 { candidates.append((AV1Mode.cfl, 0)) }
                 }
                 // CFL also pays its alpha symbols (about 3 bits).
-                let bits = { (mode: Int) -> Int in
-                    AV1CDF.bitCost[Int(uvCdf[mode]) - (mode > 0 ? Int(uvCdf[mode - 1]) : 0)] + (mode == AV1Mode.cfl ? 1536 : 0)
-                }
+                let bits = { (mode: Int) -> Int in self.symbolBits(uvCdf.cdf, mode) + (mode == AV1Mode.cfl ? 1536 : 0) }
                 (m.uvMode, m.uvAngle) = losslessChooseMode(luma: false, r: r, c: c, bsize: bsize, candidates: candidates,
                                                            cfl: (m.cflU, m.cflV), modeBits: bits, exact: exact)
             }
@@ -189,7 +176,7 @@ extension AV1TileEncoder {
         m.txType = AV1Tx.dctDct
 
         // Symbols (§5.11.7 intra_frame_mode_info): no tx size, no transform type, no CDEF index in a lossless frame.
-        writeIntraModeInfo(r, c, bsize, m, skip: skip, hasChroma: hasChroma, yModeCdf: yModeCdf, uvCdf: uvCdf, uvN: uvN, &sink)
+        writeIntraModeInfo(r, c, bsize, m, skip: skip, hasChroma: hasChroma, yModeCdf: yModeCdf, uvCdf: uvCdf.cdf, uvN: uvCdf.n, &sink)
         if skip {
             resetBlockContexts(r, c, bsize, hasChroma: hasChroma)
         } else {

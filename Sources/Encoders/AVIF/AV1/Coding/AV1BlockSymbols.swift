@@ -34,4 +34,36 @@ extension AV1TileEncoder {
             for i in (r >> sy)..<((r + side4) >> sy) { ctx.leftLevel[p][i] = 0; ctx.leftDc[p][i] = 0 }
         }
     }
+
+    /// The y_mode CDF of the block at mi (r, c): its context is the above and left blocks' luma modes (§8.3.2).
+    func yModeCdfOf(_ r: Int, _ c: Int) -> UnsafeMutablePointer<UInt16> {
+        let aboveMode = r - 1 >= miRowStart ? Int(f.yMode[(r - 1) * f.miCols + c]) : AV1Mode.dc
+        let leftMode = c - 1 >= miColStart ? Int(f.yMode[r * f.miCols + c - 1]) : AV1Mode.dc
+        return cdf.at(cdf.yMode + (Int(intraModeContext[aboveMode]) * 5 + Int(intraModeContext[leftMode])) * 14)
+    }
+
+    /// The uv_mode CDF and symbol count for a luma mode: 14 symbols with chroma-from-luma allowed, else 13.
+    func uvModeCdf(yMode: Int, cflAllowed: Bool) -> (cdf: UnsafeMutablePointer<UInt16>, n: Int) {
+        cflAllowed ? (cdf.at(cdf.uvCfl + yMode * 15), 14) : (cdf.at(cdf.uvNoCfl + yMode * 14), 13)
+    }
+
+    /// The uv_mode CDF of a lossy block.
+    func uvModeCdfOf(_ b: AV1BlockGeometry, yMode: Int) -> (cdf: UnsafeMutablePointer<UInt16>, n: Int) {
+        uvModeCdf(yMode: yMode, cflAllowed: b.cflAllowed)
+    }
+
+    /// The tx_depth symbol's CDF and symbol count for a square block (§8.3.2: the context compares the neighbours'
+    /// transform width/height with the largest transform of the block).
+    func txDepthCdf(_ r: Int, _ c: Int, _ bsize: Int) -> (UnsafeMutablePointer<UInt16>, Int) {
+        let maxTx = AV1Block.maxTx(bsize)
+        let aboveW = r - 1 >= miRowStart ? AV1Tx.width[Int(f.txSize[(r - 1) * f.miCols + c])] : 0
+        let leftH = c - 1 >= miColStart ? AV1Tx.height[Int(f.txSize[r * f.miCols + c - 1])] : 0
+        let tctx = (aboveW >= AV1Tx.width[maxTx] ? 1 : 0) + (leftH >= AV1Tx.height[maxTx] ? 1 : 0)
+        switch AV1Block.maxTxDepth(bsize) {
+        case 4: return (cdf.at(cdf.tx64x64 + tctx * 4), 3)
+        case 3: return (cdf.at(cdf.tx32x32 + tctx * 4), 3)
+        case 2: return (cdf.at(cdf.tx16x16 + tctx * 4), 3)
+        default: return (cdf.at(cdf.tx8x8 + tctx * 3), 2)
+        }
+    }
 }

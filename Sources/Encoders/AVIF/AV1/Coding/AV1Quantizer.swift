@@ -366,14 +366,14 @@ enum AV1Quantizer {
 }
 
 extension AV1TileEncoder {
-    /// Quantiser settings for a transform block of `plane` (RD-optimised below AV1Tuning.rdoqMaxSpeed).
+    /// Quantiser settings for a transform block of `plane` (RD-optimised when the speed settings ask for it).
     func quantParams(plane: Int, shape: AV1TxShape) -> AV1QuantParams {
         let denom = Float(shape.dqDenom)
         let dcQ = Float(plane > 0 ? f.uvDcQ : f.dcQ), acQ = Float(plane > 0 ? f.uvAcQ : f.acQ)
         return AV1QuantParams(invDc: denom / dcQ, invAc: denom / acQ,
                               weightDc: dcQ * dcQ / 64, weightAc: acQ * acQ / 64,
-                              lambda: Float(f.lambda / 512 * AV1Tuning.rdoqLambdaScale),
-                              rdo: f.speed < AV1Tuning.rdoqMaxSpeed,
+                              lambda: Float(lambda / 512 * AV1Tuning.rdoqLambdaScale),
+                              rdo: f.settings.rdoq,
                               dcRounding: AV1Tuning.dcRounding, acRounding: AV1Tuning.acRounding)
     }
 

@@ -27,17 +27,9 @@ struct AV1ForcedTools: Sendable {
 }
 
 extension AV1FrameState {
-    /// TX_MODE_SELECT (§5.9.21, tx_mode_select = 1): the transform size is chosen per block. The fastest speeds keep
-    /// TX_MODE_LARGEST, which spends no tx_depth symbols; a lossless frame has ONLY_4X4 (§5.9.21, nothing coded).
-    var txModeSelect: Bool { !codedLossless && (speed <= 7 || forced.txDepth != nil) }
-}
-
-extension AV1Tuning {
-    /// An 8x8 block coded in fewer bits than this is not tried as four 4x4 blocks (speed >= 5).
-    static let split4x4MinBits = 40
-    /// Luma bits per sample of the whole-block transform below which tx_depth 1 is not tried (speed >= 5), for 8x8,
-    /// 16x16 and 32x32-or-larger blocks.
-    static let txSplitMinBitsPerSample = [0.4, 0.1, 0.03]
+    /// TX_MODE_SELECT (§5.9.21, tx_mode_select = 1): the transform size is chosen per block. The fastest settings
+    /// keep TX_MODE_LARGEST, which spends no tx_depth symbols; a lossless frame has ONLY_4X4 (§5.9.21, nothing coded).
+    var txModeSelect: Bool { !codedLossless && (settings.txModeSelect || forced.txDepth != nil) }
 }
 
 /// Partition decision tree of one superblock.
@@ -75,6 +67,9 @@ final class AV1TileEncoder {
     /// Offset of the chroma levels in `quant`: the luma transform blocks of a 64x64 block take up to 4096 levels.
     static let chromaLevels = 4096
     let forwardCache = AV1ForwardCache()
+    /// λ of the block being decided or coded (the frame's λ scaled by the perceptual map; set by the partition
+    /// search and the coding pass).
+    var lambda: Double
 
     init(frame: AV1FrameState, miRowStart: Int, miRowEnd: Int, miColStart: Int, miColEnd: Int) {
         f = frame
@@ -82,6 +77,7 @@ final class AV1TileEncoder {
         self.miColStart = miColStart; self.miColEnd = miColEnd
         cdf = AV1CDFContext(baseQIndex: frame.qIndex)
         ctx = AV1CoefficientContexts(cols4: frame.miCols, rows4: frame.miRows)
+        lambda = frame.lambda
     }
 
     deinit {
@@ -102,7 +98,7 @@ final class AV1TileEncoder {
                 let saved = snapshotContexts(r, c, AV1Block.b64x64)
                 clearDecoded(r, c)
                 var counter = AV1RateCounter()
-                let (_, node) = search(r, c, AV1Block.b64x64, &counter)
+                let node = search(r, c, AV1Block.b64x64, &counter).node
                 restoreContexts(r, c, AV1Block.b64x64, saved)
                 clearDecoded(r, c)
                 var w = writer
@@ -165,83 +161,12 @@ final class AV1TileEncoder {
         }
     }
 
-    /// RD search; leaves the state as if the chosen tree had been coded. Returns the RD cost (distortion + λ·rate).
-    func search<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ sink: inout S) -> (Double, AV1PartitionNode) {
-        if r >= f.miRows || c >= f.miCols { return (0, .outside) }
-        let side4 = AV1Block.side4(bsize)
-        let half = side4 >> 1
-        let hasRows = r + half < f.miRows, hasCols = c + half < f.miCols
-        var canNone = hasRows && hasCols
-        // Busy large blocks are never coded whole at useful quantizers: go straight to the split.
-        if canNone && bsize >= AV1Block.b32x32 && f.speed >= 5 {
-            let v = lumaVariance(r, c, side4 * 4)
-            let step = Double(f.acQ) / 8
-            let limit = (bsize == AV1Block.b64x64 || f.codedLossless ? AV1Tuning.varianceLimit64 : AV1Tuning.varianceLimit32) * step * step
-            if v > limit { canNone = false }
-        }
-        if f.forced.split4x4 && bsize > AV1Block.b4x4 { canNone = false }
-        // 4x4 blocks: lossy at speed <= 5; lossless (where CFL lives) up to speed 8, for 4:4:4 and gray only (its
-        // block coder has no sub-8x8 4:2:0 chroma rules).
-        let lossless420 = f.codedLossless && f.numPlanes > 1 && f.subX == 1
-        let min4x4 = f.codedLossless ? (f.speed <= 8 && !lossless420) : f.speed <= 5
-        let minBlock = f.speed >= 9 ? AV1Block.b16x16 : (min4x4 ? AV1Block.b4x4 : AV1Block.b8x8)
-        let canSplit = bsize > minBlock || !canNone
-        let lambdaBits = f.lambda / 512
-
-        var noneCost = Double.infinity
-        var noneModes = AV1BlockModes()
-        var savedCtx: [UInt8] = []
-        var noneCtx: [UInt8] = []
-        var noneRecon: [[UInt8]] = []
-        if canNone {
-            if canSplit { savedCtx = snapshotContexts(r, c, bsize) }
-            var rc = AV1RateCounter()
-            writePartition(r, c, bsize, split: false, &rc)
-            var modes: AV1BlockModes? = nil
-            let dist = codeBlock(r, c, bsize, &modes, &rc)
-            noneModes = modes!
-            noneCost = Double(dist) + lambdaBits * Double(rc.cost)
-            // A flat, well-predicted block: do not try smaller blocks.
-            let step = Double(f.acQ) / 8
-            let perPixel = Double(dist) / Double(side4 * side4 * 16)
-            let skipSplit = (f.speed >= 4 && perPixel <= 0.25 && !f.codedLossless) || (f.speed >= 8 && noneModes.skip && perPixel < 0.1 * step * step)
-                || (f.speed >= 8 && bsize <= AV1Block.b16x16 && rc.cost < 512 * 24)
-                // 4x4 blocks only where the 8x8 leaves a residual worth the extra mode bits.
-                || (bsize == AV1Block.b8x8 && f.speed >= 5 && (noneModes.skip || rc.cost < 512 * AV1Tuning.split4x4MinBits))
-            if !canSplit || skipSplit {
-                return (noneCost, .leaf(noneModes))
-            }
-            noneCtx = snapshotContexts(r, c, bsize)
-            noneRecon = saveRecon(r, c, bsize)
-            restoreContexts(r, c, bsize, savedCtx)
-            setDecoded(r, c, bsize, 0)
-        }
-        var rc = AV1RateCounter()
-        writePartition(r, c, bsize, split: true, &rc)
-        var splitCost = lambdaBits * Double(rc.cost)
-        let sub = AV1Block.splitSize(bsize)
-        var children: [AV1PartitionNode] = []
-        for (dr, dc) in [(0, 0), (0, half), (half, 0), (half, half)] {
-            let (cst, node) = search(r + dr, c + dc, sub, &sink)
-            splitCost += cst
-            children.append(node)
-            if canNone && splitCost > noneCost && f.speed >= 2 { break }
-        }
-        if canNone && noneCost <= splitCost {
-            restoreRecon(r, c, bsize, noneRecon)
-            restoreContexts(r, c, bsize, noneCtx)
-            setDecoded(r, c, bsize, 1)
-            storeModeInfo(r, c, bsize, noneModes, skip: noneModes.skip)
-            return (noneCost, .leaf(noneModes))
-        }
-        return (splitCost, .split(children))
-    }
-
     func codePartition<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ node: AV1PartitionNode, _ sink: inout S) {
         if r >= f.miRows || c >= f.miCols { return }
         switch node {
         case .outside: return
         case .leaf(let m):
+            lambda = lambdaOf(r, c, bsize)
             writePartition(r, c, bsize, split: false, &sink)
             var modes: AV1BlockModes? = m
             _ = codeBlock(r, c, bsize, &modes, &sink)
@@ -255,19 +180,6 @@ final class AV1TileEncoder {
                 codePartition(r + offs[i].0, c + offs[i].1, sub, node, &sink)
             }
         }
-    }
-
-    /// Variance of the source luma over a size*size block.
-    func lumaVariance(_ r: Int, _ c: Int, _ size: Int) -> Double {
-        let src = f.source[0]
-        var sum = 0, sq = 0
-        for y in 0..<size {
-            let row = src.data + (r * 4 + y) * src.stride + c * 4
-            for x in 0..<size { let v = Int(row[x]); sum += v; sq += v * v }
-        }
-        let n = Double(size * size)
-        let mean = Double(sum) / n
-        return Double(sq) / n - mean * mean
     }
 
     // MARK: - State save/restore for the search
