@@ -92,9 +92,9 @@ enum JPEGColorRows {
     static func rgb(_ y: Lanes16, _ cb: Lanes16, _ cr: Lanes16) -> (Lanes16, Lanes16, Lanes16) {
         let cb0 = cb &- 128, cr0 = cr &- 128
         // R − Y = round(1.40200·Cr), B − Y = round(1.77200·Cb), G − Y = ⌊−0.34414·Cb − 0.71414·Cr + ½⌋.
-        let red = cr0 &+ scaledRound(cr0, Int32(JPEGColor.crToR) - 65536)
-        let blue = cb0 &+ cb0 &+ scaledRound(cb0, Int32(JPEGColor.cbToB) - 131072)
-        let greenSum = JPEGLanes.multiplyAdd(cb0, -Int32(JPEGColor.cbToG), cr0, 65536 - Int32(JPEGColor.crToG))
+        let red = cr0 &+ scaledRound(cr0, Int32(JPEGColor.ycbcr.crToR) - 65536)
+        let blue = cb0 &+ cb0 &+ scaledRound(cb0, Int32(JPEGColor.ycbcr.cbToB) - 131072)
+        let greenSum = JPEGLanes.multiplyAdd(cb0, -Int32(JPEGColor.ycbcr.cbToG), cr0, 65536 - Int32(JPEGColor.ycbcr.crToG))
         let green = JPEGLanes.narrowHigh(greenSum &+ Lanes32(repeating: 1 << 15)) &- cr0
         return (y &+ red, y &+ green, y &+ blue)
     }

@@ -198,19 +198,19 @@ final class JPEGRowRenderer {
                 case .none:
                     rowPointers[ci] = sampleRow(ci, y)
                 case .fancyH2V1:
-                    JPEGUpsample.h2v1(sampleRow(ci, y), w, buffer)
+                    ChromaUpsampling.fancyHorizontal(sampleRow(ci, y), w, buffer)
                     rowPointers[ci] = buffer
                 case .fancyH1V2:
                     let odd = y & 1 == 1
-                    JPEGUpsample.v2(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1),
+                    ChromaUpsampling.fancyVertical(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1),
                                     w, odd ? 2 : 1, buffer)
                     rowPointers[ci] = buffer
                 case .fancyH2V2:
                     let odd = y & 1 == 1
-                    JPEGUpsample.h2v2(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1), w, buffer)
+                    ChromaUpsampling.fancy2D(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1), w, buffer)
                     rowPointers[ci] = buffer
                 case .replicate(let h, let v):
-                    JPEGUpsample.replicate(sampleRow(ci, y / v), w, h, buffer, g.outWidth)
+                    ChromaUpsampling.replicate(sampleRow(ci, y / v), w, h, buffer, g.outWidth)
                     rowPointers[ci] = buffer
                 }
             }
