@@ -1,4 +1,3 @@
-import Dispatch
 import Raster
 #if canImport(Glibc)
 import Glibc
@@ -264,9 +263,9 @@ enum JPEGRender {
     static var ringMCURows: Int { JPEGParallel.workers > 1 ? 8 : 1 }
 
     /// Decodes a single-scan sequential image and draws each MCU row as soon as it and the next one are decoded.
-    /// With several cores a second thread draws a few rows behind the decoder: the decoding thread also runs the
-    /// IDCT of the first component, the drawing thread that of the others plus upsampling and colour conversion,
-    /// which splits the work roughly evenly.
+    /// With several cores a second thread draws a few rows behind the decoder (JPEGRowPipeline): the decoding
+    /// thread also runs the IDCT of the first component, the drawing thread that of the others plus upsampling and
+    /// colour conversion.
     static func drawWhileDecoding(_ g: JPEGOutputGeometry, decoder: JPEGScanDecoder, base: UnsafePointer<UInt8>,
                                   end: Int, position: Int, output: UnsafeMutablePointer<UInt8>) throws -> Int {
         // The decoder may be `ringMCURows` rows ahead of the drawing thread, which reads rows r - 2 ... r while
@@ -280,39 +279,22 @@ enum JPEGRender {
             renderer.draw(g.mcuRows - 1)
             return next
         }
-        let pipe = JPEGRowPipe(slots: ringMCURows)
-        let done = DispatchGroup()
         let rows = g.mcuRows
-        let componentCount = g.planes.count
-        let box = JPEGUncheckedBox(renderer)
-        DispatchQueue.global().async(group: done) {
-            let renderer = box.value
-            for row in 0..<rows {
-                pipe.decoded.wait()
-                if pipe.aborted { return }
-                renderer.transform(row, components: 1..<componentCount)
-                pipe.releaseSlot()
-                if row > 0 { renderer.draw(row - 1) }
-            }
-            renderer.draw(rows - 1)
-        }
-        do {
-            let next = try decoder.run(base: base, end: end, position: position,
-                                       rowWillStart: { _ in pipe.acquireSlot() },
-                                       rowDone: { row in
-                                           renderer.transform(row, components: 0..<1)
-                                           pipe.decoded.signal()
-                                       })
-            done.wait()
-            pipe.rebalance()
-            return next
-        } catch {
-            pipe.aborted = true
-            pipe.decoded.signal()
-            done.wait()
-            pipe.rebalance()
-            throw error
-        }
+        let others = 1..<g.planes.count
+        let pipeline = JPEGRowPipeline(rows: rows, slots: ringMCURows, output: output,
+                                       bytes: g.outWidth * g.outHeight * g.channels)
+        return try pipeline.run(
+            decodeAll: { beforeRow, afterRow in
+                try decoder.run(base: base, end: end, position: position, rowWillStart: beforeRow,
+                                rowDone: { row in
+                                    renderer.transform(row, components: 0..<1)
+                                    afterRow(row)
+                                })
+            },
+            finishStep: { step in
+                if step < rows { renderer.transform(step, components: others) }
+                if step > 0 { renderer.draw(step - 1) }
+            })
     }
 
     /// Draws a whole image whose coefficients are all stored, in parallel bands of MCU rows.
@@ -329,35 +311,6 @@ enum JPEGRender {
             }
         }
     }
-}
-
-/// Hand-off between the entropy decoder and the drawing thread: `free` counts ring slots the decoder may fill,
-/// `decoded` counts rows ready to draw.
-final class JPEGRowPipe: @unchecked Sendable {
-    private let free: DispatchSemaphore
-    let decoded = DispatchSemaphore(value: 0)
-    /// Set by the decoder (before it signals `decoded`) when it stops on an error.
-    var aborted = false
-    private var acquired = 0 // decoder thread only
-    private var released = 0 // drawing thread only
-
-    init(slots: Int) { free = DispatchSemaphore(value: slots) }
-
-    func acquireSlot() { free.wait(); acquired += 1 }
-    func releaseSlot() { free.signal(); released += 1 }
-
-    /// After both threads are done: gives back slots still taken (when decoding stopped early), because libdispatch
-    /// refuses to dispose of a semaphore whose count is below its initial value.
-    func rebalance() {
-        for _ in 0..<max(0, acquired - released) { free.signal() }
-        acquired = released
-    }
-}
-
-/// Moves a value owned by one thread at a time to another thread.
-struct JPEGUncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// Splitting work over the job's threads (`Job`).
