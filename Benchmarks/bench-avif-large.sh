@@ -10,15 +10,15 @@ BIN=.build/release/imagestack
 Q=${1:-60}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-CORPUS=../shared/corpus
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+source Benchmarks/corpus.sh
+need_large
 timed() {
   local t TIMEFORMAT='%R %U %S'
   t=$( { time "$@" >/dev/null 2>&1; } 2>&1 | tail -1 )
   echo "$t" | awk '{printf "%.2f %.2f", $1, $2 + $3}'
 }
 quant=$(( ((100 - Q) * 63 + 50) / 100 ))
-for img in "$CORPUS"/large/*.jpg "$CORPUS"/large/canopee-3840x2160-rgb.png; do
+for img in "$LARGE"/*.jpg "$LARGE"/canopee-3840x2160-rgb.png; do
   name=$(basename "$img"); base=$WORK/${name%.*}
   case "$img" in
     *.png) pngtopam "$img" > "$base.pnm" ;;

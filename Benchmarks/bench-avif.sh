@@ -9,21 +9,21 @@ cd "$(dirname "$0")/.."
 BIN=.build/release/imagestack
 [ -x "$BIN" ] || swift build -c release >/dev/null
 QUALITIES="30 50 70 85"
-LARGE=0
+WITH_LARGE=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --large) LARGE=1 ;;
+    --large) WITH_LARGE=1 ;;
     --qualities) QUALITIES="$2"; shift ;;
   esac
   shift
 done
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-CORPUS=../shared/corpus
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+source Benchmarks/corpus.sh
 IMAGES="$CORPUS/photos/astronaut.png $CORPUS/photos/chelsea.png $CORPUS/photos/coffee.png $CORPUS/photos/motorcycle_left.png $CORPUS/photos/rocket.jpg"
-if [ "$LARGE" = 1 ]; then
-  IMAGES="$IMAGES $CORPUS/large/autumn-2560x1600-prog444.jpg $CORPUS/large/volna-5120x2880-prog444.jpg"
+if [ "$WITH_LARGE" = 1 ]; then
+  need_large
+  IMAGES="$IMAGES $LARGE/autumn-2560x1600-prog444.jpg $LARGE/volna-5120x2880-prog444.jpg"
 fi
 RESULTS=$WORK/results.tsv
 printf 'image\tencoder\tquality\tbytes\twall_s\tcpu_s\tssimulacra2\tpsnr\n' > "$RESULTS"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# JPEG decode speed: `imagestack decode` vs libjpeg-turbo `djpeg` on every JPEG in the corpus's large/ folder.
+# JPEG decode speed: `imagestack decode` vs libjpeg-turbo `djpeg` on every large JPEG (Benchmarks/large/, fetched
+# by Benchmarks/fetch-large.sh when missing).
 # Both write netpbm to /dev/null. Runs are interleaved (djpeg, ours 1 thread, ours all cores) RUNS times (default
 # 7); prints the median wall time and the median CPU time (user+sys) of each, and the ratios ours/djpeg.
 # IMAGESTACK_THREADS=1 makes our decoder single-threaded (the issue's target compares that with djpeg).
-# Usage: Benchmarks/bench-decode-jpeg.sh [CORPUS_DIR]   (expects a release build; Benchmarks/run.sh makes one)
+# Usage: Benchmarks/bench-decode-jpeg.sh [LARGE_DIR]   (expects a release build; Benchmarks/run.sh makes one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-corpus="${1:-${CORPUS:-../shared/corpus}}"
-[ -d "$corpus" ] || corpus=/work/shared/corpus
+source Benchmarks/corpus.sh
+need_large
+large="${1:-$LARGE}"
 bin=.build/release/imagestack
 [ -x "$bin" ] || swift build -c release >/dev/null
 runs=${RUNS:-7}
@@ -21,7 +23,7 @@ measure() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 printf '%-42s %9s %9s %9s %7s %7s | %8s %8s %7s\n' file "djpeg s" "ours1 s" "ours s" "1T/dj" "MT/dj" "djpegCPU" "ours1CPU" "CPU/dj"
-for f in "$corpus"/large/*.jpg "$corpus"/large/*.jpeg; do
+for f in "$large"/*.jpg "$large"/*.jpeg; do
   [ -f "$f" ] || continue
   : >"$timefile.d"; : >"$timefile.1"; : >"$timefile.m"
   for _ in $(seq "$runs"); do

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # PNG decode speed: `imagestack decode FILE -o OUT.pam` vs libpng via netpbm's `pngtopam -alphapam FILE > OUT.pam`,
-# for each PNG in the corpus's large/ folder. Runs are interleaved (ours, reference, ours, ...) and the median of
+# for each PNG in Benchmarks/large/ (fetched by Benchmarks/fetch-large.sh when missing). Runs are interleaved (ours, reference, ours, ...) and the median of
 # RUNS (default 7, at least 5) times is reported with the ratio ours/libpng (lower is better): wall clock, and CPU
 # time (user + system) which is steadier on a shared machine. Both sides write the same PAM file.
 # Usage: bench-decode-png.sh [IMAGESTACK_BINARY]   (Benchmarks/run.sh builds release first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/imagestack}
-CORPUS=${CORPUS:-../shared/corpus}
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+source Benchmarks/corpus.sh
+need_large
 RUNS=${RUNS:-7}
 [ "$RUNS" -ge 5 ] || RUNS=5
 [ -x "$BIN" ] || swift build -c release >/dev/null
-python3 - "$BIN" "$RUNS" "$CORPUS"/large/*.png <<'PY'
+python3 - "$BIN" "$RUNS" "$LARGE"/*.png <<'PY'
 import os, statistics, subprocess, sys, tempfile, time
 binary, runs, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 out = os.path.join(tempfile.mkdtemp(), "out.pam")

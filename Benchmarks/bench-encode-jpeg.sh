@@ -7,13 +7,13 @@ source "$(dirname "$0")/encode-bench-setup.sh"
 QUALITIES=${QUALITIES:-"75 90"}
 
 inputs=()
-for f in /work/shared/corpus/photos/*.png; do
+for f in "$CORPUS"/photos/*.png; do
   name=$(basename "$f" .png)
   # Colour or gray PNM without alpha (cjpeg reads PPM/PGM only).
   pngtopam "$f" > "$WORK/$name.pnm" 2>/dev/null
   inputs+=("$WORK/$name.pnm")
 done
-for f in /work/shared/corpus/photos/*.jpg /work/shared/corpus/large/*.jpg; do
+for f in "$CORPUS"/photos/*.jpg "$LARGE"/*.jpg; do
   name=$(basename "$f" .jpg)
   djpeg "$f" > "$WORK/$name.pnm"
   inputs+=("$WORK/$name.pnm")

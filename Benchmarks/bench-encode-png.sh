@@ -6,7 +6,7 @@ source "$(dirname "$0")/encode-bench-setup.sh"
 
 printf "%-28s %9s %9s %6s %10s %10s %6s %s\n" file ours_ms libpng_ms time× ours_B libpng_B size× exact
 sum_t=0; sum_s=0; n=0
-for png in /work/shared/corpus/photos/*.png /work/shared/corpus/large/*.png; do
+for png in "$CORPUS"/photos/*.png "$LARGE"/*.png; do
   [ -e "$png" ] || continue
   name=$(basename "$png" .png)
   pngtopam -alphapam "$png" > "$WORK/$name.pam" 2>/dev/null

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `imagestack process IN --query width=800` (same format: JPEG → JPEG) against libvips'
 # `vipsthumbnail IN -s 800x -o OUT.jpg[Q=q]` (width 800, any height: the same work as width=800) on every JPEG of
-# the large corpus. q is the quality our plan encodes at — the rule default 95 capped at the source's estimated
+# the large corpus (Benchmarks/large/, fetched by Benchmarks/fetch-large.sh when missing). q is the quality our plan encodes at — the rule default 95 capped at the source's estimated
 # quality — so both encoders do comparable work. Wall time, CPU time (user + system: less sensitive to a busy
 # machine) and peak RSS, medians of RUNS runs (default 5), as ratios ours / vips (< 1: we are faster / smaller).
 # Our runs and vips' alternate, so a busy machine slows both alike.
@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 BIN=${BIN:-.build/release/imagestack}
 [ -x "$BIN" ] || swift build -c release --product imagestack >/dev/null
-CORPUS=${CORPUS:-/work/shared/corpus/large}
+source Benchmarks/corpus.sh
+need_large
+LARGE_DIR=${LARGE_DIR:-$LARGE}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -27,7 +29,7 @@ measure() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
 
 printf "%-34s %3s %8s %8s %6s %8s %8s %6s %7s %7s %6s %8s %8s\n" file Q ours_ms vips_ms wall× ours_cpu vips_cpu cpu× ours_MB vips_MB mem× ours_B vips_B
-for f in "$CORPUS"/*.jpg; do
+for f in "$LARGE_DIR"/*.jpg; do
   name=$(basename "$f")
   : >"$TMP/ours"; : >"$TMP/vips"
   source_q=$("$BIN" info "$f" | grep -o '"estimatedQuality": *[0-9]*' | grep -o '[0-9]*$' || echo 95)

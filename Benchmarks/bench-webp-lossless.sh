@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 EFFORT="${1:-4}"
 BIN=.build/release/imagestack
 [ -x "$BIN" ] || swift build -c release >/dev/null
-CORPUS=/work/shared/corpus
+source Benchmarks/corpus.sh
+need_large
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -16,7 +17,7 @@ now() { date +%s%N; }
 sizes=() ; times=()
 exact=0; total=0
 printf "%-34s %10s %10s %6s %8s %8s %6s %s\n" image ours cwebp size ms_ours ms_cweb time exact
-for src in "$CORPUS"/large/*.png "$CORPUS"/large/*.jpg "$CORPUS"/photos/*.png "$CORPUS"/photos/*.jpg; do
+for src in "$LARGE"/*.png "$LARGE"/*.jpg "$CORPUS"/photos/*.png "$CORPUS"/photos/*.jpg; do
   [ -e "$src" ] || continue
   name=$(basename "$src")
   case "$src" in

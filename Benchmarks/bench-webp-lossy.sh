@@ -5,13 +5,15 @@
 # Usage: Benchmarks/bench-webp-lossy.sh [image files...]   (env: QUALITIES="50 75 90", EFFORT=4, SCORE=ssimulacra2|ssim)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/corpus.sh
 QUALITIES="${QUALITIES:-50 75 90}"
 EFFORT="${EFFORT:-4}"
 SCORE="${SCORE:-ssimulacra2}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 if [ $# -gt 0 ]; then FILES=("$@"); else
-  FILES=(/work/shared/corpus/large/*.jpg /work/shared/corpus/large/*.png /work/shared/corpus/photos/*.jpg /work/shared/corpus/photos/*.png)
+  need_large
+  FILES=("$LARGE"/*.jpg "$LARGE"/*.png "$CORPUS"/photos/*.jpg "$CORPUS"/photos/*.png)
 fi
 if [ "$SCORE" = ssimulacra2 ] && ! python3 -c 'import ssimulacra2' 2>/dev/null; then
   pip install -q ssimulacra2 >/dev/null 2>&1 || SCORE=ssim

@@ -1,4 +1,5 @@
-# Sourced by bench-encode-*.sh: strict mode, repository root, release binary, scratch directory, repeat count.
+# Sourced by bench-encode-*.sh: strict mode, repository root, release binary, scratch directory, repeat count,
+# corpus locations (the large images fetched when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/imagestack
@@ -6,3 +7,5 @@ BIN=.build/release/imagestack
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 REPEAT=${REPEAT:-3}
+source Benchmarks/corpus.sh
+need_large

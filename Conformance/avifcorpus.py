@@ -72,8 +72,7 @@ def subset(rel, variant):
     """Which images get the 4:4:4 and lossless variants: one of each distinct pixel content and format: every
     photo, the two ICC PNGs, the PNG variants whose pixels differ from photos/ (1-bit, gray+alpha, RGB 16,
     palette+tRNS, RGBA 16), libjpeg-turbo's test images, PngSuite's basic formats (every colour type and bit depth),
-    the odd-sized 4:4:4 and 4:2:0, 509×3, 1×1, gray and CMYK JPEGs; for 4:4:4 also the cheapest wallpaper
-    (1080×1920 RGBA)."""
+    the odd-sized 4:4:4 and 4:2:0, 509×3, 1×1, gray and CMYK JPEGs."""
     if variant == "default":
         return True
     patterns = (r"photos/", r"png/[^/]*$", r"png/variants/(camera-1bit|camera-gray-alpha|coffee-rgb16|logo-)",
@@ -81,7 +80,7 @@ def subset(rel, variant):
                 r"jpeg/variants/(odd-s1x1-base|odd-s2x2-base|thin|one-pixel|coffee-gray\.|coffee-cmyk)")
     if any(re.match(p, rel) for p in patterns):
         return True
-    return variant == "444" and rel == "large/kay-1080x1920-rgba.png"
+    return False
 
 
 def run(cmd, **kw):

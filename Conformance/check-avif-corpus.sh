@@ -5,13 +5,12 @@
 # and by headless Chromium (natural size; pixels against avifdec's output, one page for all files).
 # The work is in Conformance/avifcorpus.py (floors and knobs are described there); two images at a time.
 # Prints a table and a summary line; exits non-zero on any failure. docs/conformance-avif.md has the figures.
-# Usage: check-avif-corpus.sh [IMAGESTACK_BINARY]   (CORPUS=... overrides ../shared/corpus; ONLY=regex restricts
+# Usage: check-avif-corpus.sh [IMAGESTACK_BINARY]   (CORPUS=... overrides Conformance/corpus; ONLY=regex restricts
 # the corpus paths; KEEP_TMP=1 keeps the work directory with the files and the page)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/imagestack}
-CORPUS=${CORPUS:-../shared/corpus}
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+CORPUS=${CORPUS:-Conformance/corpus}
 for tool in avifdec avifenc dav1d pngtopam convert python3; do
   command -v $tool >/dev/null || { echo "$tool is required"; exit 2; }
 done

@@ -13,8 +13,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/imagestack}
-CORPUS=${CORPUS:-../shared/corpus}
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+CORPUS=${CORPUS:-Conformance/corpus}
 FLOOR=${CHROMIUM_FLOOR:-28}
 CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome) || { echo "chromium is required"; exit 2; }
 [ -x "$BIN" ] || { echo "no imagestack binary at $BIN (swift build -c release)"; exit 2; }

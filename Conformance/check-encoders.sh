@@ -13,12 +13,11 @@
 # item's luma must equal the alpha avifdec put in the PNG.
 # A 16-bit source is compared with the 8-bit formats after Raster.to8Bit's rounding (see encodecheck.py).
 # Prints a table (file, format, result, detail, size) and exits non-zero on any failure.
-# Usage: check-encoders.sh [IMAGESTACK_BINARY]      (CORPUS=... overrides ../shared/corpus)
+# Usage: check-encoders.sh [IMAGESTACK_BINARY]      (CORPUS=... overrides Conformance/corpus)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/imagestack}
-CORPUS=${CORPUS:-../shared/corpus}
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+CORPUS=${CORPUS:-Conformance/corpus}
 # PSNR floors (dB, 8-bit). Sanity floors that catch broken colour conversion, shifted planes, wrong quantizers or
 # garbage blocks (those land far below 25 dB), not tuned per image. Below the floor an output still passes when
 # the reference encoder at the same setting (cjpeg -quality 75, cwebp -q 75, avifenc at libavif's quantizer for
@@ -44,8 +43,6 @@ sources=(
   "$CORPUS"/jpeg/variants/odd-s2x2-base.jpg "$CORPUS"/jpeg/variants/thin-509x3.jpg
   "$CORPUS"/jpeg/variants/one-pixel.jpg "$CORPUS"/jpeg/variants/coffee-gray.jpg
   "$CORPUS"/jpeg/variants/coffee-cmyk.jpg
-  # one large image, the cheapest of corpus/large (1080x1920 RGBA, every pixel opaque)
-  "$CORPUS"/large/kay-1080x1920-rgba.png
 )
 formats="png jpeg-420 jpeg-444 webp-lossless webp-q75 avif-420 avif-444"
 

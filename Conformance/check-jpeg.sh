@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Decodes every JPEG in the shared corpus with `imagestack decode` and with libjpeg-turbo's `djpeg` (default
+# Decodes every JPEG in the corpus (Conformance/corpus) with `imagestack decode` and with libjpeg-turbo's `djpeg` (default
 # options: islow IDCT, fancy upsampling) and compares the pixels with pnmcompare.py. Files djpeg decodes must match
 # exactly; arithmetic, 12-bit and lossless files must be refused by imagestack with exit status 1 and one line on
 # stderr. Then compares `--scale 1/N` against `djpeg -scale 1/N` for a few files.
 # Usage: Conformance/check-jpeg.sh [CORPUS_DIR]   (needs .build/release/imagestack)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-corpus="${1:-${CORPUS:-../shared/corpus}}"
-[ -d "$corpus" ] || corpus=/work/shared/corpus
+corpus="${1:-${CORPUS:-Conformance/corpus}}"
 bin=.build/release/imagestack
 [ -x "$bin" ] || { echo "missing $bin: run swift build -c release" >&2; exit 2; }
 command -v djpeg >/dev/null || { echo "djpeg not found (apt-get install libjpeg-turbo-progs)" >&2; exit 2; }

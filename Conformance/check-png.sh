@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Decodes every valid PNG in the shared corpus with imagestack and with libpng (netpbm's `pngtopam -alphapam`),
+# Decodes every valid PNG in the corpus (Conformance/corpus) with imagestack and with libpng (netpbm's `pngtopam -alphapam`),
 # compares the pixels with pnmcompare.py and prints a table (file, result, max difference). Every PngSuite x*.png
 # must be rejected with exit status 1 and a one-line message. Exits non-zero on any mismatch.
 # pngtopam -alphapam always writes an alpha channel; when our output has none, the reference alpha must be fully
@@ -7,8 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/imagestack}
-CORPUS=${CORPUS:-../shared/corpus}
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+CORPUS=${CORPUS:-Conformance/corpus}
 command -v pngtopam >/dev/null || { echo "pngtopam (netpbm) is required"; exit 2; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
@@ -35,7 +34,7 @@ PY
 }
 
 files=$( { ls "$CORPUS"/png/pngsuite/*.png | grep -v '/x[^/]*\.png$'; ls "$CORPUS"/png/*.png "$CORPUS"/png/variants/*.png \
-          "$CORPUS"/photos/*.png "$CORPUS"/large/*.png; } 2>/dev/null)
+          "$CORPUS"/photos/*.png "$CORPUS"/tuning/*.png; } 2>/dev/null)
 pass=0; fail=0; alt=0
 printf '%-44s %-8s %s\n' file result "max difference"
 for f in $files; do

@@ -7,8 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/imagestack}
-CORPUS=${CORPUS:-../shared/corpus}
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+CORPUS=${CORPUS:-Conformance/corpus}
 for tool in dwebp; do command -v $tool >/dev/null || { echo "$tool is required"; exit 2; }; done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
@@ -39,7 +38,7 @@ PY
 }
 
 files=$( { ls "$CORPUS"/png/pngsuite/*.png | grep -v '/x[^/]*\.png$'; ls "$CORPUS"/png/*.png "$CORPUS"/png/variants/*.png \
-          "$CORPUS"/photos/*.png "$CORPUS"/large/*.png "$CORPUS"/photos/*.jpg; } 2>/dev/null)
+          "$CORPUS"/photos/*.png "$CORPUS"/photos/*.jpg; } 2>/dev/null)
 pass=0; fail=0
 printf '%-44s %s\n' file result
 for f in $files; do

@@ -3,7 +3,9 @@
 Output: Sources/Raster/VP8Tables.swift, shared by the VP8 encoder and decoder:
     python3 Scripts/gen-vp8-tables.py > Sources/Raster/VP8Tables.swift"""
 import re, sys
-text = open(sys.argv[1] if len(sys.argv) > 1 else '/work/shared/specs/rfc6386-vp8.txt').read()
+if len(sys.argv) != 2:
+    sys.exit("usage: gen-vp8-tables.py RFC6386.txt   (the RFC text: https://www.rfc-editor.org/rfc/rfc6386.txt)")
+text = open(sys.argv[1]).read()
 # drop page breaks (footer/header lines) so arrays spanning pages parse cleanly
 text = re.sub(r'\n[^\n]*\[Page \d+\]\n\f?\n?RFC 6386[^\n]*\n', '\n', text)
 

@@ -4,45 +4,37 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Oracles and peers: command → Debian package. Installed only when missing ('apt-get update' once).
-declare -A NEED=(
-  [djpeg]=libjpeg-turbo-progs [cjpeg]=libjpeg-turbo-progs
-  [dwebp]=webp [cwebp]=webp
-  [dav1d]=dav1d [avifdec]=libavif-bin
-  [vips]=libvips-tools [pngtopnm]=netpbm [pngtopam]=netpbm
-  [/usr/bin/convert]=imagemagick
-  [wrk]=wrk [nginx]=nginx-light [chromium]=chromium [curl]=curl
-)
-missing=()
-for cmd in "${!NEED[@]}"; do
-  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "$cmd" ]; then missing+=("${NEED[$cmd]}"); fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
-  echo "== installing oracles: $pkgs"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
-fi
+# Oracles and peers (Debian packages) and numpy, installed only when missing.
+bash Scripts/install-oracles.sh
 
-# Python helpers of the conformance checks need numpy (PyPI).
-if ! python3 -c "import numpy" >/dev/null 2>&1; then
-  echo "== installing numpy"
-  python3 -m pip install -q numpy || { echo "numpy could not be installed"; exit 1; }
-fi
+# The large benchmark wallpapers (not committed) for the robustness tests on big files.
+bash Benchmarks/fetch-large.sh
 
 # One release build with -enable-testing serves both the unit tests (@testable imports) and the conformance and
 # integration suites, instead of compiling the whole package twice.
 BUILD_FLAGS=(-c release -Xswiftc -enable-testing)
-echo "== build (release)"
-if ! swift build "${BUILD_FLAGS[@]}" > /tmp/imagestack-build.log 2>&1; then
+# `--build-tests` here and `swift test --skip-build` below: a plain `swift test` compiles the executable target
+# differently and would rebuild it (and the next `swift build` again).
+echo "== build (release, with tests)"
+if ! swift build "${BUILD_FLAGS[@]}" --build-tests > /tmp/imagestack-build.log 2>&1; then
   grep -E "error:" /tmp/imagestack-build.log | head -40; tail -20 /tmp/imagestack-build.log; exit 1
 fi
 tail -1 /tmp/imagestack-build.log
 test -x .build/release/imagestack
 
-echo "== unit tests (release build, testable)"
-swift test "${BUILD_FLAGS[@]}" 2>&1 | tee /tmp/imagestack-unit-tests.log | grep -Ev '^\[[0-9]+/[0-9]+\]|^Test Case .* (started|passed)'
+# Golden conformance: recompute the goldens from the reference decoders and run the in-process suite on them
+# (Conformance/regenerate-goldens.sh); any difference from the committed goldens or report is drift: a change of
+# output that was not regenerated in its commit, or an oracle that changed.
+echo "== golden conformance (regenerate, then swift test --filter Golden)"
+bash Conformance/regenerate-goldens.sh
+if [ -n "$(git status --porcelain -- Conformance/goldens Conformance/REPORT.md)" ]; then
+  git --no-pager diff --stat -- Conformance/goldens Conformance/REPORT.md
+  git status --short -- Conformance/goldens Conformance/REPORT.md
+  echo "goldens drifted from the committed ones: regenerate them in the commit that changes the output"; exit 1
+fi
+
+echo "== unit tests (release build, testable; the golden suite ran above)"
+swift test "${BUILD_FLAGS[@]}" --skip-build --skip Golden 2>&1 | tee /tmp/imagestack-unit-tests.log | grep -Ev '^\[[0-9]+/[0-9]+\]|^Test Case .* (started|passed)'
 grep -q "with 0 failures" /tmp/imagestack-unit-tests.log
 
 echo "== conformance (imagestack vs reference decoders)"

@@ -72,7 +72,7 @@ final class JPEGRobustnessTests: XCTestCase {
 
     func testTruncatedLargeFiles() {
         let files = JPEGTestSupport.files(in: "large")
-        XCTAssertGreaterThan(files.count, 0)
+        XCTAssertGreaterThan(files.count, 0, "no large JPEGs: run bash Benchmarks/fetch-large.sh")
         truncations(files, points: 64)
     }
 
@@ -82,11 +82,12 @@ final class JPEGRobustnessTests: XCTestCase {
         bitFlips(files, trials: 0..<200, seedBase: 0x5EED_0000)
     }
 
-    /// The wallpapers in corpus/large get their 200 flips too: each file's trials are split in halves that run
+    /// The wallpapers in Benchmarks/large (fetched by Benchmarks/fetch-large.sh) get their 200 flips too: each
+    /// file's trials are split in halves that run
     /// on both cores, since one decode of a 5120x2880 image is the expensive part.
     func testBitFlipsLargeFiles() {
         let files = JPEGTestSupport.files(in: "large")
-        XCTAssertGreaterThan(files.count, 0)
+        XCTAssertGreaterThan(files.count, 0, "no large JPEGs: run bash Benchmarks/fetch-large.sh")
         bitFlips(files, trials: 0..<100, seedBase: 0x1A46_0000)
         bitFlips(files, trials: 100..<200, seedBase: 0x1A46_1000)
     }

@@ -2,21 +2,15 @@ import Foundation
 import XCTest
 @testable import Decoders
 import Raster
+import TestSupport
 
 /// Shared helpers for the JPEG tests: corpus files and the djpeg oracle.
 enum JPEGTestSupport {
-    static let corpus: URL = {
-        if let env = ProcessInfo.processInfo.environment["IMAGESTACK_CORPUS"] { return URL(fileURLWithPath: env) }
-        // Tests/DecodersTests/<file> → worktree → ../shared/corpus, else the shared location.
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let sibling = here.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-        if FileManager.default.fileExists(atPath: sibling.path) { return sibling }
-        return URL(fileURLWithPath: "/work/shared/corpus")
-    }()
+    static let corpus = URL(fileURLWithPath: TestCorpus.root)
 
-    /// JPEG files under `folder` of the corpus, sorted.
+    /// JPEG files under `folder` of the corpus, sorted ("large": the fetched wallpapers in Benchmarks/large).
     static func files(in folder: String) -> [URL] {
-        let dir = corpus.appendingPathComponent(folder)
+        let dir = folder == "large" ? URL(fileURLWithPath: TestCorpus.large) : corpus.appendingPathComponent(folder)
         guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil) else { return [] }
         return e.compactMap { $0 as? URL }
             .filter { ["jpg", "jpeg"].contains($0.pathExtension.lowercased()) }

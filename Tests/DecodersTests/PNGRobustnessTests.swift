@@ -7,7 +7,7 @@ import XCTest
 ///
 /// Every PNG in the corpus is truncated at 64 points and gets 200 seeded random bit flips, once with the CRCs left
 /// as they are (mostly rejected early by the chunk CRC) and once with every CRC recomputed after the flip, so the
-/// damage reaches the zlib, filter and expansion layers, corpus/large included.
+/// damage reaches the zlib, filter and expansion layers, Benchmarks/large included.
 final class PNGRobustnessTests: XCTestCase {
     typealias S = PNGTestSupport
 
@@ -84,10 +84,11 @@ final class PNGRobustnessTests: XCTestCase {
         try bitFlips(allFiles(), rng: &rng)
     }
 
-    /// The benchmark images in corpus/large get their 200 flips as well (with and without recomputed CRCs).
+    /// The benchmark images in Benchmarks/large (fetched by Benchmarks/fetch-large.sh) get their 200 flips as
+    /// well (with and without recomputed CRCs).
     func testRandomBitFlipsLargeFiles() throws {
         let files = try S.corpusFiles("large")
-        XCTAssertGreaterThan(files.count, 0)
+        XCTAssertGreaterThan(files.count, 0, "no large PNGs: run bash Benchmarks/fetch-large.sh")
         var rng = SeededGenerator(seed: 0x1A46E)
         try bitFlips(files, rng: &rng)
     }

@@ -1,20 +1,16 @@
 import Foundation
 import Raster
+import TestSupport
 import XCTest
 
 /// Shared helpers for the Inflate and PNG tests: corpus location, oracle processes, netpbm parsing, chunk building.
 enum PNGTestSupport {
-    /// The shared test corpus: $IMAGESTACK_CORPUS, else ../shared/corpus next to the package, else /work/shared/corpus.
-    static let corpus: String = {
-        if let env = ProcessInfo.processInfo.environment["IMAGESTACK_CORPUS"] { return env }
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let sibling = package.deletingLastPathComponent().appendingPathComponent("shared/corpus").path
-        return FileManager.default.fileExists(atPath: sibling) ? sibling : "/work/shared/corpus"
-    }()
+    /// The committed test corpus (Conformance/corpus).
+    static let corpus = TestCorpus.root
 
+    /// Files of a corpus folder ending in `suffix`, sorted ("large": the fetched wallpapers in Benchmarks/large).
     static func corpusFiles(_ folder: String, suffix: String = ".png") throws -> [String] {
-        let dir = corpus + "/" + folder
+        let dir = folder == "large" ? TestCorpus.large : corpus + "/" + folder
         return try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(suffix) }.sorted()
             .map { dir + "/" + $0 }
     }

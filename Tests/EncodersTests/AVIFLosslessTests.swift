@@ -3,6 +3,7 @@ import XCTest
 import Decoders
 import Raster
 @testable import Encoders
+import TestSupport
 
 /// True lossless AVIF: dav1d decodes the raw AV1 to exactly the source planes (and to our reconstruction), and
 /// avifdec (libavif, strict) gives back every RGB(A)/gray sample of the source.
@@ -74,7 +75,7 @@ extension AVIFEncoderTests {
 
     func testLosslessCorpusPNGExact() throws {
         guard tool("avifdec") != nil, tool("convert") != nil else { throw XCTSkip("avifdec/convert not installed") }
-        let src = try PNGDecoder.decode(FileIO.read("/work/shared/corpus/photos/chelsea.png"))
+        let src = try PNGDecoder.decode(FileIO.read(TestCorpus.path("photos/chelsea.png")))
         let file = try AVIFEncoder.encode(src, options: AVIFEncodeOptions(lossless: true))
         XCTAssertTrue(try avifdecSamples(file, like: src, name: "chelsea") == src.samples8)
         XCTAssertLessThan(file.count, src.width * src.height * 3 * 3 / 4, "lossless should compress the photo")

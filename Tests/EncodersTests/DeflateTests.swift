@@ -2,12 +2,13 @@ import XCTest
 import Foundation
 @testable import Encoders
 import Decoders
+import TestSupport
 
 final class DeflateTests: XCTestCase {
     private func samples() throws -> [(String, [UInt8])] {
         var text = [UInt8]()
         for i in 0..<3000 { text += Array("line \(i % 97): the quick brown fox jumps over the lazy dog \(i * 7919 % 1000)\n".utf8) }
-        let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "/work/shared/corpus/jpeg/libjpeg-turbo/testorig.ppm")))
+        let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestCorpus.path("jpeg/libjpeg-turbo/testorig.ppm"))))
         return [
             ("empty", []),
             ("one byte", [42]),

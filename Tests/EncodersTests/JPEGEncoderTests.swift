@@ -3,6 +3,7 @@ import Foundation
 import Raster
 import Decoders
 @testable import Encoders
+import TestSupport
 
 final class JPEGEncoderTests: XCTestCase {
     /// Decodes with libjpeg-turbo's djpeg (PPM or PGM output) into a raster.
@@ -22,7 +23,7 @@ final class JPEGEncoderTests: XCTestCase {
     }
 
     private func photo(_ name: String) throws -> Raster {
-        try PNMDecoder.decode(try DeflateOracle.run("/usr/bin/pngtopam", ["/work/shared/corpus/photos/\(name).png"]))
+        try PNMDecoder.decode(try DeflateOracle.run("/usr/bin/pngtopam", [TestCorpus.path("photos/\(name).png")]))
     }
 
     private func ppm(_ r: Raster) -> [UInt8] {

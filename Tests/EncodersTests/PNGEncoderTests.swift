@@ -3,6 +3,7 @@ import Foundation
 import Raster
 import Decoders
 @testable import Encoders
+import TestSupport
 
 final class PNGEncoderTests: XCTestCase {
     /// Decodes `png` with libpng (`pngtopam -alphapam`) into RGBA at 16 bits per sample, scaling any maxval.
@@ -174,7 +175,7 @@ final class PNGEncoderTests: XCTestCase {
     func testCorpusPhotosAreLosslessAndNotLargerThanLibpng() throws {
         // pnmtopng: libpng's default filtering and zlib level (the benchmark's reference).
         for name in ["camera", "chelsea", "coffee"] {
-            let path = "/work/shared/corpus/photos/\(name).png"
+            let path = TestCorpus.path("photos/\(name).png")
             let pnm = try DeflateOracle.run("/usr/bin/pngtopam", [path])
             let raster = try PNMDecoder.decode(pnm)
             let png = try PNGEncoder.encode(raster)

@@ -3,11 +3,12 @@ import XCTest
 import Raster
 import Decoders
 @testable import Encoders
+import TestSupport
 
 /// Oracle helpers for the VP8 tests: wrap a payload in the smallest RIFF/WEBP container, run libwebp's dwebp,
 /// read its PAM/YUV output back.
 enum VP8Oracle {
-    static let corpus = "/work/shared/corpus"
+    static let corpus = TestCorpus.root
 
     static func riff(_ payload: [UInt8]) -> [UInt8] {
         let padded = payload.count + (payload.count & 1)

@@ -3,6 +3,7 @@ import XCTest
 import Decoders
 @testable import Encoders
 @testable import Raster
+import TestSupport
 
 /// VP8L lossless round trips through libwebp's dwebp: the decoded pixels must equal the input bit for bit.
 final class WebPLosslessTests: XCTestCase {
@@ -71,13 +72,14 @@ final class WebPLosslessTests: XCTestCase {
 
     /// Every corpus PNG photo and a JPEG (decoded by the netpbm and libjpeg tools) round-trips exactly.
     func testCorpusImages() throws {
-        let corpus = URL(fileURLWithPath: "/work/shared/corpus")
+        let corpus = URL(fileURLWithPath: TestCorpus.root)
         var sources: [(String, [String], String)] = []
         for name in ["camera.png", "logo.png", "page.png", "coffee.png", "astronaut.png", "motorcycle_left.png"] {
             sources.append(("pngtopam", ["-alphapam", corpus.appendingPathComponent("photos/\(name)").path], name))
         }
         sources.append(("djpeg", [corpus.appendingPathComponent("photos/rocket.jpg").path], "rocket.jpg"))
-        for (tool, arguments, name) in sources where FileManager.default.fileExists(atPath: arguments.last!) {
+        for (tool, arguments, name) in sources {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: arguments.last!), "missing corpus file \(name)")
             let pnm = try S.run(tool, arguments)
             let raster = try PNMDecoder.decode([UInt8](pnm))
             try S.assertLosslessRoundTrip(raster, name: "corpus-\(name)")

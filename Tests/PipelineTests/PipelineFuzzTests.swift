@@ -2,6 +2,7 @@ import XCTest
 import Raster
 import Decoders
 @testable import Pipeline
+import TestSupport
 
 /// Random queries and damaged inputs: the pipeline never traps, every skip uses a known reason and keeps the
 /// original bytes.
@@ -60,8 +61,8 @@ final class PipelineFuzzTests: XCTestCase {
 
     func testDamagedInputsNeverTrap() throws {
         var rng = Generator(state: 7)
-        let sources = [try FileIO.read("/work/shared/corpus/jpeg/variants/odd-s2x2-prog.jpg"),
-                       try FileIO.read("/work/shared/corpus/png/variants/camera-gray-alpha.png")]
+        let sources = [try FileIO.read(TestCorpus.path("jpeg/variants/odd-s2x2-prog.jpg")),
+                       try FileIO.read(TestCorpus.path("png/variants/camera-gray-alpha.png"))]
         for source in sources {
             for round in 0..<24 {
                 var bytes = source

@@ -3,6 +3,7 @@ import Foundation
 import Raster
 import Decoders
 @testable import Pipeline
+import TestSupport
 
 /// `imagestack process`: exit codes, body on OUT, headers on stderr, --accept and --config.
 final class PipelineProcessCommandTests: XCTestCase {
@@ -42,35 +43,35 @@ final class PipelineProcessCommandTests: XCTestCase {
 
     func testUsageAndInputErrors() throws {
         XCTAssertEqual(try process([]).0, 2)
-        XCTAssertEqual(try process(["/work/shared/corpus/photos/rocket.jpg"]).0, 2)
+        XCTAssertEqual(try process([TestCorpus.path("photos/rocket.jpg")]).0, 2)
         XCTAssertEqual(try process(["--bogus", "x", "-o", "/dev/null"]).0, 2)
         XCTAssertEqual(try process(["/nonexistent/file.jpg", "-o", temporary("out")]).0, 1)
         let badConfig = temporary("rule.json")
         try FileIO.write(Array("{\"quality\": \"ultra\"}".utf8), to: badConfig)
         defer { try? FileManager.default.removeItem(atPath: badConfig) }
-        XCTAssertEqual(try process(["/work/shared/corpus/photos/rocket.jpg", "--config", badConfig, "-o", temporary("out")]).0, 2)
+        XCTAssertEqual(try process([TestCorpus.path("photos/rocket.jpg"), "--config", badConfig, "-o", temporary("out")]).0, 2)
     }
 
     func testSkipWritesTheOriginalAndTheReason() throws {
         let out = temporary("out")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let (status, lines) = try process(["/work/shared/corpus/edge/tiny.gif", "--query", "width=10", "-o", out])
+        let (status, lines) = try process([TestCorpus.path("edge/tiny.gif"), "--query", "width=10", "-o", out])
         XCTAssertEqual(status, 0)
         let h = headers(lines)
         XCTAssertEqual(h["Img-Skip-Reason"], "detected content type image/gif is not supported")
         XCTAssertEqual(h["Content-Type"], "image/gif")
         XCTAssertNil(h["X-Img-Operations"])
-        XCTAssertEqual(try FileIO.read(out), try FileIO.read("/work/shared/corpus/edge/tiny.gif"))
+        XCTAssertEqual(try FileIO.read(out), try FileIO.read(TestCorpus.path("edge/tiny.gif")))
     }
 
     func testTransformPrintsTheResponseHeaders() throws {
-        do { _ = try ImageDecoder.readHeader(FileIO.read("/work/shared/corpus/photos/rocket.jpg")) } catch let e as CodecError where e.message.contains("not implemented yet") {
+        do { _ = try ImageDecoder.readHeader(FileIO.read(TestCorpus.path("photos/rocket.jpg"))) } catch let e as CodecError where e.message.contains("not implemented yet") {
             throw XCTSkip("JPEG decoder not on main yet")
         }
         let out = temporary("out.webp")
         let rule = temporary("rule.json")
         defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: rule) }
-        let input = "/work/shared/corpus/photos/rocket.jpg"
+        let input = TestCorpus.path("photos/rocket.jpg")
         let (status, lines) = try process([input, "--query", "width=200&fmt=webp&quality=70", "--accept", "image/webp", "-o", out])
         XCTAssertEqual(status, 0)
         let h = headers(lines)

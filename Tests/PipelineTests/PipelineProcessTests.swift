@@ -4,11 +4,12 @@ import Raster
 import Decoders
 import Encoders
 @testable import Pipeline
+import TestSupport
 
 /// End-to-end: `ImageProcessor.process` on real corpus files, outputs checked by the reference decoders
 /// (djpeg, dwebp, pngtopam, vips) and compared with libvips' thumbnail.
 final class PipelineProcessTests: XCTestCase {
-    static let corpus = "/work/shared/corpus/"
+    static let corpus = TestCorpus.root + "/"
 
     private func read(_ path: String) throws -> [UInt8] { try FileIO.read(Self.corpus + path) }
 
@@ -363,7 +364,8 @@ final class PipelineProcessTests: XCTestCase {
     /// unsupported, one pixel wide, or not smaller).
     func testEveryCorpusFile() throws {
         try requireJPEGDecoder(); try requirePNGDecoder(); try requireEncoder(.jpeg); try requireEncoder(.png)
-        let folders = ["jpeg/variants", "jpeg/libjpeg-turbo", "png/pngsuite", "png/variants", "png", "photos", "large", "edge"]
+        let folders = ["jpeg/variants", "jpeg/libjpeg-turbo", "png/pngsuite", "png/variants", "png", "photos", "tuning",
+                       "spec", "edge"]
         var transformed = 0, skipped = 0
         for folder in folders {
             let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus + folder).sorted()

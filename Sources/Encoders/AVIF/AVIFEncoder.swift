@@ -1,5 +1,16 @@
 import Raster
 
+/// An AVIF file with what a conforming decoder must reconstruct from it (`AVIFEncoder.encodeWithReconstruction`).
+public struct AVIFEncoding: Sendable {
+    /// The complete file.
+    public var bytes: [UInt8]
+    /// The colour item's decoded planes, cropped to the picture: Y, Cb, Cr (chroma at the item's subsampling),
+    /// G, B, R when lossless RGB, Y alone when monochrome. Empty unless asked for.
+    public var colorPlanes: [[UInt8]]
+    /// The alpha item's decoded plane, when the file has one.
+    public var alphaPlane: [UInt8]?
+}
+
 /// AVIF encoder: sRGB → YCbCr (BT.601 matrix, full range), AV1 intra coding of the colour image and of the
 /// alpha plane as a monochrome auxiliary image, HEIF/MIAF container. Lossless: RGB as G, B, R planes (identity
 /// matrix, 4:4:4) coded at qindex 0, AV1's lossless mode; every sample comes back exactly.
@@ -15,6 +26,17 @@ public enum AVIFEncoder {
     }
 
     public static func encode(_ raster: Raster, options: AVIFEncodeOptions = AVIFEncodeOptions()) throws -> [UInt8] {
+        try encode(raster, options: options, reconstruct: false).bytes
+    }
+
+    /// The file `encode` writes (the same bytes) and the samples every conforming AV1 decoder must output for it:
+    /// the encoder's own reconstruction. The golden conformance suite compares these with dav1d's output.
+    public static func encodeWithReconstruction(_ raster: Raster, options: AVIFEncodeOptions = AVIFEncodeOptions())
+        throws -> AVIFEncoding {
+        try encode(raster, options: options, reconstruct: true)
+    }
+
+    private static func encode(_ raster: Raster, options: AVIFEncodeOptions, reconstruct: Bool) throws -> AVIFEncoding {
         let width = raster.width, height = raster.height
         guard width >= 1, height >= 1 else {
             throw CodecError(codec: codec, kind: .encoderLimit, message: "empty image \(width)x\(height)")
@@ -70,20 +92,25 @@ public enum AVIFEncoder {
         }
         var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY, qIndex: qidx, speed: speed)
         cfg.matrixCoefficients = matrix
-        let (seq, frame) = try AV1FrameEncoder.encode(cfg)
+        let coded = try AV1FrameEncoder.encodeWithReconstruction(cfg, needReconstruction: reconstruct)
+        let (seq, frame) = (coded.sequenceHeader, coded.frame)
         let colorItem = AVIFImageItem(av1Data: seq + frame, sequenceHeaderOBU: seq, profile: cfg.profile, level: cfg.levelIndex,
                                       monochrome: cfg.monochrome, subX: subX, subY: subY, channels: planes.count)
         var alphaItem: AVIFImageItem? = nil
+        var alphaReconstruction: [UInt8]? = nil
         if let alpha {
             // Alpha is lossless (qindex 0) unless a quality is asked for it, as libavif does by default.
             let alphaQ = options.alphaQuality.map { qIndex(quality: $0) } ?? 0
             cfg = AV1PictureConfig(width: width, height: height, planes: [alpha], subX: 1, subY: 1, qIndex: alphaQ, speed: speed)
-            let (aseq, aframe) = try AV1FrameEncoder.encode(cfg)
+            let codedAlpha = try AV1FrameEncoder.encodeWithReconstruction(cfg, needReconstruction: reconstruct)
+            let (aseq, aframe) = (codedAlpha.sequenceHeader, codedAlpha.frame)
+            if reconstruct { alphaReconstruction = codedAlpha.recon.first }
             alphaItem = AVIFImageItem(av1Data: aseq + aframe, sequenceHeaderOBU: aseq, profile: 0, level: cfg.levelIndex,
                                       monochrome: true, subX: 1, subY: 1, channels: 1)
         }
-        return AVIFContainer.build(color: colorItem, alpha: alphaItem, width: width, height: height,
-                                   nclx: (1, 13, matrix, true), icc: img.metadata.iccProfile)
+        let bytes = AVIFContainer.build(color: colorItem, alpha: alphaItem, width: width, height: height,
+                                        nclx: (1, 13, matrix, true), icc: img.metadata.iccProfile)
+        return AVIFEncoding(bytes: bytes, colorPlanes: coded.recon, alphaPlane: alphaReconstruction)
     }
 
     /// sRGB → Y, Cb, Cr with the BT.601 matrix (matrix_coefficients 6), full range; chroma averaged over each

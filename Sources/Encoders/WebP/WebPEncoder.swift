@@ -1,9 +1,31 @@
 import Raster
 
+/// A WebP file with what a conforming decoder must reconstruct from it (`WebPEncoder.encodeWithReconstruction`).
+public struct WebPEncoding: Sendable {
+    /// The complete file.
+    public var bytes: [UInt8]
+    /// Lossy files: the planes a decoder reconstructs with the loop filter off, as `dwebp -nofilter -yuv` writes
+    /// them — Y (width × height), U and V (⌈width/2⌉ × ⌈height/2⌉) of the VP8 frame, then A (width × height) when
+    /// the file has an alpha chunk (stored losslessly). Nil for lossless files, which decode to the source's 8-bit
+    /// samples exactly.
+    public var unfilteredYUVA: [[UInt8]]?
+}
+
 /// WebP encoder facade: lossless (VP8L) or lossy (VP8 key frame, plus an `ALPH` chunk when the image has
 /// transparency), in the RIFF container with the source's ICC profile.
 public enum WebPEncoder {
     public static func encode(_ raster: Raster, options: WebPEncodeOptions = WebPEncodeOptions()) throws -> [UInt8] {
+        try encode(raster, options: options, reconstruct: false).bytes
+    }
+
+    /// The file `encode` writes (the same bytes) and, for lossy files, the encoder's reconstruction, which the
+    /// golden conformance suite compares with dwebp's output.
+    public static func encodeWithReconstruction(_ raster: Raster, options: WebPEncodeOptions = WebPEncodeOptions())
+        throws -> WebPEncoding {
+        try encode(raster, options: options, reconstruct: true)
+    }
+
+    private static func encode(_ raster: Raster, options: WebPEncodeOptions, reconstruct: Bool) throws -> WebPEncoding {
         try WebPContainer.checkDimensions(width: raster.width, height: raster.height)
         let image = straightAlpha8Bit(raster)
         let effort = max(0, min(6, options.effort))
@@ -13,19 +35,20 @@ public enum WebPEncoder {
             let payload = VP8LEncoder.encodeChunkPayload(argb: argb, width: image.width, height: image.height,
                                                          effort: effort)
             try Job.checkpoint()
-            return try WebPContainer.assemble(bitstream: .lossless, payload: payload, iccProfile: icc,
-                                              width: image.width, height: image.height,
-                                              hasAlpha: image.hasTranslucentPixels)
+            return WebPEncoding(bytes: try WebPContainer.assemble(bitstream: .lossless, payload: payload, iccProfile: icc,
+                                                                  width: image.width, height: image.height,
+                                                                  hasAlpha: image.hasTranslucentPixels),
+                                unfilteredYUVA: nil)
         }
         let translucent = image.hasTranslucentPixels
         let colour = image.layout.hasAlpha ? try dropAlpha(image) : image
-        let frame = try VP8Encoder.encodeKeyFrame(colour, quality: max(0, min(100, options.quality)), effort: effort)
-        let alpha = translucent
-            ? WebPAlpha.encode(alpha: alphaPlane(image), width: image.width, height: image.height, effort: effort)
-            : nil
+        let frame = try VP8Encoder.encode(colour, options: .init(quality: max(0, min(100, options.quality)), effort: effort))
+        let alphaSamples = translucent ? alphaPlane(image) : nil
+        let alpha = alphaSamples.map { WebPAlpha.encode(alpha: $0, width: image.width, height: image.height, effort: effort) }
         try Job.checkpoint()
-        return try WebPContainer.assemble(bitstream: .lossy, payload: frame, alpha: alpha, iccProfile: icc,
-                                          width: image.width, height: image.height, hasAlpha: translucent)
+        let bytes = try WebPContainer.assemble(bitstream: .lossy, payload: frame.payload, alpha: alpha, iccProfile: icc,
+                                               width: image.width, height: image.height, hasAlpha: translucent)
+        return WebPEncoding(bytes: bytes, unfilteredYUVA: reconstruct ? frame.visiblePlanes() + (alphaSamples.map { [$0] } ?? []) : nil)
     }
 
     /// 8-bit samples with straight (not premultiplied) alpha, as WebP stores them.

@@ -12,11 +12,9 @@ PASSED=0
 FAILED=0
 PIDS=()
 
-# The shared corpus sits beside the clone (CI) or two levels up (worktrees under wt/).
-if [ -d ../shared/corpus ]; then CORPUS="../shared/corpus"
-elif [ -d ../../shared/corpus ]; then CORPUS="../../shared/corpus"
-else echo "shared corpus not found (../shared/corpus)"; exit 1; fi
-CORPUS="$(cd "$CORPUS" && pwd)"
+# The test corpus is committed with the code.
+CORPUS="$REPO/Conformance/corpus"
+[ -d "$CORPUS" ] || { echo "corpus not found ($CORPUS)"; exit 1; }
 
 cleanup() {
   local pid

@@ -25,6 +25,19 @@ public enum VP8Encoder {
         /// The encoder's reconstruction before loop filtering, padded planes.
         var picture: VP8Picture
         var reconY: [UInt8], reconU: [UInt8], reconV: [UInt8]
+
+        /// The reconstruction cropped to the picture: Y (width × height), U and V (⌈width/2⌉ × ⌈height/2⌉).
+        func visiblePlanes() -> [[UInt8]] {
+            let w = picture.width, h = picture.height, cw = (w + 1) / 2, ch = (h + 1) / 2
+            func crop(_ plane: [UInt8], _ stride: Int, _ pw: Int, _ ph: Int) -> [UInt8] {
+                var out = [UInt8]()
+                out.reserveCapacity(pw * ph)
+                for y in 0..<ph { out += plane[(y * stride)..<(y * stride + pw)] }
+                return out
+            }
+            return [crop(reconY, picture.yStride, w, h), crop(reconU, picture.uvStride, cw, ch),
+                    crop(reconV, picture.uvStride, cw, ch)]
+        }
     }
 
     static let codecName = "WebP encoder"
