@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Transcribes the VP8 constant tables from the RFC 6386 text into Swift (tables are facts; sections cited).
 Output: Sources/Raster/VP8Tables.swift, shared by the VP8 encoder and decoder:
-    python3 Scripts/gen-vp8-tables.py > Sources/Raster/VP8Tables.swift"""
+    python3 Scripts/gen-vp8-tables.py RFC6386.txt > Sources/Raster/VP8Tables.swift"""
 import re, sys
 if len(sys.argv) != 2:
     sys.exit("usage: gen-vp8-tables.py RFC6386.txt   (the RFC text: https://www.rfc-editor.org/rfc/rfc6386.txt)")
