@@ -90,10 +90,11 @@ public enum WebPDecoder {
 
     static func decodeLossy(_ bytes: [UInt8], _ layout: Layout, loopFilter: Bool) throws -> Raster {
         let width = layout.width, height = layout.height
+        // The alpha plane (empty when the image is opaque).
         let alpha = try layout.container.alphaRange.map {
             try WebPAlphaDecoder.decode(bytes, range: $0, width: width, height: height)
-        }
-        let channels = alpha == nil ? 3 : 4
+        } ?? []
+        let channels = alpha.isEmpty ? 3 : 4
         var frame = try VP8FrameDecoder(header: layout.lossyHeader!, limits: .unlimitedForCheckedSize, loopFilter: loopFilter)
         var emitter = WebPFancyRowEmitter(width: width, height: height, channels: channels)
         let count = width * height * channels
@@ -101,20 +102,16 @@ public enum WebPDecoder {
             let out = buffer.baseAddress!
             try bytes.withUnsafeBufferPointer { input in
                 try frame.decode(input, chunk: layout.container.bitstreamRange) { f, lumaRows, chromaRows in
-                    let firstNew = emitter.nextRow
                     f.y.withUnsafeBufferPointer { y in
                         f.u.withUnsafeBufferPointer { u in
                             f.v.withUnsafeBufferPointer { v in
-                                emitter.emit(lumaRows: lumaRows, chromaRows: chromaRows, y: y.baseAddress!,
-                                             yStride: f.yStride, u: u.baseAddress!, v: v.baseAddress!,
-                                             uvStride: f.uvStride, out: out)
+                                alpha.withUnsafeBufferPointer { a in
+                                    emitter.emit(lumaRows: lumaRows, chromaRows: chromaRows, y: y.baseAddress!,
+                                                 yStride: f.yStride, u: u.baseAddress!, v: v.baseAddress!,
+                                                 uvStride: f.uvStride, alpha: alpha.isEmpty ? nil : a.baseAddress,
+                                                 out: out)
+                                }
                             }
-                        }
-                    }
-                    if let alpha {
-                        for row in firstNew..<emitter.nextRow {
-                            let o = out + row * width * 4 + 3
-                            for x in 0..<width { o[4 * x] = alpha[row * width + x] }
                         }
                     }
                 }

@@ -41,6 +41,7 @@ enum VP8LDecoder {
         try Job.checkpoint()
         var inverse = VP8LInverseTransforms(transforms: transforms, width: width, maxRows: bandRows)
         let count = codedWidth * height
+        // Every pixel is written by the decoding loop before anything reads it.
         var coded = [UInt32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         try coded.withUnsafeMutableBufferPointer { buffer in
             let pixels = buffer.baseAddress!

@@ -25,10 +25,15 @@ struct VP8FrameDecoder {
         macroblocksHigh = (header.height + 15) >> 4
         yStride = 16 * macroblocksWide
         uvStride = 8 * macroblocksWide
-        y = [UInt8](repeating: 0, count: yStride * 16 * macroblocksHigh)
-        u = [UInt8](repeating: 0, count: uvStride * 8 * macroblocksHigh)
-        v = [UInt8](repeating: 0, count: uvStride * 8 * macroblocksHigh)
+        // Every byte of the planes is written by the reconstruction before anything reads it.
+        y = Self.plane(yStride * 16 * macroblocksHigh)
+        u = Self.plane(uvStride * 8 * macroblocksHigh)
+        v = Self.plane(uvStride * 8 * macroblocksHigh)
         loopFilterEnabled = loopFilter
+    }
+
+    private static func plane(_ count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// Decodes the frame. `emitRows(lumaRows, chromaRows)` is called after each macroblock row with how many rows of
