@@ -49,15 +49,19 @@ public struct ProcessingOutcome: Sendable {
     public var processingMilliseconds: Double
     /// True when the body could differ by the client's Accept header (→ `Vary: Accept`).
     public var variesByAccept: Bool
+    /// Set when the job was stopped before its end (`Job`): on `.deadlineExceeded` the original is served with
+    /// `compression: processing time limit exceeded`; on `.abandoned` nobody waits for the outcome.
+    public var stoppedBy: JobStop?
 
     /// Nothing was asked (no parameters, `quality` alone, a same-size resize, a disabled rule): `body` is the
     /// original, with no operations and no skip reason — answer like a plain proxy (no X-Img-Operations).
     public var isPassthrough: Bool { skipReason == nil && operations.isEmpty }
 
     public init(body: [UInt8], contentType: String, operations: [String], skipReason: String?,
-                processingMilliseconds: Double, variesByAccept: Bool) {
+                processingMilliseconds: Double, variesByAccept: Bool, stoppedBy: JobStop? = nil) {
         self.body = body; self.contentType = contentType; self.operations = operations; self.skipReason = skipReason
         self.processingMilliseconds = processingMilliseconds; self.variesByAccept = variesByAccept
+        self.stoppedBy = stoppedBy
     }
 }
 
@@ -91,7 +95,9 @@ public enum ImageProcessor {
     }
 
     /// Runs the whole plan (sniff → header → plan → decode → orient → resize → crop → encode → size check) on
-    /// `original`. Never throws: every failure becomes a skip that serves the original.
+    /// `original`. Never throws: every failure becomes a skip that serves the original. Runs under the calling
+    /// thread's `Job`: it checks the job between stages (the codecs inside their long loops) and, once the job is
+    /// stopped, returns the original with `stoppedBy` set (and the processing-time skip reason for a deadline).
     public static func process(original: [UInt8], query: SplitQuery, accept: String?, rule: RuleSettings,
                                limits: ImageLimits = .default) -> ProcessingOutcome {
         let clock = ContinuousClock()
@@ -105,6 +111,13 @@ public enum ImageProcessor {
             ProcessingOutcome(body: original, contentType: sniffed.mimeType, operations: [], skipReason: reason?.text,
                               processingMilliseconds: milliseconds(), variesByAccept: varies)
         }
+        func stopped(_ stop: JobStop, varies: Bool) -> ProcessingOutcome {
+            var outcome = serveOriginal(reason: stop == .deadlineExceeded ? .processingTimeLimit : nil, varies: varies)
+            outcome.stoppedBy = stop
+            return outcome
+        }
+        // A job stopped before it started (its client left while it was queued, or its deadline passed there).
+        if let stop = Job.current.stopReason { return stopped(stop, varies: false) }
         guard rule.enabled else { return serveOriginal(reason: nil, varies: false) }
         guard sniffed.format == .jpeg || sniffed.format == .png else {
             return serveOriginal(reason: .unsupportedContentType(sniffed.mimeType), varies: false)
@@ -134,6 +147,8 @@ public enum ImageProcessor {
         let body: [UInt8]
         do {
             body = try execute(plan, original: original, limits: limits)
+        } catch let stop as JobStop {
+            return stopped(stop, varies: varies)
         } catch let reason as SkipReason {
             return serveOriginal(reason: reason, varies: varies)
         } catch {
@@ -145,23 +160,32 @@ public enum ImageProcessor {
     }
 
     /// Decodes (shrinking JPEGs on load), orients, resizes, crops and encodes as `plan` says.
-    /// Throws a `SkipReason` naming the stage that failed.
+    /// Throws a `SkipReason` naming the stage that failed, or the `JobStop` of a stopped job (checked between
+    /// stages here and inside the codecs' long loops).
     public static func execute(_ plan: Plan, original: [UInt8], limits: ImageLimits = .default) throws -> [UInt8] {
         var raster: Raster
         do {
             raster = try ImageDecoder.decode(original, limits: limits, jpegScaleDenominator: plan.jpegScaleDenominator)
+        } catch let stop as JobStop {
+            throw stop
         } catch let error as CodecError where error.kind == .unsupported && plan.jpegScaleDenominator > 1 {
             // A decoder that cannot scale this file still decodes it at full size.
-            do { raster = try ImageDecoder.decode(original, limits: limits) } catch { throw SkipReason.decoderError(error) }
+            do { raster = try ImageDecoder.decode(original, limits: limits) } catch let stop as JobStop { throw stop } catch {
+                throw SkipReason.decoderError(error)
+            }
         } catch {
             throw SkipReason.decoderError(error)
         }
+        try Job.checkpoint()
         raster.metadata.orientation = plan.orientation
         raster = Orientation.apply(raster)
         if let step = plan.resize {
+            try Job.checkpoint()
             let window = decodedWindow(step.window, plan: plan, decodedWidth: raster.width, decodedHeight: raster.height)
             do {
                 raster = try Resampler.resample(raster, window: window, width: step.width, height: step.height)
+            } catch let stop as JobStop {
+                throw stop
             } catch {
                 throw SkipReason.resizeInternal
             }
@@ -169,9 +193,13 @@ public enum ImageProcessor {
         if let rect = plan.crop {
             do { raster = try Crop.apply(raster, rect: rect) } catch { throw SkipReason.cropTooBig }
         }
+        try Job.checkpoint()
         let prepared = OutputRaster.prepare(raster, for: plan.output.format)
+        try Job.checkpoint()
         do {
             return try OutputRaster.encode(prepared, as: plan.output)
+        } catch let stop as JobStop {
+            throw stop
         } catch {
             throw SkipReason.encoderFailed(plan.output.format)
         }

@@ -28,6 +28,8 @@ public struct SkipReason: Error, Sendable, Equatable, CustomStringConvertible {
         SkipReason("\(format.rawValue) will be bigger, than origin: OriginQ: \(originQuality), DesiredQ: \(desiredQuality)")
     }
     public static let rateLimit = SkipReason("compression: rate limit is exceeded")
+    /// The job ran past `timeouts.processingMs` and was cancelled (SPEC §5; not in Gcore's list, same vocabulary).
+    public static let processingTimeLimit = SkipReason("compression: processing time limit exceeded")
     public static let badQuality = SkipReason("compression: bad quality parameter")
     public static let unsupportedFmt = SkipReason("compression: unsupported format of the fmt query parameter")
     public static let clientDoesNotAccept = SkipReason("compression: webp/avif format is not supported by the client")

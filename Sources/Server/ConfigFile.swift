@@ -183,8 +183,11 @@ struct LimitsModel: Decodable {
 
 struct TimeoutsModel: Decodable {
     var originConnectMs: Int?, originReadMs: Int?, clientHeaderMs: Int?, keepAliveMs: Int?, clientWriteMs: Int?
+    var processingMs: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case originConnectMs, originReadMs, clientHeaderMs, keepAliveMs, clientWriteMs }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case originConnectMs, originReadMs, clientHeaderMs, keepAliveMs, clientWriteMs, processingMs
+    }
 
     init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
@@ -196,7 +199,7 @@ struct TimeoutsModel: Decodable {
         }
         originConnectMs = try positive(.originConnectMs); originReadMs = try positive(.originReadMs)
         clientHeaderMs = try positive(.clientHeaderMs); keepAliveMs = try positive(.keepAliveMs)
-        clientWriteMs = try positive(.clientWriteMs)
+        clientWriteMs = try positive(.clientWriteMs); processingMs = try positive(.processingMs)
     }
 }
 
@@ -271,6 +274,7 @@ struct ConfigFileModel: Decodable {
             if let v = timeouts.clientHeaderMs { config.clientHeaderTimeout = Double(v) / 1000 }
             if let v = timeouts.keepAliveMs { config.keepAliveTimeout = Double(v) / 1000 }
             if let v = timeouts.clientWriteMs { config.clientWriteTimeout = Double(v) / 1000 }
+            if let v = timeouts.processingMs { config.processingTimeout = Double(v) / 1000 }
         }
         func nonNegative(_ value: Int?, _ field: String) throws(ConfigError) -> Int? {
             guard let value else { return nil }

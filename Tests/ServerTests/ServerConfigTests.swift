@@ -1,5 +1,6 @@
 import XCTest
 import FoundationEssentials
+import Raster
 @testable import Server
 
 final class ServerConfigTests: XCTestCase {
@@ -21,7 +22,8 @@ final class ServerConfigTests: XCTestCase {
         { "origin": "http://origin.test:8081/base/", "serverName": "edge-1", "listen": "0.0.0.0:9000",
           "limits": { "maxPixels": 1000, "maxSide": 500, "maxSourceBytes": 2048, "maxConnections": 10,
                       "maxRequestLineBytes": 100, "maxHeaderBytes": 200, "maxRequestBodyBytes": 0 },
-          "timeouts": { "originConnectMs": 250, "originReadMs": 1500, "clientHeaderMs": 2000, "keepAliveMs": 5000, "clientWriteMs": 700 },
+          "timeouts": { "originConnectMs": 250, "originReadMs": 1500, "clientHeaderMs": 2000, "keepAliveMs": 5000, "clientWriteMs": 700,
+                        "processingMs": 1234 },
           "cacheBytes": 1048576, "cacheTTLSeconds": 60, "workers": 3, "queueSize": 7, "handlerThreads": 16, "accessLog": false,
           "rules": [
             { "path": "/static/**", "enabled": false },
@@ -40,6 +42,7 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(config.requestLimits.maxRequestLineBytes, 100)
         XCTAssertEqual(config.originConnectTimeout, 0.25)
         XCTAssertEqual(config.keepAliveTimeout, 5)
+        XCTAssertEqual(config.processingTimeout, 1.234)
         XCTAssertEqual(config.cacheBytes, 1 << 20)
         XCTAssertEqual(config.workerCount, 3)
         XCTAssertEqual(config.queueSize, 7)
@@ -64,6 +67,8 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(config.imageLimits, .default)
         XCTAssertEqual(config.rules.count, 1)
         XCTAssertGreaterThanOrEqual(config.workerCount, 1)
+        XCTAssertEqual(config.processingTimeout, 20)
+        XCTAssertEqual(config.workerCount, Job.machineCores)
     }
 
     func testErrorsNameTheField() {
@@ -81,6 +86,7 @@ final class ServerConfigTests: XCTestCase {
         assertError(#"{"listen": 80}"#, field: "listen")
         assertError(#"{"limits": {"maxSide": 0}}"#, field: "limits.maxSide")
         assertError(#"{"timeouts": {"originReadMs": -1}}"#, field: "timeouts.originReadMs")
+        assertError(#"{"timeouts": {"processingMs": 0}}"#, field: "timeouts.processingMs")
         assertError(#"{"workers": -2}"#, field: "workers")
         assertError(#"{"handlerThreads": 0}"#, field: "handlerThreads")
         assertError(#"{"rules": "#, field: "(file)")
