@@ -36,9 +36,14 @@ final class WebPDecoderOracleTests: XCTestCase {
     }
 
     func testLossyWithAlpha() throws {
-        for filter in ["none", "fast", "best"] { try check("photos/logo.png", ["-q", "70", "-alpha_filter", filter]) }
-        try check("photos/logo.png", ["-q", "70", "-alpha_q", "40"])
-        try check("photos/logo.png", ["-q", "70", "-alpha_method", "0"])
+        // camera-gray-alpha is the corpus photo with real transparency (cwebp drops an all-opaque alpha).
+        let translucent = "png/variants/camera-gray-alpha.png"
+        for filter in ["none", "fast", "best"] { try check(translucent, ["-q", "70", "-alpha_filter", filter]) }
+        try check(translucent, ["-q", "70", "-alpha_q", "40"])
+        try check(translucent, ["-q", "70", "-alpha_method", "0"])
+        try check(translucent, ["-q", "50", "-exact"])
+        try check("png/pngsuite/basn6a08.png", ["-q", "80"])
+        try check("png/pngsuite/basn6a08.png", ["-lossless"])
     }
 
     func testOddSizes() throws {

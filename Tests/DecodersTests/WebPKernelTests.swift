@@ -5,14 +5,8 @@ import XCTest
 /// (`VP8LoopFilter` vs `VP8LoopFilterReference`), the fancy upsampler and the YUV → RGB row conversion (vs the
 /// per-pixel formula of `WebPFancyUpsampler.yuvToRGB`).
 final class WebPKernelTests: XCTestCase {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     func testLoopFilterMatchesReference() {
-        var rng = Random(state: 0x5EED)
+        var rng = SeededGenerator(seed: 0x5EED)
         let mbw = 3, mbh = 3, ys = 16 * mbw, cs = 8 * mbw
         for trial in 0..<400 {
             // Smooth-ish planes with noise so that every filter branch is taken.
@@ -68,7 +62,7 @@ final class WebPKernelTests: XCTestCase {
     }
 
     func testUpsamplerAndConversionMatchReference() {
-        var rng = Random(state: 0xC0FFEE)
+        var rng = SeededGenerator(seed: 0xC0FFEE)
         for width in [1, 2, 3, 15, 16, 17, 31, 32, 33, 34, 64, 100, 257] {
             let cw = (width + 1) / 2
             let top = (0..<cw).map { _ in UInt8(rng.below(256)) }, current = (0..<cw).map { _ in UInt8(rng.below(256)) }

@@ -88,6 +88,20 @@ public enum WebPDecoder {
         }
     }
 
+    /// The YUV planes of a lossy file, with or without the loop filter (an encoder's reconstruction is compared
+    /// with them before filtering). Planes are padded to whole macroblocks; see `VP8FrameDecoder`.
+    static func decodeLossyPlanes(_ bytes: [UInt8], loopFilter: Bool) throws -> VP8FrameDecoder {
+        let layout = try Layout(bytes, limits: .default)
+        guard let header = layout.lossyHeader else {
+            throw webpError(.unsupported, layout.container.bitstreamRange.lowerBound, "not a lossy WebP")
+        }
+        var frame = try VP8FrameDecoder(header: header, limits: .default, loopFilter: loopFilter)
+        try bytes.withUnsafeBufferPointer { input in
+            try frame.decode(input, chunk: layout.container.bitstreamRange) { _, _, _ in }
+        }
+        return frame
+    }
+
     static func decodeLossy(_ bytes: [UInt8], _ layout: Layout, loopFilter: Bool) throws -> Raster {
         let width = layout.width, height = layout.height
         // The alpha plane (empty when the image is opaque).
