@@ -11,8 +11,6 @@ import Raster
 /// the cases the RIFF and chunk sizes are also rewritten to fit the damaged file, so that truncation reaches the
 /// VP8/VP8L decoders instead of stopping at the container.
 final class WebPRobustnessTests: XCTestCase {
-    static let secondsPerDecode = 20.0
-
     static let sources: [(String, [String])] = [
         ("photos/chelsea.png", ["-lossless"]),
         ("png/pngsuite/basn3p04.png", ["-lossless"]),
@@ -26,28 +24,9 @@ final class WebPRobustnessTests: XCTestCase {
         try sources.map { ("\($0.0) \($0.1.joined(separator: " "))", try WebPDecoderOracle.cwebp($0.0, $0.1)) }
     }
 
-    enum Outcome { case image, typedError }
-
-    /// Decodes; returns the outcome or a description of what went wrong.
-    static func check(_ bytes: [UInt8], _ label: String) -> Result<Outcome, ProblemReport> {
-        let start = Date()
-        var outcome = Outcome.typedError
-        do {
-            let r = try WebPDecoder.decode(bytes)
-            guard r.samples8.count == r.width * r.height * r.channels else {
-                return .failure(ProblemReport(text: "\(label): inconsistent raster"))
-            }
-            outcome = .image
-        } catch is CodecError {
-        } catch {
-            return .failure(ProblemReport(text: "\(label): untyped error \(error)"))
-        }
-        let elapsed = Date().timeIntervalSince(start)
-        if elapsed > secondsPerDecode { return .failure(ProblemReport(text: "\(label): took \(elapsed) s")) }
-        return .success(outcome)
+    static func check(_ bytes: [UInt8], _ label: String) -> Result<DecoderRobustness.Outcome, DecoderRobustness.ProblemReport> {
+        DecoderRobustness.check(label) { try WebPDecoder.decode(bytes) }
     }
-
-    struct ProblemReport: Error { let text: String }
 
     /// The file with its RIFF size, and the size of the chunk that runs past the new end, rewritten to fit.
     static func fittedSizes(_ bytes: [UInt8]) -> [UInt8] {
@@ -75,19 +54,9 @@ final class WebPRobustnessTests: XCTestCase {
         return start
     }
 
-    func runParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> [String]) {
-        let lock = NSLock()
-        nonisolated(unsafe) var problems: [String] = []
-        DispatchQueue.concurrentPerform(iterations: count) { i in
-            let p = work(i)
-            lock.lock(); problems += p; lock.unlock()
-        }
-        XCTAssertEqual(problems, [], "\(problems.count) problems")
-    }
-
     func testTruncatedFiles() throws {
         let files = try Self.files()
-        runParallel(files.count) { i in
+        DecoderRobustness.runParallel(files.count) { i in
             let (name, bytes) = files[i]
             var problems: [String] = []
             for k in 0..<64 {
@@ -108,7 +77,7 @@ final class WebPRobustnessTests: XCTestCase {
 
     func testBitFlips() throws {
         let files = try Self.files()
-        runParallel(files.count) { i in
+        DecoderRobustness.runParallel(files.count) { i in
             let (name, original) = files[i]
             var rng = SeededGenerator(seed: 0x3EB9_0000 + UInt64(i))
             let payload = Self.lastPayloadStart(original)
