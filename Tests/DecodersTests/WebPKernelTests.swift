@@ -119,3 +119,31 @@ final class WebPKernelTests: XCTestCase {
         }
     }
 }
+
+/// The lane-wise VP8L predictor arithmetic against the per-channel definitions of the specification (section 4.1).
+final class VP8LPixelArithmeticTests: XCTestCase {
+    func channel(_ p: UInt32, _ shift: UInt32) -> Int { Int((p >> shift) & 0xFF) }
+
+    func testAgainstPerChannelDefinitions() {
+        var rng = SeededGenerator(seed: 0xA1B2)
+        for _ in 0..<20000 {
+            // Mostly random words, sometimes near-equal ones so ties and small differences are hit.
+            let a = UInt32(truncatingIfNeeded: rng.next())
+            let b = rng.below(3) == 0 ? a ^ UInt32(rng.below(256)) : UInt32(truncatingIfNeeded: rng.next())
+            let c = rng.below(3) == 0 ? b ^ UInt32(rng.below(16)) : UInt32(truncatingIfNeeded: rng.next())
+            var full: UInt32 = 0, half: UInt32 = 0
+            var pl = 0, pt = 0
+            for shift: UInt32 in [0, 8, 16, 24] {
+                let (ca, cb, cc) = (channel(a, shift), channel(b, shift), channel(c, shift))
+                full |= UInt32(min(255, max(0, ca + cb - cc))) << shift
+                half |= UInt32(min(255, max(0, ca + (ca - cb) / 2))) << shift
+                // Select(L = a, T = b, TL = c): estimate p = L + T - TL.
+                let p = ca + cb - cc
+                pl += abs(p - ca); pt += abs(p - cb)
+            }
+            XCTAssertEqual(VP8LPixel.clampAddSubtractFull(a, b, c), full)
+            XCTAssertEqual(VP8LPixel.clampAddSubtractHalf(a, b), half)
+            XCTAssertEqual(VP8LPixel.select(left: a, top: b, topLeft: c), pl < pt ? a : b)
+        }
+    }
+}

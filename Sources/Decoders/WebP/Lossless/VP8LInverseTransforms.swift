@@ -172,23 +172,38 @@ struct VP8LInverseTransforms {
         }
     }
 
-    /// Pixels `from..<to` of one tile span with a fixed mode (all have their top-right neighbour above).
+    /// Pixels `from..<to` of one tile span with a fixed mode (all have their top-right neighbour above). Each
+    /// mode gets its own loop: `span` is inlined with the mode's formula.
     @inline(__always)
     static func predictSpan(mode: Int, _ src: UnsafePointer<UInt32>, _ dst: UnsafeMutablePointer<UInt32>,
                             _ upper: UnsafePointer<UInt32>, from: Int, to: Int) {
-        var x = from
-        switch mode {
-        case 1:
-            var left = dst[x - 1]
-            while x < to { left = VP8LPixel.add(src[x], left); dst[x] = left; x &+= 1 }
-        case 2:
-            while x < to { dst[x] = VP8LPixel.add(src[x], upper[x]); x &+= 1 }
-        default:
+        /// Runs `predict(left, top, topRight, topLeft)` over the span.
+        @inline(__always)
+        func span(_ predict: (UInt32, UInt32, UInt32, UInt32) -> UInt32) {
+            var left = dst[from &- 1]
+            var x = from
             while x < to {
-                dst[x] = VP8LPixel.add(src[x], predictor(mode: mode, left: dst[x &- 1], top: upper[x],
-                                                         topRight: upper[x &+ 1], topLeft: upper[x &- 1]))
+                left = VP8LPixel.add(src[x], predict(left, upper[x], upper[x &+ 1], upper[x &- 1]))
+                dst[x] = left
                 x &+= 1
             }
+        }
+        typealias P = VP8LPixel
+        switch mode {
+        case 1: span { l, _, _, _ in l }
+        case 2: span { _, t, _, _ in t }
+        case 3: span { _, _, tr, _ in tr }
+        case 4: span { _, _, _, tl in tl }
+        case 5: span { l, t, tr, _ in P.average(P.average(l, tr), t) }
+        case 6: span { l, _, _, tl in P.average(l, tl) }
+        case 7: span { l, t, _, _ in P.average(l, t) }
+        case 8: span { _, t, _, tl in P.average(tl, t) }
+        case 9: span { _, t, tr, _ in P.average(t, tr) }
+        case 10: span { l, t, tr, tl in P.average(P.average(l, tl), P.average(t, tr)) }
+        case 11: span { l, t, _, tl in P.select(left: l, top: t, topLeft: tl) }
+        case 12: span { l, t, _, tl in P.clampAddSubtractFull(l, t, tl) }
+        case 13: span { l, t, _, tl in P.clampAddSubtractHalf(P.average(l, t), tl) }
+        default: span { _, _, _, _ in 0xFF00_0000 }
         }
     }
 }

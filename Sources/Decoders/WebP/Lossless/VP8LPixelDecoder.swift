@@ -21,7 +21,11 @@ enum VP8LPixelDecoder {
                        into pixels: UnsafeMutablePointer<UInt32>, batchRows: Int,
                        rowsDone: (Int) throws -> Void) throws {
         let total = width * height
-        var cache = VP8LColorCache(bits: max(coding.cacheBits, 1))
+        let cacheSize = 1 << max(coding.cacheBits, 1)
+        let cache = UnsafeMutablePointer<UInt32>.allocate(capacity: cacheSize)
+        defer { cache.deallocate() }
+        cache.initialize(repeating: 0, count: cacheSize)
+        let cacheShift = UInt32(32 - max(coding.cacheBits, 1))
         try coding.store.entries.withUnsafeBufferPointer { entriesBuffer in
             try coding.groups.withUnsafeBufferPointer { groups in
                 try coding.groupMap.withUnsafeBufferPointer { map in
@@ -30,76 +34,72 @@ enum VP8LPixelDecoder {
                     let groupBits = coding.groupBits, mapWidth = coding.groupMapWidth
                     // A new group is looked up whenever x enters a new tile (only x == 0 without a map).
                     let tileMask = hasMap ? (1 << groupBits) - 1 : Int.max
-                    var group = groups[0]
-                    var pos = 0, x = 0, y = 0
-                    var lastCached = 0
-                    var nextFlush = min(batchRows, height)
-                    var flushedRows = 0
-
                     @inline(__always) func groupAt(_ x: Int, _ y: Int) -> VP8LCodeGroup {
                         hasMap ? groups[Int(map[(y >> groupBits) * mapWidth + (x >> groupBits)])] : groups[0]
                     }
-                    func flush() throws {
-                        if reader.overran {
-                            throw webpError(.truncated, reader.byteOffset, "lossless image data ends early")
-                        }
-                        try rowsDone(y)
-                        flushedRows = y
-                        nextFlush = min(y + batchRows - y % batchRows, height)
-                    }
-
+                    // The decoding state lives in locals so the inner loop keeps it in registers.
+                    var r = reader
+                    var group = groups[0]
+                    var pos = 0, x = 0, y = 0
+                    var lastCached = 0
                     while pos < total {
-                        if x & tileMask == 0 { group = groupAt(x, y) }
-                        let green = reader.readSymbol(group.green, entries)
-                        let pixel: UInt32
-                        if green < 256 {
-                            let red = reader.readSymbol(group.red, entries)
-                            let blue = reader.readSymbol(group.blue, entries)
-                            let alpha = reader.readSymbol(group.alpha, entries)
-                            pixel = UInt32(truncatingIfNeeded: alpha << 24 | red << 16 | green << 8 | blue)
-                        } else if green < 280 {
-                            let length = readPrefixedValue(&reader, green &- 256)
-                            let distanceCode = readPrefixedValue(&reader, reader.readSymbol(group.distance, entries))
-                            let distance = planeDistance(distanceCode, width: width)
-                            guard distance <= pos, length <= total &- pos else {
-                                if reader.overran {
-                                    throw webpError(.truncated, reader.byteOffset, "lossless image data ends early")
+                        let nextFlush = min(y - y % batchRows + batchRows, height)
+                        // Pixels up to the end of the band (a backward reference may run past it).
+                        while pos < total && y < nextFlush {
+                            if x & tileMask == 0 { group = groupAt(x, y) }
+                            let green = r.readSymbol(group.green, entries)
+                            let pixel: UInt32
+                            if green < 256 {
+                                let red = r.readSymbol(group.red, entries)
+                                let blue = r.readSymbol(group.blue, entries)
+                                let alpha = r.readSymbol(group.alpha, entries)
+                                pixel = UInt32(truncatingIfNeeded: alpha << 24 | red << 16 | green << 8 | blue)
+                            } else if green < 280 {
+                                let length = readPrefixedValue(&r, green &- 256)
+                                let distanceCode = readPrefixedValue(&r, r.readSymbol(group.distance, entries))
+                                let distance = planeDistance(distanceCode, width: width)
+                                guard distance <= pos, length <= total &- pos else {
+                                    if r.overran { throw webpError(.truncated, r.byteOffset, "lossless image data ends early") }
+                                    throw webpError(.malformed, r.byteOffset,
+                                                    "backward reference (distance \(distance), length \(length)) outside the image")
                                 }
-                                throw webpError(.malformed, reader.byteOffset,
-                                                "backward reference (distance \(distance), length \(length)) outside the image")
-                            }
-                            let source = pixels + (pos &- distance)
-                            let target = pixels + pos
-                            if distance >= length {
-                                target.update(from: source, count: length)
+                                let source = pixels + (pos &- distance)
+                                let target = pixels + pos
+                                if distance >= length {
+                                    target.update(from: source, count: length)
+                                } else {
+                                    // Overlapping copy: repeats the last `distance` pixels (a run when distance is 1).
+                                    for i in 0..<length { target[i] = source[i] }
+                                }
+                                pos &+= length
+                                x &+= length
+                                if x >= width {
+                                    y &+= x / width
+                                    x %= width
+                                }
+                                if pos < total && x & tileMask != 0 { group = groupAt(x, y) }
+                                continue
                             } else {
-                                // Overlapping copy: repeats the last `distance` pixels (a run when distance is 1).
-                                for i in 0..<length { target[i] = source[i] }
+                                // Colour cache hit: insert what was decoded since the last hit first (section 5.2.3).
+                                while lastCached < pos {
+                                    let argb = pixels[lastCached]
+                                    cache[VP8LColorCache.index(argb, shift: cacheShift)] = argb
+                                    lastCached &+= 1
+                                }
+                                pixel = cache[green &- 280]
                             }
-                            pos &+= length
-                            x &+= length
-                            if x >= width {
-                                y &+= x / width
-                                x %= width
-                                if y >= nextFlush { try flush() }
+                            pixels[pos] = pixel
+                            pos &+= 1
+                            x &+= 1
+                            if x == width {
+                                x = 0
+                                y &+= 1
                             }
-                            if pos < total && x & tileMask != 0 { group = groupAt(x, y) }
-                            continue
-                        } else {
-                            cache.insert(pixels, from: lastCached, to: pos)
-                            lastCached = pos
-                            pixel = cache.color(at: green &- 280)
                         }
-                        pixels[pos] = pixel
-                        pos &+= 1
-                        x &+= 1
-                        if x == width {
-                            x = 0
-                            y &+= 1
-                            if y >= nextFlush { try flush() }
-                        }
+                        if r.overran { throw webpError(.truncated, r.byteOffset, "lossless image data ends early") }
+                        try rowsDone(y)
                     }
-                    if flushedRows < height { try flush() }
+                    reader = r
                 }
             }
         }

@@ -77,40 +77,47 @@ enum VP8LPixel {
         (((a ^ b) & 0xFEFE_FEFE) &>> 1) &+ (a & b)
     }
 
+    /// The four channels of a pixel as signed 16-bit lanes (blue, green, red, alpha), and back.
     @inline(__always)
-    static func channel(_ p: UInt32, _ shift: UInt32) -> Int32 { Int32((p &>> shift) & 0xFF) }
+    static func lanes(_ p: UInt32) -> SIMD4<Int16> {
+        SIMD4<Int16>(truncatingIfNeeded: unsafeBitCast(p, to: SIMD4<UInt8>.self))
+    }
+
+    @inline(__always)
+    static func pixel(_ v: SIMD4<Int16>) -> UInt32 {
+        unsafeBitCast(SIMD4<UInt8>(truncatingIfNeeded: v), to: UInt32.self)
+    }
+
+    @inline(__always)
+    static func clamp(_ v: SIMD4<Int16>) -> SIMD4<Int16> {
+        let zero = SIMD4<Int16>(repeating: 0), top = SIMD4<Int16>(repeating: 255)
+        return v.replacing(with: zero, where: v .< zero).replacing(with: top, where: v .> top)
+    }
 
     /// Select of section 4.1: the neighbour (L or T) whose channels are closer to L + T - TL in Manhattan distance.
     /// |estimate - L| = |T - TL| and |estimate - T| = |L - TL| per channel.
     @inline(__always)
     static func select(left: UInt32, top: UInt32, topLeft: UInt32) -> UInt32 {
-        @inline(__always) func d(_ a: UInt32, _ b: UInt32, _ shift: UInt32) -> Int32 {
-            abs(channel(a, shift) &- channel(b, shift))
-        }
-        let towardsLeft = d(top, topLeft, 24) &+ d(top, topLeft, 16) &+ d(top, topLeft, 8) &+ d(top, topLeft, 0)
-        let towardsTop = d(left, topLeft, 24) &+ d(left, topLeft, 16) &+ d(left, topLeft, 8) &+ d(left, topLeft, 0)
+        let l = lanes(left), t = lanes(top), tl = lanes(topLeft)
+        let dt = t &- tl, dl = l &- tl
+        let towardsLeft = dt.replacing(with: 0 &- dt, where: dt .< 0).wrappedSum()
+        let towardsTop = dl.replacing(with: 0 &- dl, where: dl .< 0).wrappedSum()
         return towardsLeft < towardsTop ? left : top
     }
-
-    @inline(__always)
-    static func clamp(_ v: Int32) -> UInt32 { UInt32(v < 0 ? 0 : (v > 255 ? 255 : v)) }
 
     /// ClampAddSubtractFull(a, b, c) = clamp(a + b - c) per channel (section 4.1).
     @inline(__always)
     static func clampAddSubtractFull(_ a: UInt32, _ b: UInt32, _ c: UInt32) -> UInt32 {
-        @inline(__always) func one(_ shift: UInt32) -> UInt32 {
-            clamp(channel(a, shift) &+ channel(b, shift) &- channel(c, shift)) &<< shift
-        }
-        return one(24) | one(16) | one(8) | one(0)
+        pixel(clamp(lanes(a) &+ lanes(b) &- lanes(c)))
     }
 
-    /// ClampAddSubtractHalf(a, b) = clamp(a + (a - b) / 2) per channel, the division truncating toward zero.
+    /// ClampAddSubtractHalf(a, b) = clamp(a + (a - b) / 2) per channel, the division truncating toward zero
+    /// ((d + 1) >> 1 for negative d).
     @inline(__always)
     static func clampAddSubtractHalf(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        @inline(__always) func one(_ shift: UInt32) -> UInt32 {
-            let ca = channel(a, shift)
-            return clamp(ca &+ (ca &- channel(b, shift)) / 2) &<< shift
-        }
-        return one(24) | one(16) | one(8) | one(0)
+        let la = lanes(a)
+        let d = la &- lanes(b)
+        let half = (d &+ ((d &>> 15) & 1)) &>> 1
+        return pixel(clamp(la &+ half))
     }
 }
