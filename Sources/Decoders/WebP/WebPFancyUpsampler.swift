@@ -53,9 +53,7 @@ enum WebPFancyUpsampler {
     static func convertRow(y: UnsafePointer<UInt8>, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>,
                            alpha: UnsafePointer<UInt8>?, out: UnsafeMutablePointer<UInt8>, count: Int, channels: Int) {
         var x = 0
-        // RGB output writes 4 bytes per pixel and lets the next pixel overwrite the 4th, so the vector loop stops
-        // before the row's last pixel.
-        while x + 16 < count || (channels == 4 && x + 16 <= count) {
+        while x + 16 <= count {
             let luma = multiplyHigh(load(y + x), 19077)
             let cu = load(u + x), cv = load(v + x)
             let redSum = luma &+ multiplyHigh(cv, 26149)
@@ -73,8 +71,16 @@ enum WebPFancyUpsampler {
                 packed |= a &<< 24
                 UnsafeMutableRawPointer(out + 4 * x).storeBytes(of: packed, as: SIMD16<UInt32>.self)
             } else {
+                // Two pixels per 64-bit lane, squeezed to 48 bits, then stitched into six words (48 bytes).
+                let words = unsafeBitCast(packed, to: SIMD8<UInt64>.self)
+                let pairs = (words & 0xFF_FFFF) | ((words &>> 8) & 0xFFFF_FF00_0000)
                 let o = UnsafeMutableRawPointer(out + 3 * x)
-                for i in 0..<16 { o.storeBytes(of: packed[i], toByteOffset: 3 * i, as: UInt32.self) }
+                o.storeBytes(of: pairs[0] | pairs[1] &<< 48, toByteOffset: 0, as: UInt64.self)
+                o.storeBytes(of: pairs[1] &>> 16 | pairs[2] &<< 32, toByteOffset: 8, as: UInt64.self)
+                o.storeBytes(of: pairs[2] &>> 32 | pairs[3] &<< 16, toByteOffset: 16, as: UInt64.self)
+                o.storeBytes(of: pairs[4] | pairs[5] &<< 48, toByteOffset: 24, as: UInt64.self)
+                o.storeBytes(of: pairs[5] &>> 16 | pairs[6] &<< 32, toByteOffset: 32, as: UInt64.self)
+                o.storeBytes(of: pairs[6] &>> 32 | pairs[7] &<< 16, toByteOffset: 40, as: UInt64.self)
             }
             x += 16
         }

@@ -148,28 +148,28 @@ struct VP8FrameDecoder {
                 (wv - s - 1).update(repeating: 127, count: 9)
             }
         } else {
-            for r in -1..<16 { (wy + r * s - 4).update(from: wy + r * s + 12, count: 4) }
+            for r in -1..<16 { VP8Bytes.copy(wy + r * s - 4, wy + r * s + 12, 4) }
             for r in -1..<8 {
-                (wu + r * s - 4).update(from: wu + r * s + 4, count: 4)
-                (wv + r * s - 4).update(from: wv + r * s + 4, count: 4)
+                VP8Bytes.copy(wu + r * s - 4, wu + r * s + 4, 4)
+                VP8Bytes.copy(wv + r * s - 4, wv + r * s + 4, 4)
             }
         }
         if mbY > 0 {
-            (wy - s).update(from: aboveY + 16 * mbX, count: 16)
-            (wu - s).update(from: aboveU + 8 * mbX, count: 8)
-            (wv - s).update(from: aboveV + 8 * mbX, count: 8)
+            VP8Bytes.copy(wy - s, aboveY + 16 * mbX, 16)
+            VP8Bytes.copy(wu - s, aboveU + 8 * mbX, 8)
+            VP8Bytes.copy(wv - s, aboveV + 8 * mbX, 8)
         }
         let hasAbove = mbY > 0, hasLeft = mbX > 0
         if info.isSubblockPredicted {
             let aboveRight = wy - s + 16
             if mbY > 0 {
                 if mbX < macroblocksWide - 1 {
-                    aboveRight.update(from: aboveY + 16 * mbX + 16, count: 4)
+                    VP8Bytes.copy(aboveRight, aboveY + 16 * mbX + 16, 4)
                 } else {
-                    aboveRight.update(repeating: aboveY[16 * mbX + 15], count: 4)
+                    VP8Bytes.fill(aboveRight, aboveY[16 * mbX + 15], 4)
                 }
             }
-            for r in stride(from: 3, to: 12, by: 4) { (wy + r * s + 16).update(from: aboveRight, count: 4) }
+            for r in stride(from: 3, to: 12, by: 4) { VP8Bytes.copy(wy + r * s + 16, aboveRight, 4) }
             for n in 0..<16 {
                 let dst = wy + (n >> 2) * 4 * s + (n & 3) * 4
                 VP8IntraPredictor.predictSubblock(dst, mode: subblockModes[n])
@@ -195,20 +195,20 @@ struct VP8FrameDecoder {
         }
         // The bottom rows, unfiltered, are the next row's top edge.
         if mbY < macroblocksHigh - 1 {
-            (aboveY + 16 * mbX).update(from: wy + 15 * s, count: 16)
-            (aboveU + 8 * mbX).update(from: wu + 7 * s, count: 8)
-            (aboveV + 8 * mbX).update(from: wv + 7 * s, count: 8)
+            VP8Bytes.copy(aboveY + 16 * mbX, wy + 15 * s, 16)
+            VP8Bytes.copy(aboveU + 8 * mbX, wu + 7 * s, 8)
+            VP8Bytes.copy(aboveV + 8 * mbX, wv + 7 * s, 8)
         }
         let yOrigin = 16 * mbY * yStride + 16 * mbX
         let uvOrigin = 8 * mbY * uvStride + 8 * mbX
         y.withUnsafeMutableBufferPointer { yp in
-            for r in 0..<16 { (yp.baseAddress! + yOrigin + r * yStride).update(from: wy + r * s, count: 16) }
+            for r in 0..<16 { VP8Bytes.copy(yp.baseAddress! + yOrigin + r * yStride, wy + r * s, 16) }
         }
         u.withUnsafeMutableBufferPointer { up in
             v.withUnsafeMutableBufferPointer { vp in
                 for r in 0..<8 {
-                    (up.baseAddress! + uvOrigin + r * uvStride).update(from: wu + r * s, count: 8)
-                    (vp.baseAddress! + uvOrigin + r * uvStride).update(from: wv + r * s, count: 8)
+                    VP8Bytes.copy(up.baseAddress! + uvOrigin + r * uvStride, wu + r * s, 8)
+                    VP8Bytes.copy(vp.baseAddress! + uvOrigin + r * uvStride, wv + r * s, 8)
                 }
             }
         }
@@ -220,7 +220,7 @@ struct VP8FrameDecoder {
         switch code {
         case 2:
             VP8InverseTransform.addIDCT(block, dst)
-            block.update(repeating: 0, count: 16)
+            UnsafeMutableRawPointer(block).storeBytes(of: SIMD16<Int16>(), as: SIMD16<Int16>.self)
         case 1:
             VP8InverseTransform.addDC(block, dst)
             block[0] = 0

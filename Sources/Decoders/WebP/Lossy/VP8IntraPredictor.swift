@@ -30,7 +30,7 @@ enum VP8IntraPredictor {
 
     @inline(__always)
     static func fill(_ dst: UnsafeMutablePointer<UInt8>, size: Int, _ v: UInt8) {
-        for r in 0..<size { (dst + r * stride).update(repeating: v, count: size) }
+        for r in 0..<size { VP8Bytes.fill(dst + r * stride, v, size) }
     }
 
     /// 16x16 luma or 8x8 chroma prediction with a whole-block mode. `hasAbove`/`hasLeft` say whether the block
@@ -40,9 +40,9 @@ enum VP8IntraPredictor {
         let above = dst - stride
         switch mode {
         case VP8Mode.ve:
-            for r in 0..<size { (dst + r * stride).update(from: above, count: size) }
+            for r in 0..<size { VP8Bytes.copy(dst + r * stride, above, size) }
         case VP8Mode.he:
-            for r in 0..<size { (dst + r * stride).update(repeating: dst[r * stride - 1], count: size) }
+            for r in 0..<size { VP8Bytes.fill(dst + r * stride, dst[r * stride - 1], size) }
         case VP8Mode.tm:
             trueMotion(dst, size: size)
         default:
@@ -89,10 +89,10 @@ enum VP8IntraPredictor {
             for y in 0..<4 { set(0, y, v0); set(1, y, v1); set(2, y, v2); set(3, y, v3) }
         case VP8Mode.he:
             let x = top[-1], i = dst[-1], j = dst[stride - 1], k = dst[2 * stride - 1], l = dst[3 * stride - 1]
-            (dst).update(repeating: avg3(x, i, j), count: 4)
-            (dst + stride).update(repeating: avg3(i, j, k), count: 4)
-            (dst + 2 * stride).update(repeating: avg3(j, k, l), count: 4)
-            (dst + 3 * stride).update(repeating: avg3(k, l, l), count: 4)
+            VP8Bytes.fill(dst, avg3(x, i, j), 4)
+            VP8Bytes.fill(dst + stride, avg3(i, j, k), 4)
+            VP8Bytes.fill(dst + 2 * stride, avg3(j, k, l), 4)
+            VP8Bytes.fill(dst + 3 * stride, avg3(k, l, l), 4)
         case VP8Mode.ld:
             let a = top[0], b = top[1], c = top[2], d = top[3], e = top[4], f = top[5], g = top[6], h = top[7]
             set(0, 0, avg3(a, b, c))
@@ -163,6 +163,30 @@ enum VP8IntraPredictor {
             var sum: UInt32 = 4
             for n in 0..<4 { sum &+= UInt32(top[n]) &+ UInt32(dst[n * stride - 1]) }
             fill(dst, size: 4, UInt8(truncatingIfNeeded: sum &>> 3))
+        }
+    }
+}
+
+/// Copies and fills of 4, 8 or 16 bytes as single moves: for these sizes a `memmove`/`memset` call costs more
+/// than the copy itself, and reconstruction does several per block.
+enum VP8Bytes {
+    @inline(__always)
+    static func copy(_ dst: UnsafeMutablePointer<UInt8>, _ src: UnsafePointer<UInt8>, _ count: Int) {
+        let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
+        switch count {
+        case 4: d.storeBytes(of: s.loadUnaligned(as: UInt32.self), as: UInt32.self)
+        case 8: d.storeBytes(of: s.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        default: d.storeBytes(of: s.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+        }
+    }
+
+    @inline(__always)
+    static func fill(_ dst: UnsafeMutablePointer<UInt8>, _ value: UInt8, _ count: Int) {
+        let d = UnsafeMutableRawPointer(dst)
+        switch count {
+        case 4: d.storeBytes(of: UInt32(value) &* 0x0101_0101, as: UInt32.self)
+        case 8: d.storeBytes(of: UInt64(value) &* 0x0101_0101_0101_0101, as: UInt64.self)
+        default: d.storeBytes(of: SIMD16<UInt8>(repeating: value), as: SIMD16<UInt8>.self)
         }
     }
 }

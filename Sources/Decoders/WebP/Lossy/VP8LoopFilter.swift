@@ -49,13 +49,13 @@ struct VP8EdgePixels {
     var p3 = Lanes(), p2 = Lanes(), p1 = Lanes(), p0 = Lanes()
     var q0 = Lanes(), q1 = Lanes(), q2 = Lanes(), q3 = Lanes()
 
-    @inline(__always)
+    @_transparent
     static func lanes(_ low: UInt64, _ high: UInt64) -> Lanes {
         Lanes(truncatingIfNeeded: SIMD16<UInt8>(lowHalf: unsafeBitCast(low, to: SIMD8<UInt8>.self),
                                                 highHalf: unsafeBitCast(high, to: SIMD8<UInt8>.self)))
     }
 
-    @inline(__always)
+    @_transparent
     static func halves(_ v: Lanes) -> (UInt64, UInt64) {
         let bytes = SIMD16<UInt8>(truncatingIfNeeded: v)
         return (unsafeBitCast(bytes.lowHalf, to: UInt64.self), unsafeBitCast(bytes.highHalf, to: UInt64.self))
@@ -141,26 +141,30 @@ struct VP8EdgePixels {
 /// left macroblock edge, inner vertical edges, top macroblock edge, inner horizontal edges. Each edge segment is
 /// filtered 16 positions at a time (luma, or U and V side by side); the arithmetic is that of the scalar
 /// reference in `VP8LoopFilterReference`, which the tests hold it to.
+///
+/// The vector helpers are `@_transparent` rather than `@inline(__always)`: the optimizer left the latter as calls
+/// inside the edge functions (32 calls to `pixel` alone), and inlining them cut lossy decoding time by 12 %
+/// (volna 5120x2880: 165 -> 145 ms CPU).
 enum VP8LoopFilter {
     typealias Lanes = SIMD16<Int16>
 
     // Lane-wise min/max written out: the generic standard-library versions are not inlined here.
-    @inline(__always) static func maximum(_ a: Lanes, _ b: Lanes) -> Lanes { a.replacing(with: b, where: b .> a) }
-    @inline(__always) static func minimum(_ a: Lanes, _ b: Lanes) -> Lanes { a.replacing(with: b, where: b .< a) }
-    @inline(__always) static func absDiff(_ a: Lanes, _ b: Lanes) -> Lanes { maximum(a &- b, b &- a) }
-    @inline(__always) static func clamp(_ v: Lanes, _ low: Int16, _ high: Int16) -> Lanes {
+    @_transparent static func maximum(_ a: Lanes, _ b: Lanes) -> Lanes { a.replacing(with: b, where: b .> a) }
+    @_transparent static func minimum(_ a: Lanes, _ b: Lanes) -> Lanes { a.replacing(with: b, where: b .< a) }
+    @_transparent static func absDiff(_ a: Lanes, _ b: Lanes) -> Lanes { maximum(a &- b, b &- a) }
+    @_transparent static func clamp(_ v: Lanes, _ low: Int16, _ high: Int16) -> Lanes {
         minimum(maximum(v, Lanes(repeating: low)), Lanes(repeating: high))
     }
-    @inline(__always) static func pixel(_ v: Lanes) -> Lanes { clamp(v, 0, 255) }
+    @_transparent static func pixel(_ v: Lanes) -> Lanes { clamp(v, 0, 255) }
 
     /// Section 15.2: 4·|p0 - q0| + |p1 - q1| ≤ 2·limit + 1.
-    @inline(__always)
+    @_transparent
     static func edgeMask(_ e: VP8EdgePixels, _ threshold2: Int16) -> SIMDMask<Lanes.MaskStorage> {
         4 &* absDiff(e.p0, e.q0) &+ absDiff(e.p1, e.q1) .<= Lanes(repeating: threshold2)
     }
 
     /// Section 15.2 common_adjust with outer taps on the lanes of `mask`: p0 and q0 only.
-    @inline(__always)
+    @_transparent
     static func adjustTwo(_ e: inout VP8EdgePixels, where mask: SIMDMask<Lanes.MaskStorage>) {
         let a = 3 &* (e.q0 &- e.p0) &+ clamp(e.p1 &- e.q1, -128, 127)
         let a1 = clamp((a &+ 4) &>> 3, -16, 15)
@@ -169,14 +173,14 @@ enum VP8LoopFilter {
         e.q0.replace(with: pixel(e.q0 &- a1), where: mask)
     }
 
-    @inline(__always)
+    @_transparent
     static func simple(_ e: inout VP8EdgePixels, limit: Int32) {
         adjustTwo(&e, where: edgeMask(e, Int16(2 &* limit &+ 1)))
     }
 
     /// Section 15.3 normal filter: edge test plus interior differences ≤ `interior`; high edge variance lanes get
     /// the two-pixel adjustment, the others the 6-tap one on macroblock edges or the 4-pixel one inside.
-    @inline(__always)
+    @_transparent
     static func normal(_ e: inout VP8EdgePixels, limit: Int32, interior: Int32, hev: Int32, macroblockEdge: Bool) {
         let i = Lanes(repeating: Int16(interior))
         var mask = edgeMask(e, Int16(2 &* limit &+ 1))
@@ -209,6 +213,39 @@ enum VP8LoopFilter {
         }
     }
 
+    // One function per edge direction and filter kind, not inlined: inside each, every helper is inlined into
+    // one straight run of vector code; the twelve edges of a macroblock call them.
+
+    @inline(never)
+    static func simpleVertical(_ p: UnsafeMutablePointer<UInt8>, stride: Int, limit: Int32) {
+        var e = VP8EdgePixels(verticalEdge: p, p + 8 * stride, stride: stride)
+        simple(&e, limit: limit)
+        e.storeVerticalEdge(p, p + 8 * stride, stride: stride)
+    }
+
+    @inline(never)
+    static func simpleHorizontal(_ p: UnsafeMutablePointer<UInt8>, stride: Int, limit: Int32) {
+        var e = VP8EdgePixels(horizontalEdge: p, p + 8, stride: stride)
+        simple(&e, limit: limit)
+        e.storeHorizontalEdge(p, p + 8, stride: stride)
+    }
+
+    @inline(never)
+    static func normalVertical(_ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, stride: Int,
+                               limit: Int32, interior: Int32, hev: Int32, macroblockEdge: Bool) {
+        var e = VP8EdgePixels(verticalEdge: a, b, stride: stride)
+        normal(&e, limit: limit, interior: interior, hev: hev, macroblockEdge: macroblockEdge)
+        e.storeVerticalEdge(a, b, stride: stride)
+    }
+
+    @inline(never)
+    static func normalHorizontal(_ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, stride: Int,
+                                 limit: Int32, interior: Int32, hev: Int32, macroblockEdge: Bool) {
+        var e = VP8EdgePixels(horizontalEdge: a, b, stride: stride)
+        normal(&e, limit: limit, interior: interior, hev: hev, macroblockEdge: macroblockEdge)
+        e.storeHorizontalEdge(a, b, stride: stride)
+    }
+
     /// Filters one macroblock whose luma block starts at `y` (stride `yStride`) and chroma at `u`, `v`.
     static func filterMacroblock(simple isSimple: Bool, _ s: VP8FilterStrength, y: UnsafeMutablePointer<UInt8>, yStride: Int,
                                  u: UnsafeMutablePointer<UInt8>, v: UnsafeMutablePointer<UInt8>, uvStride: Int,
@@ -217,54 +254,32 @@ enum VP8LoopFilter {
         if limit == 0 { return }
         let ys = yStride, cs = uvStride
         if isSimple {
-            @inline(__always) func vertical(_ p: UnsafeMutablePointer<UInt8>, _ l: Int32) {
-                var e = VP8EdgePixels(verticalEdge: p, p + 8 * ys, stride: ys)
-                simple(&e, limit: l)
-                e.storeVerticalEdge(p, p + 8 * ys, stride: ys)
-            }
-            @inline(__always) func horizontal(_ p: UnsafeMutablePointer<UInt8>, _ l: Int32) {
-                var e = VP8EdgePixels(horizontalEdge: p, p + 8, stride: ys)
-                simple(&e, limit: l)
-                e.storeHorizontalEdge(p, p + 8, stride: ys)
-            }
-            if left { vertical(y, limit + 4) }
-            if s.inner { vertical(y + 4, limit); vertical(y + 8, limit); vertical(y + 12, limit) }
-            if top { horizontal(y, limit + 4) }
-            if s.inner { horizontal(y + 4 * ys, limit); horizontal(y + 8 * ys, limit); horizontal(y + 12 * ys, limit) }
+            if left { simpleVertical(y, stride: ys, limit: limit + 4) }
+            if s.inner { for x in stride(from: 4, to: 16, by: 4) { simpleVertical(y + x, stride: ys, limit: limit) } }
+            if top { simpleHorizontal(y, stride: ys, limit: limit + 4) }
+            if s.inner { for r in stride(from: 4, to: 16, by: 4) { simpleHorizontal(y + r * ys, stride: ys, limit: limit) } }
             return
         }
-        let interior = s.interiorLimit, hev = s.hevThreshold
-        @inline(__always) func vertical(_ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, _ stride: Int,
-                                        _ l: Int32, _ edge: Bool) {
-            var e = VP8EdgePixels(verticalEdge: a, b, stride: stride)
-            normal(&e, limit: l, interior: interior, hev: hev, macroblockEdge: edge)
-            e.storeVerticalEdge(a, b, stride: stride)
-        }
-        @inline(__always) func horizontal(_ a: UnsafeMutablePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, _ stride: Int,
-                                          _ l: Int32, _ edge: Bool) {
-            var e = VP8EdgePixels(horizontalEdge: a, b, stride: stride)
-            normal(&e, limit: l, interior: interior, hev: hev, macroblockEdge: edge)
-            e.storeHorizontalEdge(a, b, stride: stride)
-        }
+        let i = s.interiorLimit, h = s.hevThreshold
         if left {
-            vertical(y, y + 8 * ys, ys, limit + 4, true)
-            vertical(u, v, cs, limit + 4, true)
+            normalVertical(y, y + 8 * ys, stride: ys, limit: limit + 4, interior: i, hev: h, macroblockEdge: true)
+            normalVertical(u, v, stride: cs, limit: limit + 4, interior: i, hev: h, macroblockEdge: true)
         }
         if s.inner {
-            vertical(y + 4, y + 4 + 8 * ys, ys, limit, false)
-            vertical(y + 8, y + 8 + 8 * ys, ys, limit, false)
-            vertical(y + 12, y + 12 + 8 * ys, ys, limit, false)
-            vertical(u + 4, v + 4, cs, limit, false)
+            for x in stride(from: 4, to: 16, by: 4) {
+                normalVertical(y + x, y + x + 8 * ys, stride: ys, limit: limit, interior: i, hev: h, macroblockEdge: false)
+            }
+            normalVertical(u + 4, v + 4, stride: cs, limit: limit, interior: i, hev: h, macroblockEdge: false)
         }
         if top {
-            horizontal(y, y + 8, ys, limit + 4, true)
-            horizontal(u, v, cs, limit + 4, true)
+            normalHorizontal(y, y + 8, stride: ys, limit: limit + 4, interior: i, hev: h, macroblockEdge: true)
+            normalHorizontal(u, v, stride: cs, limit: limit + 4, interior: i, hev: h, macroblockEdge: true)
         }
         if s.inner {
-            horizontal(y + 4 * ys, y + 4 * ys + 8, ys, limit, false)
-            horizontal(y + 8 * ys, y + 8 * ys + 8, ys, limit, false)
-            horizontal(y + 12 * ys, y + 12 * ys + 8, ys, limit, false)
-            horizontal(u + 4 * cs, v + 4 * cs, cs, limit, false)
+            for r in stride(from: 4, to: 16, by: 4) {
+                normalHorizontal(y + r * ys, y + r * ys + 8, stride: ys, limit: limit, interior: i, hev: h, macroblockEdge: false)
+            }
+            normalHorizontal(u + 4 * cs, v + 4 * cs, stride: cs, limit: limit, interior: i, hev: h, macroblockEdge: false)
         }
     }
 }
