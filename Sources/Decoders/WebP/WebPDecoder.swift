@@ -6,12 +6,12 @@ import Raster
 /// (not premultiplied) RGBA. Animated files are refused with `.unsupported` ("animated WebP"); `isAnimated` tells
 /// them apart without decoding.
 ///
-/// Files: WebPContainerReader (chunks) → Lossless/ (VP8L: bit reader, prefix codes, entropy image and colour
+/// Files: WebPContainerLayout (chunks) → Lossless/ (VP8L: bit reader, prefix codes, entropy image and colour
 /// cache, pixel decoding, transforms) or Lossy/ (VP8: boolean decoder, frame header, modes, tokens, inverse
 /// transforms, intra prediction, loop filter, the macroblock-row loop) plus WebPAlphaDecoder (ALPH) and
 /// WebPFancyUpsampler (YUV → RGB).
 public enum WebPDecoder {
-    public static func isAnimated(_ bytes: [UInt8]) -> Bool { WebPContainer.isAnimated(bytes) }
+    public static func isAnimated(_ bytes: [UInt8]) -> Bool { WebPContainerLayout.isAnimated(bytes) }
 
     public static func readHeader(_ bytes: [UInt8], limits: ImageLimits = .default) throws -> ImageHeader {
         let layout = try Layout(bytes, limits: limits)
@@ -30,7 +30,7 @@ public enum WebPDecoder {
 
     /// What the headers say, checked against the limits before anything is allocated.
     struct Layout {
-        var container: WebPContainer
+        var container: WebPContainerLayout
         var width: Int
         var height: Int
         var hasAlpha: Bool
@@ -40,7 +40,7 @@ public enum WebPDecoder {
 
         init(_ bytes: [UInt8], limits: ImageLimits) throws {
             try limits.checkSourceSize(bytes.count, codec: webpCodecName)
-            container = try WebPContainer.parse(bytes)
+            container = try WebPContainerLayout.parse(bytes)
             switch container.bitstream {
             case .lossless:
                 let h = try VP8LDecoder.readHeader(bytes, range: container.bitstreamRange)

@@ -10,7 +10,7 @@ func webpError(_ kind: CodecError.Kind, _ offset: Int?, _ message: String) -> Co
 
 /// Where the parts of a WebP file are, found by walking its RIFF chunks (WebP container specification: "RIFF File
 /// Format", "Simple File Format", "Extended File Format"). Ranges are byte ranges of chunk payloads in the file.
-struct WebPContainer {
+struct WebPContainerLayout {
     enum Bitstream { case lossy, lossless }
 
     var bitstream: Bitstream
@@ -66,7 +66,7 @@ struct WebPContainer {
 
     /// Walks the chunks. Throws `.unsupported` for animations, `.truncated` when the data ends before the RIFF size
     /// or a chunk says, `.malformed` for anything else out of place.
-    static func parse(_ bytes: [UInt8]) throws -> WebPContainer {
+    static func parse(_ bytes: [UInt8]) throws -> WebPContainerLayout {
         guard bytes.count >= 12 else { throw webpError(.truncated, bytes.count, "file shorter than the 12-byte RIFF header") }
         guard le32(bytes, 0) == riff, le32(bytes, 8) == webp else {
             throw webpError(.malformed, 0, "missing RIFF/WEBP signature")
@@ -83,7 +83,7 @@ struct WebPContainer {
         guard let first = try chunks.next() else { throw webpError(.truncated, 12, "no chunk after the RIFF header") }
         switch first.tag {
         case vp8, vp8l:
-            return WebPContainer(bitstream: first.tag == vp8 ? .lossy : .lossless, bitstreamRange: first.payload)
+            return WebPContainerLayout(bitstream: first.tag == vp8 ? .lossy : .lossless, bitstreamRange: first.payload)
         case vp8x:
             return try parseExtended(vp8x: first, chunks: &chunks, bytes: bytes)
         default:
@@ -92,7 +92,7 @@ struct WebPContainer {
         }
     }
 
-    private static func parseExtended(vp8x: Chunk, chunks: inout ChunkWalker, bytes: [UInt8]) throws -> WebPContainer {
+    private static func parseExtended(vp8x: Chunk, chunks: inout ChunkWalker, bytes: [UInt8]) throws -> WebPContainerLayout {
         guard vp8x.payload.count >= 10 else {
             throw webpError(.malformed, vp8x.offset, "VP8X chunk of \(vp8x.payload.count) bytes, expected 10")
         }
@@ -112,7 +112,7 @@ struct WebPContainer {
             case iccp: if icc == nil { icc = chunk.payload }
             case alph: if alpha == nil { alpha = chunk.payload }
             case vp8, vp8l:
-                var container = WebPContainer(bitstream: chunk.tag == vp8 ? .lossy : .lossless, bitstreamRange: chunk.payload)
+                var container = WebPContainerLayout(bitstream: chunk.tag == vp8 ? .lossy : .lossless, bitstreamRange: chunk.payload)
                 container.canvasSize = canvas
                 container.alphaFlag = flags & alphaFlagBit != 0
                 container.iccRange = icc
