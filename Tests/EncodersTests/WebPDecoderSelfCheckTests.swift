@@ -22,15 +22,15 @@ final class WebPDecoderSelfCheckTests: XCTestCase {
                                                file: StaticString = #filePath, line: UInt = #line) throws {
         let result = try VP8Encoder.encode(raster, options: options)
         let webp = VP8Oracle.riff(result.payload)
-        let frame = try WebPDecoder.decodeLossyPlanes(webp, loopFilter: false)
+        let planes = try WebPDecoder.decodeLossyPlanes(webp, loopFilter: false)
         let w = raster.width, h = raster.height, cw = (w + 1) / 2, ch = (h + 1) / 2
         let pic = result.picture
         var mismatches = 0
-        for y in 0..<h { for x in 0..<w where frame.y[y * frame.yStride + x] != result.reconY[y * pic.yStride + x] { mismatches += 1 } }
+        for y in 0..<h { for x in 0..<w where planes.y[y * w + x] != result.reconY[y * pic.yStride + x] { mismatches += 1 } }
         for y in 0..<ch {
             for x in 0..<cw {
-                if frame.u[y * frame.uvStride + x] != result.reconU[y * pic.uvStride + x] { mismatches += 1 }
-                if frame.v[y * frame.uvStride + x] != result.reconV[y * pic.uvStride + x] { mismatches += 1 }
+                if planes.u[y * cw + x] != result.reconU[y * pic.uvStride + x] { mismatches += 1 }
+                if planes.v[y * cw + x] != result.reconV[y * pic.uvStride + x] { mismatches += 1 }
             }
         }
         XCTAssertEqual(mismatches, 0, "\(label): samples differing from the encoder's reconstruction", file: file, line: line)

@@ -89,17 +89,28 @@ public enum WebPDecoder {
     }
 
     /// The YUV planes of a lossy file, with or without the loop filter (an encoder's reconstruction is compared
-    /// with them before filtering). Planes are padded to whole macroblocks; see `VP8FrameDecoder`.
-    static func decodeLossyPlanes(_ bytes: [UInt8], loopFilter: Bool) throws -> VP8FrameDecoder {
+    /// with them before filtering): width × height luma, ((width + 1) / 2) × ((height + 1) / 2) chroma.
+    static func decodeLossyPlanes(_ bytes: [UInt8], loopFilter: Bool) throws -> (y: [UInt8], u: [UInt8], v: [UInt8]) {
         let layout = try Layout(bytes, limits: .default)
         guard let header = layout.lossyHeader else {
             throw webpError(.unsupported, layout.container.bitstreamRange.lowerBound, "not a lossy WebP")
         }
+        let w = layout.width, h = layout.height, cw = (w + 1) / 2, ch = (h + 1) / 2
+        var y = [UInt8](repeating: 0, count: w * h), u = [UInt8](repeating: 0, count: cw * ch), v = u
+        var lumaDone = 0, chromaDone = 0
         var frame = try VP8FrameDecoder(header: header, limits: .default, loopFilter: loopFilter)
         try bytes.withUnsafeBufferPointer { input in
-            try frame.decode(input, chunk: layout.container.bitstreamRange) { _, _, _ in }
+            try frame.decode(input, chunk: layout.container.bitstreamRange) { planes, lumaRows, chromaRows in
+                for r in lumaDone..<min(lumaRows, h) {
+                    for x in 0..<w { y[r * w + x] = planes.lumaRow(r)[x] }
+                }
+                for r in chromaDone..<min(chromaRows, ch) {
+                    for x in 0..<cw { u[r * cw + x] = planes.chromaRow(planes.u, r)[x]; v[r * cw + x] = planes.chromaRow(planes.v, r)[x] }
+                }
+                lumaDone = max(lumaDone, lumaRows); chromaDone = max(chromaDone, chromaRows)
+            }
         }
-        return frame
+        return (y, u, v)
     }
 
     static func decodeLossy(_ bytes: [UInt8], _ layout: Layout, loopFilter: Bool) throws -> Raster {
@@ -115,18 +126,10 @@ public enum WebPDecoder {
         let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             let out = buffer.baseAddress!
             try bytes.withUnsafeBufferPointer { input in
-                try frame.decode(input, chunk: layout.container.bitstreamRange) { f, lumaRows, chromaRows in
-                    f.y.withUnsafeBufferPointer { y in
-                        f.u.withUnsafeBufferPointer { u in
-                            f.v.withUnsafeBufferPointer { v in
-                                alpha.withUnsafeBufferPointer { a in
-                                    emitter.emit(lumaRows: lumaRows, chromaRows: chromaRows, y: y.baseAddress!,
-                                                 yStride: f.yStride, u: u.baseAddress!, v: v.baseAddress!,
-                                                 uvStride: f.uvStride, alpha: alpha.isEmpty ? nil : a.baseAddress,
-                                                 out: out)
-                                }
-                            }
-                        }
+                try frame.decode(input, chunk: layout.container.bitstreamRange) { planes, lumaRows, chromaRows in
+                    alpha.withUnsafeBufferPointer { a in
+                        emitter.emit(lumaRows: lumaRows, chromaRows: chromaRows, planes: planes,
+                                     alpha: alpha.isEmpty ? nil : a.baseAddress, out: out)
                     }
                 }
             }

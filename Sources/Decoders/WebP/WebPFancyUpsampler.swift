@@ -154,24 +154,23 @@ struct WebPFancyRowEmitter {
         chroma = [UInt8](repeating: 0, count: 4 * width)
     }
 
-    /// Emits every row whose luma rows are below `lumaRows` and chroma rows below `chromaRows` (both final).
-    /// `alpha` is the full alpha plane for RGBA output (nil: opaque).
-    mutating func emit(lumaRows: Int, chromaRows: Int, y: UnsafePointer<UInt8>, yStride: Int,
-                       u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, uvStride: Int,
-                       alpha: UnsafePointer<UInt8>?, out: UnsafeMutablePointer<UInt8>) {
+    /// Emits every row whose luma rows are below `lumaRows` and chroma rows below `chromaRows` (both final), reading
+    /// the planes' rows from `planes`. `alpha` is the full alpha plane for RGBA output (nil: opaque).
+    mutating func emit(lumaRows: Int, chromaRows: Int, planes: VP8PlaneRing, alpha: UnsafePointer<UInt8>?,
+                       out: UnsafeMutablePointer<UInt8>) {
         let width = self.width, channels = self.channels, outStride = width * channels
         chroma.withUnsafeMutableBufferPointer { buffer in
             let uTop = buffer.baseAddress!, vTop = uTop + width, uBottom = vTop + width, vBottom = uBottom + width
             /// Rows `row` (and `row + 1` when `pair`) from chroma rows `above` and `below`.
             func produce(_ row: Int, pair: Bool, above: Int, below: Int) {
-                WebPFancyUpsampler.upsampleRows(top: u + above * uvStride, current: u + below * uvStride,
+                WebPFancyUpsampler.upsampleRows(top: planes.chromaRow(planes.u, above), current: planes.chromaRow(planes.u, below),
                                                 topOut: uTop, bottomOut: pair ? uBottom : nil, width: width)
-                WebPFancyUpsampler.upsampleRows(top: v + above * uvStride, current: v + below * uvStride,
+                WebPFancyUpsampler.upsampleRows(top: planes.chromaRow(planes.v, above), current: planes.chromaRow(planes.v, below),
                                                 topOut: vTop, bottomOut: pair ? vBottom : nil, width: width)
-                WebPFancyUpsampler.convertRow(y: y + row * yStride, u: uTop, v: vTop, alpha: alpha.map { $0 + row * width },
+                WebPFancyUpsampler.convertRow(y: planes.lumaRow(row), u: uTop, v: vTop, alpha: alpha.map { $0 + row * width },
                                               out: out + row * outStride, count: width, channels: channels)
                 if pair {
-                    WebPFancyUpsampler.convertRow(y: y + (row + 1) * yStride, u: uBottom, v: vBottom,
+                    WebPFancyUpsampler.convertRow(y: planes.lumaRow(row + 1), u: uBottom, v: vBottom,
                                                   alpha: alpha.map { $0 + (row + 1) * width },
                                                   out: out + (row + 1) * outStride, count: width, channels: channels)
                 }

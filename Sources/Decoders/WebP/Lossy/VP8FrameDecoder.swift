@@ -6,15 +6,15 @@ import Raster
 ///
 /// Intra prediction uses unfiltered pixels (section 15: the loop filter applies after the whole frame is
 /// reconstructed), so the bottom row of every macroblock is kept unfiltered in `above*` for the row below, and a
-/// row is filtered only once all its macroblocks are reconstructed.
+/// row is filtered only once all its macroblocks are reconstructed. Only two macroblock rows of pixels are kept
+/// (`VP8PlaneRing`): rows are handed on as soon as filtering cannot change them any more.
 struct VP8FrameDecoder {
     /// The frame tag's fields at first; the whole header once `decode` has read the first partition.
     private(set) var header: VP8FrameHeader
     let macroblocksWide: Int
     let macroblocksHigh: Int
-    /// Plane sizes padded to whole macroblocks.
-    let yStride: Int, uvStride: Int
-    var y: [UInt8], u: [UInt8], v: [UInt8]
+    /// The rows being reconstructed, filtered and handed on.
+    let planes: VP8PlaneRing
     /// False to get the reconstruction before loop filtering (for comparisons with an encoder's reconstruction).
     let loopFilterEnabled: Bool
 
@@ -23,23 +23,15 @@ struct VP8FrameDecoder {
         self.header = header
         macroblocksWide = (header.width + 15) >> 4
         macroblocksHigh = (header.height + 15) >> 4
-        yStride = 16 * macroblocksWide
-        uvStride = 8 * macroblocksWide
-        // Every byte of the planes is written by the reconstruction before anything reads it.
-        y = Self.plane(yStride * 16 * macroblocksHigh)
-        u = Self.plane(uvStride * 8 * macroblocksHigh)
-        v = Self.plane(uvStride * 8 * macroblocksHigh)
+        planes = VP8PlaneRing(macroblocksWide: macroblocksWide)
         loopFilterEnabled = loopFilter
     }
 
-    private static func plane(_ count: Int) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-    }
-
-    /// Decodes the frame. `emitRows(lumaRows, chromaRows)` is called after each macroblock row with how many rows of
-    /// each plane are final (loop filtering of the next row still changes the 3 rows above it).
+    /// Decodes the frame. `emitRows(planes, lumaRows, chromaRows)` is called after each macroblock row with how many
+    /// rows of each plane are final (loop filtering of the next row still changes the 3 rows above it); rows from
+    /// the previous call on are still in `planes`, older ones are gone.
     mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, chunk: Range<Int>,
-                         emitRows: (VP8FrameDecoder, Int, Int) throws -> Void) throws {
+                         emitRows: (VP8PlaneRing, Int, Int) throws -> Void) throws {
         let base = bytes.baseAddress!
         let firstStart = chunk.lowerBound + VP8FrameHeader.uncompressedSize
         let firstEnd = firstStart + header.firstPartitionSize
@@ -120,7 +112,7 @@ struct VP8FrameDecoder {
             partitions[partitionIndex] = d
             if applyLoopFilter { filter(row: mbY, strengths: filterRow) }
             let last = mbY == macroblocksHigh - 1
-            try emitRows(self, last ? header.height : 16 * mbY + 13, last ? (header.height + 1) / 2 : 8 * mbY + 5)
+            try emitRows(planes, last ? header.height : 16 * mbY + 13, last ? (header.height + 1) / 2 : 8 * mbY + 5)
         }
     }
 
@@ -199,18 +191,13 @@ struct VP8FrameDecoder {
             VP8Bytes.copy(aboveU + 8 * mbX, wu + 7 * s, 8)
             VP8Bytes.copy(aboveV + 8 * mbX, wv + 7 * s, 8)
         }
-        let yOrigin = 16 * mbY * yStride + 16 * mbX
-        let uvOrigin = 8 * mbY * uvStride + 8 * mbX
-        y.withUnsafeMutableBufferPointer { yp in
-            for r in 0..<16 { VP8Bytes.copy(yp.baseAddress! + yOrigin + r * yStride, wy + r * s, 16) }
-        }
-        u.withUnsafeMutableBufferPointer { up in
-            v.withUnsafeMutableBufferPointer { vp in
-                for r in 0..<8 {
-                    VP8Bytes.copy(up.baseAddress! + uvOrigin + r * uvStride, wu + r * s, 8)
-                    VP8Bytes.copy(vp.baseAddress! + uvOrigin + r * uvStride, wv + r * s, 8)
-                }
-            }
+        let py = planes.lumaRow(16 * mbY) + 16 * mbX
+        let pu = planes.chromaRow(planes.u, 8 * mbY) + 8 * mbX, pv = planes.chromaRow(planes.v, 8 * mbY) + 8 * mbX
+        let ys = planes.yStride, cs = planes.uvStride
+        for r in 0..<16 { VP8Bytes.copy(py + r * ys, wy + r * s, 16) }
+        for r in 0..<8 {
+            VP8Bytes.copy(pu + r * cs, wu + r * s, 8)
+            VP8Bytes.copy(pv + r * cs, wv + r * s, 8)
         }
     }
 
@@ -229,22 +216,64 @@ struct VP8FrameDecoder {
         }
     }
 
-    private mutating func filter(row mbY: Int, strengths: [VP8FilterStrength]) {
+    private func filter(row mbY: Int, strengths: [VP8FilterStrength]) {
         let simple = header.simpleFilter
-        let yStride = self.yStride, uvStride = self.uvStride
-        y.withUnsafeMutableBufferPointer { yp in
-            u.withUnsafeMutableBufferPointer { up in
-                v.withUnsafeMutableBufferPointer { vp in
-                    for mbX in 0..<macroblocksWide {
-                        VP8LoopFilter.filterMacroblock(
-                            simple: simple, strengths[mbX],
-                            y: yp.baseAddress! + 16 * mbY * yStride + 16 * mbX, yStride: yStride,
-                            u: up.baseAddress! + 8 * mbY * uvStride + 8 * mbX,
-                            v: vp.baseAddress! + 8 * mbY * uvStride + 8 * mbX, uvStride: uvStride,
-                            left: mbX > 0, top: mbY > 0)
-                    }
-                }
-            }
+        let p = planes
+        p.bringRowsAbove(macroblockRow: mbY)
+        let y = p.lumaRow(16 * mbY), u = p.chromaRow(p.u, 8 * mbY), v = p.chromaRow(p.v, 8 * mbY)
+        for mbX in 0..<macroblocksWide {
+            VP8LoopFilter.filterMacroblock(simple: simple, strengths[mbX], y: y + 16 * mbX, yStride: p.yStride,
+                                           u: u + 8 * mbX, v: v + 8 * mbX, uvStride: p.uvStride,
+                                           left: mbX > 0, top: mbY > 0)
+        }
+        p.returnRowsAbove(macroblockRow: mbY)
+    }
+}
+
+/// The pixels of the two latest macroblock rows of each plane, as a ring: absolute row r of luma lives in ring row
+/// r mod 32 (chroma r mod 16). Filtering a macroblock row reads 4 rows above it and changes 3: for a row in the
+/// ring's first half those are at the ring's end, so they are copied into 4 spare rows in front of the ring for
+/// the filter, and back afterwards. Widths are padded to whole macroblocks.
+final class VP8PlaneRing {
+    let yStride: Int, uvStride: Int
+    let y: UnsafeMutablePointer<UInt8>, u: UnsafeMutablePointer<UInt8>, v: UnsafeMutablePointer<UInt8>
+    static let spareRows = 4
+
+    init(macroblocksWide: Int) {
+        yStride = 16 * macroblocksWide
+        uvStride = 8 * macroblocksWide
+        // Every byte is written by the reconstruction before anything reads it.
+        y = .allocate(capacity: yStride * (Self.spareRows + 32))
+        u = .allocate(capacity: uvStride * (Self.spareRows + 16))
+        v = .allocate(capacity: uvStride * (Self.spareRows + 16))
+    }
+
+    deinit { y.deallocate(); u.deallocate(); v.deallocate() }
+
+    @inline(__always)
+    func lumaRow(_ r: Int) -> UnsafeMutablePointer<UInt8> { y + (Self.spareRows + (r & 31)) * yStride }
+
+    /// Row `r` of chroma plane `plane` (`u` or `v`).
+    @inline(__always)
+    func chromaRow(_ plane: UnsafeMutablePointer<UInt8>, _ r: Int) -> UnsafeMutablePointer<UInt8> {
+        plane + (Self.spareRows + (r & 15)) * uvStride
+    }
+
+    func bringRowsAbove(macroblockRow mbY: Int) {
+        guard mbY > 0, mbY & 1 == 0 else { return }
+        for k in 0..<Self.spareRows {
+            (y + k * yStride).update(from: lumaRow(16 * mbY - Self.spareRows + k), count: yStride)
+            (u + k * uvStride).update(from: chromaRow(u, 8 * mbY - Self.spareRows + k), count: uvStride)
+            (v + k * uvStride).update(from: chromaRow(v, 8 * mbY - Self.spareRows + k), count: uvStride)
+        }
+    }
+
+    func returnRowsAbove(macroblockRow mbY: Int) {
+        guard mbY > 0, mbY & 1 == 0 else { return }
+        for k in 0..<Self.spareRows {
+            lumaRow(16 * mbY - Self.spareRows + k).update(from: y + k * yStride, count: yStride)
+            chromaRow(u, 8 * mbY - Self.spareRows + k).update(from: u + k * uvStride, count: uvStride)
+            chromaRow(v, 8 * mbY - Self.spareRows + k).update(from: v + k * uvStride, count: uvStride)
         }
     }
 }
