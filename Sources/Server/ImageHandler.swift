@@ -22,6 +22,8 @@ public final class ImageHandler: @unchecked Sendable {
         var response: HTTPResponse
         var outcome: String
         var skipReason: String?
+        /// The pipeline's notes for the access log (e.g. what the colour stage did with an ICC profile).
+        var notes: [String] = []
         /// Served from the result cache: the response already carries `X-Img-Server` and its serialized head.
         var fromCache = false
     }
@@ -122,7 +124,7 @@ public final class ImageHandler: @unchecked Sendable {
         accessLog.log(client: peer, method: request.method, target: request.target, status: produced.response.status,
                       bytes: bodyBytes, contentType: produced.response.headers["Content-Type"],
                       milliseconds: (monotonicSeconds() - started) * 1000, outcome: produced.outcome,
-                      skipReason: produced.skipReason)
+                      skipReason: produced.skipReason, notes: produced.notes)
     }
 
     private func route(_ request: HTTPRequest, _ context: HTTPRequestContext) -> Produced {
@@ -285,7 +287,7 @@ public final class ImageHandler: @unchecked Sendable {
 
         // Non-200: relayed as is, redirects included (never followed) — SPEC §3.
         guard original.status == 200 else {
-            let reason = "not valid response code from the origin; response code — \(original.status)"
+            let reason = SkipReason.originStatus(original.status).text
             relayedHeaders.set("Img-Skip-Reason", reason)
             metrics.recordSkip(reason)
             return Produced(response: HTTPResponse(status: original.status, headers: relayedHeaders, body: original.body),
@@ -293,7 +295,7 @@ public final class ImageHandler: @unchecked Sendable {
         }
         // An encoded body is not an image we can read: relay it untouched (SPEC §6).
         if let encoding = original.headers["Content-Encoding"], encoding.lowercased() != "identity" {
-            let reason = "detected content encoding \(encoding.lowercased()) is not supported"
+            let reason = SkipReason.contentEncoding(encoding.lowercased()).text
             relayedHeaders.set("Img-Skip-Reason", reason)
             metrics.recordSkip(reason)
             return Produced(response: HTTPResponse(status: 200, headers: relayedHeaders, body: original.body),
@@ -302,7 +304,7 @@ public final class ImageHandler: @unchecked Sendable {
 
         let limits = config.imageLimits
         let body = original.body
-        let variesByAccept = rule.webp || rule.avif || !query.imageParameters.isEmpty
+        let variesByAccept = !rule.formats.defaults.isEmpty || !query.imageParameters.isEmpty
         // One job per transform: its deadline runs from now (queue time counts), its thread count is decided
         // when a worker starts it (ThreadBudget), and the flight cancels it when nobody waits any more.
         let ticket = JobTicket(timeout: config.processingTimeout > 0 ? config.processingTimeout : nil)
@@ -324,7 +326,7 @@ public final class ImageHandler: @unchecked Sendable {
         }
         metrics.recordProcessing(seconds: outcome.processingMilliseconds / 1000,
                                  savedBytes: outcome.skipReason == nil ? original.body.count - outcome.body.count : 0)
-        let produced: Produced
+        var produced: Produced
         if let reason = outcome.skipReason {
             metrics.recordSkip(reason)
             produced = Produced(response: skipResponse(original: original, headers: relayedHeaders, reason: reason,
@@ -339,6 +341,7 @@ public final class ImageHandler: @unchecked Sendable {
         } else {
             produced = Produced(response: transformedResponse(original: original, outcome: outcome), outcome: "transformed")
         }
+        produced.notes = outcome.notes
         var entry = produced.response
         entry.headers.set("X-Img-Server", config.serverName)
         entry.serializeHead()

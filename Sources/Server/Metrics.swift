@@ -159,13 +159,13 @@ func formatNumber(_ value: Double) -> String {
 }
 
 /// One line per request on stderr: time, client, method and target, status, body bytes, Content-Type, duration,
-/// outcome, skip reason.
+/// outcome, skip reason, then the pipeline's notes (e.g. `colour: converted to sRGB from Adobe RGB (1998)`).
 public struct AccessLog: Sendable {
     public var enabled: Bool
     public init(enabled: Bool) { self.enabled = enabled }
 
     public func log(client: String, method: String, target: String, status: Int, bytes: Int, contentType: String?,
-                    milliseconds: Double, outcome: String, skipReason: String?) {
+                    milliseconds: Double, outcome: String, skipReason: String?, notes: [String] = []) {
         guard enabled else { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
@@ -176,6 +176,7 @@ public struct AccessLog: Sendable {
         let shownTarget = target.count > 300 ? String(target.prefix(300)) + "…" : target
         var line = "\(stamp) \(client) \"\(method) \(shownTarget)\" \(status) \(bytes) \(contentType ?? "-") \(format3(milliseconds))ms \(outcome)"
         if let skipReason { line += " \"\(skipReason)\"" }
+        for note in notes { line += " [\(note.count > 300 ? String(note.prefix(300)) + "…" : note)]" }
         line += "\n"
         fputs(line, stderr)
     }

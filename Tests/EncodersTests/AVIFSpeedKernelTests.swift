@@ -183,13 +183,16 @@ final class AVIFSpeedKernelTests: XCTestCase {
         for log2 in 2...6 {
             let n = 1 << log2, tw = min(32, n)
             for txType in transformTypes(log2) {
-                for trial in 0..<8 {
-                    // DC only, first row only (equal columns after the row pass), sparse low frequencies, dense.
+                for trial in 0..<10 {
+                    // DC only, first row only (equal columns after the row pass), sparse low frequencies, dense,
+                    // and the 16-bit extremes (every intermediate at its largest: the lanes must not overflow).
                     let dq: [Int32] = (0..<(tw * tw)).map { k in
-                        switch trial % 4 {
-                        case 0: return k == 0 ? Int32(rng.int(-20000...20000)) : 0
-                        case 1: return k < tw && rng.int(0...1) == 0 ? Int32(rng.int(-3000...3000)) : 0
-                        case 2: return (k / tw < 4 && k % tw < 4) ? Int32(rng.int(-4000...4000)) : 0
+                        switch trial {
+                        case 0, 4: return k == 0 ? Int32(rng.int(-20000...20000)) : 0
+                        case 1, 5: return k < tw && rng.int(0...1) == 0 ? Int32(rng.int(-3000...3000)) : 0
+                        case 2, 6: return (k / tw < 4 && k % tw < 4) ? Int32(rng.int(-4000...4000)) : 0
+                        case 8: return rng.int(0...1) == 0 ? 32767 : -32768
+                        case 9: return k % 3 == 0 ? 32767 : (k % 3 == 1 ? -32768 : Int32(rng.int(-32768...32767)))
                         default: return Int32(rng.int(-600...600))
                         }
                     }

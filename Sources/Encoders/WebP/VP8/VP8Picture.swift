@@ -1,4 +1,3 @@
-import Glibc
 import Raster
 
 /// The frame as the encoder works on it: Y, U and V planes padded to whole macroblocks by replicating the last
@@ -9,8 +8,9 @@ struct VP8Picture {
     let yStride: Int, uvStride: Int
     var y: [UInt8], u: [UInt8], v: [UInt8]
 
-    /// Converts to BT.601 limited-range YUV 4:2:0 (the matrix libwebp and browsers assume for VP8). Chroma is
-    /// averaged over each 2x2 block in linear light, so that fine coloured detail keeps its brightness.
+    /// Converts to BT.601 limited-range YUV 4:2:0 (the matrix libwebp and browsers assume for VP8:
+    /// `FixedPointRGBToYCbCr.bt601Limited`). Chroma is averaged over each 2x2 block in linear light
+    /// (`ChromaDownsampling.LinearLight`), so that fine coloured detail keeps its brightness.
     init(raster input: Raster) throws {
         let raster = input.to8Bit()
         width = raster.width; height = raster.height
@@ -23,7 +23,8 @@ struct VP8Picture {
         let channels = raster.channels
         let isColor = raster.layout.isColor
         let w = width, h = height, ys = yStride, uvs = uvStride
-        let toLinear = VP8Picture.gammaToLinear, toGamma = VP8Picture.linearToGamma
+        let toLinear = ChromaDownsampling.LinearLight.toLinear, toGamma = ChromaDownsampling.LinearLight.toGamma
+        let matrix = FixedPointRGBToYCbCr.bt601Limited
         raster.samples8.withUnsafeBufferPointer { src in
             y.withUnsafeMutableBufferPointer { yp in
                 u.withUnsafeMutableBufferPointer { up in
@@ -38,19 +39,19 @@ struct VP8Picture {
                                 for row in 0..<paddedHeight {
                                     for x in 0..<ys {
                                         let (r, g, b) = rgb(x, row)
-                                        yp[row * ys + x] = VP8Picture.luma(r, g, b)
+                                        yp[row * ys + x] = matrix.y(r, g, b)
                                     }
                                 }
                                 for row in 0..<(paddedHeight / 2) {
                                     for x in 0..<uvs {
                                         let p0 = rgb(2 * x, 2 * row), p1 = rgb(2 * x + 1, 2 * row)
                                         let p2 = rgb(2 * x, 2 * row + 1), p3 = rgb(2 * x + 1, 2 * row + 1)
-                                        // Average in linear light, then back to the gamma-coded scale.
-                                        let r = gam[Int((lin[Int(p0.0)] + lin[Int(p1.0)] + lin[Int(p2.0)] + lin[Int(p3.0)] + 2) >> 2)]
-                                        let g = gam[Int((lin[Int(p0.1)] + lin[Int(p1.1)] + lin[Int(p2.1)] + lin[Int(p3.1)] + 2) >> 2)]
-                                        let b = gam[Int((lin[Int(p0.2)] + lin[Int(p1.2)] + lin[Int(p2.2)] + lin[Int(p3.2)] + 2) >> 2)]
-                                        up[row * uvs + x] = VP8Picture.chromaU(Int32(r), Int32(g), Int32(b))
-                                        vp[row * uvs + x] = VP8Picture.chromaV(Int32(r), Int32(g), Int32(b))
+                                        typealias Light = ChromaDownsampling.LinearLight
+                                        let r = Light.mean(p0.0, p1.0, p2.0, p3.0, linear: lin, gamma: gam)
+                                        let g = Light.mean(p0.1, p1.1, p2.1, p3.1, linear: lin, gamma: gam)
+                                        let b = Light.mean(p0.2, p1.2, p2.2, p3.2, linear: lin, gamma: gam)
+                                        up[row * uvs + x] = matrix.cb(r, g, b)
+                                        vp[row * uvs + x] = matrix.cr(r, g, b)
                                     }
                                 }
                             }
@@ -60,28 +61,4 @@ struct VP8Picture {
             }
         }
     }
-
-    // BT.601 limited range in 16-bit fixed point: Y = 16 + 219·(0.299R + 0.587G + 0.114B)/255,
-    // U/V = 128 + 224·(B−Y' or R−Y')/(255·1.772 or 1.402).
-    @inline(__always) static func luma(_ r: Int32, _ g: Int32, _ b: Int32) -> UInt8 {
-        UInt8(truncatingIfNeeded: (16829 * r + 33039 * g + 6416 * b + (16 << 16) + (1 << 15)) >> 16)
-    }
-    @inline(__always) static func chromaU(_ r: Int32, _ g: Int32, _ b: Int32) -> UInt8 {
-        let v = (-9714 * r - 19071 * g + 28784 * b + (128 << 16) + (1 << 15)) >> 16
-        return UInt8(truncatingIfNeeded: v < 0 ? 0 : (v > 255 ? 255 : v))
-    }
-    @inline(__always) static func chromaV(_ r: Int32, _ g: Int32, _ b: Int32) -> UInt8 {
-        let v = (28784 * r - 24103 * g - 4681 * b + (128 << 16) + (1 << 15)) >> 16
-        return UInt8(truncatingIfNeeded: v < 0 ? 0 : (v > 255 ? 255 : v))
-    }
-
-    /// sRGB-like transfer approximated by a 2.2 power law: 8-bit code → 12-bit linear, and back.
-    static let gammaToLinear: [Int32] = (0..<256).map { i in
-        Int32((pow22(Double(i) / 255.0) * 4095.0).rounded())
-    }
-    static let linearToGamma: [UInt8] = (0..<4096).map { i in
-        UInt8(min(255.0, (root22(Double(i) / 4095.0) * 255.0).rounded()))
-    }
-    private static func pow22(_ x: Double) -> Double { x <= 0 ? 0 : exp(2.2 * log(x)) }
-    private static func root22(_ x: Double) -> Double { x <= 0 ? 0 : exp(log(x) / 2.2) }
 }
