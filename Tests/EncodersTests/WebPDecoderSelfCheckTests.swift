@@ -3,6 +3,7 @@ import XCTest
 @testable import Decoders
 @testable import Encoders
 import Raster
+import Formats
 
 /// Our WebP decoder against our WebP encoder (issue 14 item 5): lossy frames decode to exactly the encoder's own
 /// reconstruction (before loop filtering, as `VP8ReconstructionTests` hold dwebp to it), over every partition

@@ -65,7 +65,12 @@ public enum WebPDecoder {
             metadata.source.colorTransform = lossless ? "RGB" : "YCbCr"
             metadata.source.subsampling = lossless ? nil : "4:2:0"
             if let r = container.iccRange { metadata.iccProfile = Array(bytes[r]) }
-            if let r = container.exifRange { metadata.exif = Array(bytes[r]) }
+            if let r = container.exifRange {
+                let exif = Array(bytes[r])
+                metadata.exif = exif
+                // The EXIF chunk holds TIFF-structured data like PNG's eXIf (WebP container spec, "Metadata").
+                if let orientation = EXIFOrientation.read(exif) { metadata.orientation = orientation }
+            }
         }
     }
 
