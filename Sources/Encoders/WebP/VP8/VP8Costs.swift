@@ -1,3 +1,4 @@
+import Raster
 import Glibc
 
 /// Bit costs in 1/256 bit: the currency of every rate estimate in the encoder.

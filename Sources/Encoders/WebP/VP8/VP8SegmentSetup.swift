@@ -1,3 +1,4 @@
+import Raster
 import Glibc
 
 /// Everything the macroblock decisions of one segment need: its quantiser index, the three dequantisation

@@ -1,3 +1,4 @@
+import Raster
 /// The key-frame bitstream of RFC 6386 sections 9 and 19: frame tag, start code and dimensions, the first
 /// partition (frame header, probability updates, per-macroblock modes) and the token partitions.
 extension VP8FrameEncoder {
