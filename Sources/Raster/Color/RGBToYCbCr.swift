@@ -32,6 +32,15 @@ public struct FixedPointRGBToYCbCr: Sendable, Equatable {
     @inlinable @inline(__always)
     public func cr(_ r: Int32, _ g: Int32, _ b: Int32) -> UInt8 { apply(redDifference, r, g, b) }
 
+    /// The same conversion for inputs that are sums of four pixels (a 2×2 block, no averaging first): two more
+    /// bits of shift and the offsets scaled to match, so the block mean is converted with two extra bits of
+    /// precision. Gives chroma only (luma is per pixel). Used by the VP8 encoder's 4:2:0 chroma.
+    @inlinable
+    public var forSumsOfFour: FixedPointRGBToYCbCr {
+        FixedPointRGBToYCbCr(luma: luma, blueDifference: blueDifference &* SIMD4(1, 1, 1, 4),
+                             redDifference: redDifference &* SIMD4(1, 1, 1, 4), shift: shift + 2)
+    }
+
     /// JFIF 1.02 §7 (ITU-R BT.601 matrix, full range): Y = 0.299R + 0.587G + 0.114B, Cb = 128 + (B − Y)/1.772,
     /// Cr = 128 + (R − Y)/1.402, each weight as round(w · 2^16) like libjpeg's FIX() (0.299 → 19595, 0.587 → 38470,
     /// 0.114 → 7471, 0.168735892 → 11058, 0.331264108 → 21710, 0.5 → 32768, 0.418687589 → 27439,
