@@ -3,8 +3,8 @@ import Decoders
 import Encoders
 
 extension ImageFormat {
-    /// WebP (RIFF container with VP8L lossless or VP8 lossy + ALPH): a conversion target; an origin format once
-    /// it can be read.
+    /// WebP (RIFF container with VP8L lossless or VP8 lossy + ALPH): read (still images; an animated file is
+    /// served untouched, SPEC §1) and written; a conversion target and an origin format.
     ///
     /// The WebP decoder plugs in here and nowhere else: `readHeader` and `decode` are its two entry points. With
     /// them set, the pipeline processes WebP originals, the default rule covers `.webp`, and `imagestack info` and
@@ -15,8 +15,8 @@ extension ImageFormat {
         capabilities: FormatCapabilities(alpha: .whenTranslucent, coding: .lossyOrLossless,
                                          maxSide: WebPContainer.maxSide),
         signature: WebPFormatFacts.signature,
-        readHeader: nil,
-        decode: nil,
+        readHeader: { bytes, limits in try WebPDecoder.readHeader(bytes, limits: limits) },
+        decode: { bytes, options in try WebPDecoder.decode(bytes, limits: options.limits) },
         encode: { raster, settings in
             var options = WebPEncodeOptions()
             if let quality = settings.quality { options.quality = quality }

@@ -3,8 +3,8 @@
 ///
 /// Fixed point: each output is (cR·R + cG·G + cB·B + offset) >> shift, clamped to 0...255 — the coefficients are
 /// the matrix entries scaled by 2^16 (and by the range's scale for limited range), the offset carries the output's
-/// offset (0, 16 or 128, times 2^shift) and the codec's rounding. `shift` is 16, or more when the inputs are sums
-/// of several pixels (`forSumsOfFour`). The named instances are inlinable values, so a
+/// offset (0, 16 or 128, times 2^shift) and the codec's rounding. `shift` is 16 for single pixels (a variant whose
+/// inputs are sums of several pixels shifts by more). The named instances are inlinable values, so a
 /// codec's loop sees the coefficients as constants, as when each codec spelled them out.
 public struct FixedPointRGBToYCbCr: Sendable, Equatable {
     /// (cR, cG, cB, offset) of each output.
@@ -31,15 +31,6 @@ public struct FixedPointRGBToYCbCr: Sendable, Equatable {
     public func cb(_ r: Int32, _ g: Int32, _ b: Int32) -> UInt8 { apply(blueDifference, r, g, b) }
     @inlinable @inline(__always)
     public func cr(_ r: Int32, _ g: Int32, _ b: Int32) -> UInt8 { apply(redDifference, r, g, b) }
-
-    /// The same conversion for inputs that are sums of four pixels (a 2×2 block, no averaging first): two more
-    /// bits of shift and the offsets scaled to match, so the block mean is converted with two extra bits of
-    /// precision. Gives chroma only (luma is per pixel).
-    @inlinable
-    public var forSumsOfFour: FixedPointRGBToYCbCr {
-        FixedPointRGBToYCbCr(luma: luma, blueDifference: blueDifference &* SIMD4(1, 1, 1, 4),
-                             redDifference: redDifference &* SIMD4(1, 1, 1, 4), shift: shift + 2)
-    }
 
     /// JFIF 1.02 §7 (ITU-R BT.601 matrix, full range): Y = 0.299R + 0.587G + 0.114B, Cb = 128 + (B − Y)/1.772,
     /// Cr = 128 + (R − Y)/1.402, each weight as round(w · 2^16) like libjpeg's FIX() (0.299 → 19595, 0.587 → 38470,

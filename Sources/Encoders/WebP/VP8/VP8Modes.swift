@@ -1,3 +1,5 @@
+import Raster
+
 /// Prediction-mode trees and fixed key-frame probabilities (RFC 6386 sections 8.1, 11.2–11.4, 9.3), with the
 /// path of every symbol precomputed so a mode is written (or priced) by walking its branches.
 enum VP8Modes {

@@ -1,3 +1,4 @@
+import Raster
 import Glibc
 
 /// Quantizer steps of one segment (RFC 6386 section 14.1 and the dequantization factors of section 9.6), with
