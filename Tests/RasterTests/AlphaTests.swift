@@ -122,4 +122,24 @@ final class AlphaTests: XCTestCase {
             XCTAssertEqual(out, expected, "\(layout)")
         }
     }
+
+    /// 16-bit rasters: `removed` keeps the depth, `plane` and `flattened` round to 8 bits; without alpha nothing
+    /// is removed and the plane is opaque.
+    func testSixteenBitAndNoAlpha() throws {
+        let deep = try Raster(width: 2, height: 1, layout: .rgba, samples16: [65535, 0, 257, 65535, 100, 200, 300, 32896])
+        let removed = Alpha.removed(deep)
+        XCTAssertEqual(removed.bitDepth, .sixteen)
+        XCTAssertEqual(removed.layout, .rgb)
+        XCTAssertEqual(removed.samples16, [65535, 0, 257, 100, 200, 300])
+        XCTAssertEqual(Alpha.plane(deep), [255, 128])
+        XCTAssertEqual(Alpha.translucentPlane(deep), [255, 128])
+        XCTAssertEqual(Alpha.flattened(deep).samples8, Alpha.flattened(deep.to8Bit()).samples8)
+        XCTAssertEqual(Alpha.flattened(deep).layout, .rgb)
+        let opaqueDeep = try Raster(width: 1, height: 1, layout: .grayAlpha, samples16: [1234, 65535])
+        XCTAssertEqual(Alpha.droppedWhenOpaque(opaqueDeep).samples16, [1234])
+        let rgb = try raster(.rgb)
+        XCTAssertEqual(Alpha.removed(rgb), rgb)
+        XCTAssertEqual(Alpha.flattened(rgb), rgb)
+        XCTAssertEqual(Alpha.plane(rgb), [UInt8](repeating: 255, count: rgb.width * rgb.height))
+    }
 }

@@ -103,27 +103,6 @@ final class ColorConversionTests: XCTestCase {
         XCTAssertEqual([m.y(0, 0, 0), m.y(255, 255, 255), m.cb(90, 90, 90), m.cr(90, 90, 90)], [16, 235, 128, 128])
     }
 
-    /// Chroma of a 2×2 block from the sum of its pixels: (c · sum + 4 · offset) >> 18.
-    func testSumsOfFour() {
-        let base = FixedPointRGBToYCbCr.bt601Limited, sums = base.forSumsOfFour
-        XCTAssertEqual(sums.shift, 18)
-        XCTAssertEqual(sums.blueDifference, [-9714, -19071, 28784, (128 << 18) + (1 << 17)])
-        for r in stride(from: 0, through: 1020, by: 17) as StrideThrough<Int32> {
-            for g in stride(from: 0, through: 1020, by: 13) as StrideThrough<Int32> {
-                for b in stride(from: 0, through: 1020, by: 11) as StrideThrough<Int32> {
-                    let u = (-9714 * r - 19071 * g + 28784 * b + (128 << 18) + (1 << 17)) >> 18
-                    let v = (28784 * r - 24103 * g - 4681 * b + (128 << 18) + (1 << 17)) >> 18
-                    XCTAssertEqual(sums.cb(r, g, b), UInt8(min(max(u, 0), 255)))
-                    XCTAssertEqual(sums.cr(r, g, b), UInt8(min(max(v, 0), 255)))
-                }
-            }
-        }
-        // Four equal pixels: the same chroma as one.
-        for v in stride(from: 0, through: 255, by: 5) as StrideThrough<Int32> {
-            XCTAssertEqual(sums.cb(4 * v, 4 * (255 - v), 4 * (v / 2)), base.cb(v, 255 - v, v / 2))
-        }
-    }
-
     func testJFIFInverseMatchesTheFormerJPEGDecoderOnEveryTriple() {
         let m = FixedPointYCbCrToRGB.jfif
         XCTAssertEqual(Self.mismatches({ m.rgb($0, $1, $2) }, Self.formerJPEGDecoder), 0)

@@ -1,11 +1,15 @@
 /// Alpha, once for every codec and the pipeline: extract the plane, drop it, drop it when opaque, flatten on a
 /// background, and premultiply / un-premultiply (8-bit rasters, and the Float rows the resampler filters).
 public enum Alpha {
-    /// The alpha samples of an 8-bit raster with alpha, one per pixel.
+    /// The alpha samples of a raster with alpha, one byte per pixel (16-bit alpha is rounded to 8 bits first, as
+    /// the encoders that store an alpha plane — WebP ALPH, AVIF auxiliary image — code 8 bits).
+    /// A raster without alpha gives an opaque plane.
     public static func plane(_ raster: Raster) -> [UInt8] {
-        let n = raster.channels, count = raster.width * raster.height
+        guard raster.layout.hasAlpha else { return [UInt8](repeating: 255, count: raster.width * raster.height) }
+        let image = raster.to8Bit()
+        let n = image.channels, count = image.width * image.height
         return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
-            raster.samples8.withUnsafeBufferPointer { s in
+            image.samples8.withUnsafeBufferPointer { s in
                 for i in 0..<count { out[i] = s[i * n + n - 1] }
             }
             initialized = count
@@ -17,18 +21,35 @@ public enum Alpha {
         raster.layout.hasAlpha && raster.hasTranslucentPixels ? plane(raster) : nil
     }
 
-    /// The colour samples alone (8-bit): gray+alpha → gray, RGBA → RGB. Metadata is kept.
+    /// The colour samples alone, at the raster's bit depth: gray+alpha → gray, RGBA → RGB. Metadata is kept; a
+    /// raster without alpha is returned as it is.
     public static func removed(_ raster: Raster) -> Raster {
-        let n = raster.channels, colours = n - 1, count = raster.width * raster.height
-        let samples = [UInt8](unsafeUninitializedCapacity: count * colours) { out, initialized in
-            raster.samples8.withUnsafeBufferPointer { s in
+        guard raster.layout.hasAlpha else { return raster }
+        var r = raster
+        if raster.bitDepth == .eight {
+            r.reshape(width: raster.width, height: raster.height, layout: raster.layout.withoutAlpha, bitDepth: .eight,
+                      samples8: colourSamples(raster.samples8, channels: raster.channels,
+                                              count: raster.width * raster.height))
+        } else {
+            r.reshape(width: raster.width, height: raster.height, layout: raster.layout.withoutAlpha,
+                      bitDepth: raster.bitDepth,
+                      samples16: colourSamples(raster.samples16, channels: raster.channels,
+                                               count: raster.width * raster.height))
+        }
+        return r
+    }
+
+    /// Every sample but the last of each pixel of `count` pixels with `n` interleaved samples.
+    private static func colourSamples<T: FixedWidthInteger>(_ samples: [T], channels n: Int, count: Int) -> [T] {
+        let colours = n - 1
+        return [T](unsafeUninitializedCapacity: count * colours) { out, initialized in
+            samples.withUnsafeBufferPointer { s in
                 for i in 0..<count {
                     for c in 0..<colours { out[i * colours + c] = s[i * n + c] }
                 }
             }
             initialized = count * colours
         }
-        return withoutAlphaChannel(raster, colourSamples: samples)
     }
 
     /// `removed` when the raster has alpha and every pixel is opaque; otherwise the raster as it is.
@@ -36,9 +57,11 @@ public enum Alpha {
         raster.layout.hasAlpha && !raster.hasTranslucentPixels ? removed(raster) : raster
     }
 
-    /// Composited over an opaque `background` gray level (255 = white), 8-bit, straight alpha:
-    /// c' = (c·a + background·(255 − a)) / 255, rounded. The result has no alpha.
-    public static func flattened(_ raster: Raster, background: UInt8 = 255) -> Raster {
+    /// Composited over an opaque `background` gray level (255 = white), straight alpha, 8-bit (a 16-bit raster is
+    /// rounded to 8 bits first): c' = (c·a + background·(255 − a)) / 255, rounded. The result has no alpha.
+    public static func flattened(_ input: Raster, background: UInt8 = 255) -> Raster {
+        guard input.layout.hasAlpha else { return input }
+        let raster = Alpha.unpremultiplied(input.to8Bit())
         let n = raster.channels, colours = n - 1, count = raster.width * raster.height
         let back = UInt32(background)
         let samples = [UInt8](unsafeUninitializedCapacity: count * colours) { out, initialized in
@@ -52,14 +75,9 @@ public enum Alpha {
             }
             initialized = count * colours
         }
-        return withoutAlphaChannel(raster, colourSamples: samples)
-    }
-
-    /// `raster` with the alpha channel gone and `colourSamples` as its 8-bit samples.
-    private static func withoutAlphaChannel(_ raster: Raster, colourSamples: [UInt8]) -> Raster {
         var r = raster
         r.reshape(width: raster.width, height: raster.height, layout: raster.layout.withoutAlpha, bitDepth: .eight,
-                  samples8: colourSamples)
+                  samples8: samples)
         return r
     }
 

@@ -3,8 +3,8 @@
 ///
 /// Fixed point: each output is (cR·R + cG·G + cB·B + offset) >> shift, clamped to 0...255 — the coefficients are
 /// the matrix entries scaled by 2^16 (and by the range's scale for limited range), the offset carries the output's
-/// offset (0, 16 or 128, times 2^shift) and the codec's rounding. `shift` is 16, or more when the inputs are sums
-/// of several pixels (`forSumsOfFour`). The named instances are inlinable values, so a
+/// offset (0, 16 or 128, times 2^shift) and the codec's rounding. `shift` is 16 for single pixels (a variant whose
+/// inputs are sums of several pixels shifts by more). The named instances are inlinable values, so a
 /// codec's loop sees the coefficients as constants, as when each codec spelled them out.
 public struct FixedPointRGBToYCbCr: Sendable, Equatable {
     /// (cR, cG, cB, offset) of each output.
@@ -34,7 +34,7 @@ public struct FixedPointRGBToYCbCr: Sendable, Equatable {
 
     /// The same conversion for inputs that are sums of four pixels (a 2×2 block, no averaging first): two more
     /// bits of shift and the offsets scaled to match, so the block mean is converted with two extra bits of
-    /// precision. Gives chroma only (luma is per pixel).
+    /// precision. Gives chroma only (luma is per pixel). Used by the VP8 encoder's 4:2:0 chroma.
     @inlinable
     public var forSumsOfFour: FixedPointRGBToYCbCr {
         FixedPointRGBToYCbCr(luma: luma, blueDifference: blueDifference &* SIMD4(1, 1, 1, 4),

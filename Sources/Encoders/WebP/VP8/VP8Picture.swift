@@ -9,8 +9,10 @@ struct VP8Picture {
     var y: [UInt8], u: [UInt8], v: [UInt8]
 
     /// Converts to BT.601 limited-range YUV 4:2:0 (the matrix libwebp and browsers assume for VP8:
-    /// `FixedPointRGBToYCbCr.bt601Limited`). Chroma is averaged over each 2x2 block in linear light
-    /// (`ChromaDownsampling.LinearLight`), so that fine coloured detail keeps its brightness.
+    /// `FixedPointRGBToYCbCr.bt601Limited`). Chroma comes from the sum of each 2x2 block of gamma-coded RGB, at two
+    /// extra bits of precision (`forSumsOfFour`). (Averaging in linear
+    /// light instead was measured: it keeps fine coloured detail brighter but costs 1–8 % BD-rate on dark
+    /// saturated gradients, and is worse on average over the benchmark corpus.)
     init(raster input: Raster) throws {
         let raster = input.to8Bit()
         width = raster.width; height = raster.height
@@ -21,44 +23,61 @@ struct VP8Picture {
         u = [UInt8](repeating: 0, count: uvStride * paddedHeight / 2)
         v = [UInt8](repeating: 0, count: uvStride * paddedHeight / 2)
         let channels = raster.channels
-        let isColor = raster.layout.isColor
         let w = width, h = height, ys = yStride, uvs = uvStride
-        let toLinear = ChromaDownsampling.LinearLight.toLinear, toGamma = ChromaDownsampling.LinearLight.toGamma
-        let matrix = FixedPointRGBToYCbCr.bt601Limited
+        let cw = (w + 1) >> 1, ch = (h + 1) >> 1
         raster.samples8.withUnsafeBufferPointer { src in
-            y.withUnsafeMutableBufferPointer { yp in
-                u.withUnsafeMutableBufferPointer { up in
-                    v.withUnsafeMutableBufferPointer { vp in
-                        toLinear.withUnsafeBufferPointer { lin in
-                            toGamma.withUnsafeBufferPointer { gam in
-                                @inline(__always) func rgb(_ x: Int, _ yy: Int) -> (Int32, Int32, Int32) {
-                                    let i = ((yy < h ? yy : h - 1) * w + (x < w ? x : w - 1)) * channels
-                                    if isColor { return (Int32(src[i]), Int32(src[i + 1]), Int32(src[i + 2])) }
-                                    let g = Int32(src[i]); return (g, g, g)
-                                }
-                                for row in 0..<paddedHeight {
-                                    for x in 0..<ys {
-                                        let (r, g, b) = rgb(x, row)
-                                        yp[row * ys + x] = matrix.y(r, g, b)
-                                    }
-                                }
-                                for row in 0..<(paddedHeight / 2) {
-                                    for x in 0..<uvs {
-                                        let p0 = rgb(2 * x, 2 * row), p1 = rgb(2 * x + 1, 2 * row)
-                                        let p2 = rgb(2 * x, 2 * row + 1), p3 = rgb(2 * x + 1, 2 * row + 1)
-                                        typealias Light = ChromaDownsampling.LinearLight
-                                        let r = Light.mean(p0.0, p1.0, p2.0, p3.0, linear: lin, gamma: gam)
-                                        let g = Light.mean(p0.1, p1.1, p2.1, p3.1, linear: lin, gamma: gam)
-                                        let b = Light.mean(p0.2, p1.2, p2.2, p3.2, linear: lin, gamma: gam)
-                                        up[row * uvs + x] = matrix.cb(r, g, b)
-                                        vp[row * uvs + x] = matrix.cr(r, g, b)
-                                    }
-                                }
-                            }
-                        }
-                    }
+            y.withUnsafeMutableBufferPointer { yp in u.withUnsafeMutableBufferPointer { up in
+            v.withUnsafeMutableBufferPointer { vp in
+                let s = src.baseAddress!, py = yp.baseAddress!, pu = up.baseAddress!, pv = vp.baseAddress!
+                switch channels {
+                case 3: VP8Picture.convert(s, channels: 3, green: 1, blue: 2, width: w, height: h, y: py, yStride: ys,
+                                           u: pu, v: pv, uvStride: uvs)
+                case 4: VP8Picture.convert(s, channels: 4, green: 1, blue: 2, width: w, height: h, y: py, yStride: ys,
+                                           u: pu, v: pv, uvStride: uvs)
+                default: VP8Picture.convert(s, channels: channels, green: 0, blue: 0, width: w, height: h, y: py,
+                                            yStride: ys, u: pu, v: pv, uvStride: uvs)
                 }
+                // Padding to whole macroblocks: replicate the last column, then the last row.
+                VP8Picture.pad(py, stride: ys, width: w, height: h, paddedHeight: paddedHeight)
+                VP8Picture.pad(pu, stride: uvs, width: cw, height: ch, paddedHeight: paddedHeight / 2)
+                VP8Picture.pad(pv, stride: uvs, width: cw, height: ch, paddedHeight: paddedHeight / 2)
+            } } }
+        }
+    }
+
+    /// RGB(A) or gray(+alpha) rows → Y, and 2x2 sums → U, V. Inlined per channel count so the addressing is constant.
+    @inline(__always)
+    private static func convert(_ s: UnsafePointer<UInt8>, channels: Int, green g: Int, blue b: Int, width w: Int,
+                                height h: Int, y py: UnsafeMutablePointer<UInt8>, yStride ys: Int,
+                                u pu: UnsafeMutablePointer<UInt8>, v pv: UnsafeMutablePointer<UInt8>, uvStride uvs: Int) {
+        let cw = (w + 1) >> 1, ch = (h + 1) >> 1
+        let matrix = FixedPointRGBToYCbCr.bt601Limited, sums = matrix.forSumsOfFour
+        for row in 0..<h {
+            let line = s + row * w * channels, out = py + row * ys
+            for x in 0..<w {
+                let p = line + x * channels
+                out[x] = matrix.y(Int32(p[0]), Int32(p[g]), Int32(p[b]))
             }
         }
+        for row in 0..<ch {
+            let line0 = s + 2 * row * w * channels
+            let line1 = s + min(2 * row + 1, h - 1) * w * channels
+            let outU = pu + row * uvs, outV = pv + row * uvs
+            for x in 0..<cw {
+                let i0 = 2 * x * channels, i1 = min(2 * x + 1, w - 1) * channels
+                let r = Int32(line0[i0]) + Int32(line0[i1]) + Int32(line1[i0]) + Int32(line1[i1])
+                let gg = Int32(line0[i0 + g]) + Int32(line0[i1 + g]) + Int32(line1[i0 + g]) + Int32(line1[i1 + g])
+                let bb = Int32(line0[i0 + b]) + Int32(line0[i1 + b]) + Int32(line1[i0 + b]) + Int32(line1[i1 + b])
+                outU[x] = sums.cb(r, gg, bb)
+                outV[x] = sums.cr(r, gg, bb)
+            }
+        }
+    }
+
+    private static func pad(_ p: UnsafeMutablePointer<UInt8>, stride: Int, width: Int, height: Int, paddedHeight: Int) {
+        if width < stride {
+            for row in 0..<height { (p + row * stride + width).update(repeating: p[row * stride + width - 1], count: stride - width) }
+        }
+        for row in height..<paddedHeight { (p + row * stride).update(from: p + (height - 1) * stride, count: stride) }
     }
 }
