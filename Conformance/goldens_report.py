@@ -16,7 +16,9 @@ REPORT_ROWS = [
      "every corpus PNG (PngSuite, variants, photos, tuning, spec): pixels (8-bit, or 16-bit as 16-bit) equal "
      "libpng's; corrupt PngSuite x*.png files are refused with a typed error"),
     ("decode-other", "other inputs",
-     "netpbm input decodes to netpbm's own pixels; GIF is refused (not a supported input, SPEC §1)"),
+     "netpbm input decodes to netpbm's own pixels; WebP (corpus webp/: lossy, lossless, alpha, lossy alpha, "
+     "no loop filter, one segment, -sharp_yuv, odd size, 1x1, ICC; animated refused) to dwebp's; GIF is refused "
+     "(not a supported input, SPEC §1)"),
     ("encode-png", "PNG encoder",
      "our bytes are unchanged, and libpng's pixels of them equal our decoder's (lossless: the source's)"),
     ("encode-jpeg", "JPEG encoder",
@@ -24,14 +26,14 @@ REPORT_ROWS = [
     ("encode-webp", "WebP encoder",
      "our bytes are unchanged; lossless: dwebp's pixels equal the source's; lossy: dwebp's planes with the loop "
      "filter off (Y, U, V, and A when there is alpha) equal the encoder's reconstruction, and dwebp's RGBA output "
-     "is recorded (compared in-process once ImageStack decodes WebP)"),
+     "equals our WebP decoder's"),
     ("encode-avif", "AVIF encoder",
      "our bytes are unchanged; dav1d's planes of the colour and alpha items equal the encoder's reconstruction "
      "(in-loop filters on); lossless: avifdec's pixels equal the source's; lossy: avifdec's RGBA output is recorded"),
     ("process", "pipeline (`process`)",
      "`ImageProcessor.process` with the query, Accept and rule: Content-Type, X-Img-Operations, Img-Skip-Reason, "
-     "Vary and the exact body; transformed JPEG/PNG bodies: the reference decoder's pixels equal our decoder's; "
-     "WebP/AVIF bodies: dwebp's/avifdec's pixels recorded"),
+     "Vary and the exact body; transformed JPEG/PNG/WebP bodies: the reference decoder's pixels equal our decoder's; "
+     "AVIF bodies: avifdec's pixels recorded"),
 ]
 
 

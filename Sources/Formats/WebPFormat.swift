@@ -24,7 +24,8 @@ extension ImageFormat {
             options.lossless = settings.lossless
             return try WebPEncoder.encode(raster, options: options)
         },
-        isAnimated: WebPFormatFacts.isAnimated)
+        isAnimated: WebPFormatFacts.isAnimated,
+        details: WebPFormatFacts.details)
 }
 
 enum WebPFormatFacts {
@@ -37,5 +38,13 @@ enum WebPFormatFacts {
     /// byte (WebP container spec, "Extended File Format"). Read from the header alone, without decoding.
     @Sendable static func isAnimated(_ bytes: [UInt8]) -> Bool {
         signature(bytes) && bytes.count >= 21 && bytes[12..<16].elementsEqual("VP8X".utf8) && bytes[20] & 0x02 != 0
+    }
+
+    /// VP8L is lossless (RGB samples), VP8 lossy (4:2:0 YCbCr); `components` is 4 when the file carries alpha.
+    @Sendable static func details(_ metadata: ImageMetadata) -> [(name: String, value: HeaderDetail)] {
+        let source = metadata.source
+        return [("lossless", .flag(source.colorTransform == "RGB")),
+                ("subsampling", .text(source.subsampling)),
+                ("components", .integer(source.components))]
     }
 }

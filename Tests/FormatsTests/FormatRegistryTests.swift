@@ -177,7 +177,11 @@ final class FormatRegistryTests: XCTestCase {
         XCTAssertEqual(names, ["progressive", "subsampling", "components", "colorTransform", "estimatedQuality"])
         let png = try FormatRegistry.readHeader(try sample(.png))
         XCTAssertEqual(ImageFormat.png.details(png.metadata).map(\.name), ["interlaced", "colorType", "gamma"])
-        XCTAssertEqual(ImageFormat.webp.details(png.metadata).count, 0)
+        let webp = try FormatRegistry.readHeader(try sample(.webp))
+        let details = ImageFormat.webp.details(webp.metadata)
+        XCTAssertEqual(details.map(\.name), ["lossless", "subsampling", "components"])
+        XCTAssertEqual(details.first?.value, .flag(false))   // our encoder's default is lossy VP8
+        XCTAssertEqual(ImageFormat.gif.details(png.metadata).count, 0)
     }
 }
 

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import FoundationEssentials
 import Raster
+import Formats
 @testable import Decoders
 @testable import Pipeline
 @testable import Server
@@ -19,6 +20,7 @@ enum FuzzTargets {
         "png": png,
         "inflate": inflate,
         "pnm": pnm,
+        "webp": decoder(header: WebPDecoder.readHeader, decode: WebPDecoder.decode),
         "http": http,
         "origin": origin,
         "query": query,
@@ -80,7 +82,7 @@ enum FuzzTargets {
         _ = request.wantsKeepAlive
         if let decoded = percentDecode(request.path) { _ = ImageHandler.hasUnsafeSegments(decoded) }
         let query = ImageProcessor.splitQuery(request.query)
-        _ = ImageProcessor.negotiatedFormat(query: query, accept: request.headers["Accept"], rule: RuleSettings(webp: true, avif: true))
+        _ = ImageProcessor.negotiatedFormat(query: query, accept: request.headers["Accept"], rule: RuleSettings(formats: .switches([.webp, .avif])))
         if let condition = request.headers["If-None-Match"] { _ = ImageHandler.etag("\"abc-1\"", matchesAnyOf: condition) }
     }
 
@@ -112,7 +114,7 @@ enum FuzzTargets {
         let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         let split = ImageProcessor.splitQuery(String(lines[0]))
         let accept = lines.count > 1 ? String(lines[1]) : nil
-        let rule = RuleSettings(quality: 80, webp: true, avif: true)
+        let rule = RuleSettings(quality: 80, formats: .switches([.webp, .avif]))
         _ = ImageProcessor.negotiatedFormat(query: split, accept: accept, rule: rule)
         guard case .success(let request) = QueryGrammar.parse(split.imageParameters) else { return }
         _ = QueryGrammar.normalized(request)

@@ -24,8 +24,10 @@ final class JPEGRowPipeline: @unchecked Sendable {
     private let finishedSteps = Atomic<Int>(0)
     private let finishing = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
-    /// Wake-up hints only: every waiter re-checks the state after a (short, bounded) wait.
-    private let progress = DispatchSemaphore(value: 0)
+    /// Wake-up hints only (every waiter re-checks the state after a bounded wait): `decoded` for a thread waiting
+    /// for a decoded row, `finished` for the decoder waiting for a finished step.
+    private let decoded = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
     private let prefault: JPEGPrefault
 
     init(rows: Int, slots: Int, output: UnsafeMutablePointer<UInt8>, bytes: Int) {
@@ -49,20 +51,20 @@ final class JPEGRowPipeline: @unchecked Sendable {
                     next = try decodeAll({ row in self.waitForSlot(row, finishStep) },
                                          { row in
                                              self.decodedRows.store(row + 1, ordering: .releasing)
-                                             self.progress.signal()
+                                             self.decoded.signal()
                                          })
                 } catch {
                     stopped.store(true, ordering: .releasing)
-                    progress.signal()
+                    decoded.signal()
                     throw error
                 }
                 // Whatever is left is finished here (the other item may not be running at all).
                 while finishedSteps.load(ordering: .acquiring) <= rows {
-                    if !tryFinish(finishStep) { idle() }
+                    if !tryFinish(finishStep) { idle(finished) }
                 }
             } else {
                 while !stopped.load(ordering: .acquiring) && finishedSteps.load(ordering: .acquiring) <= rows {
-                    if !tryFinish(finishStep) { idle() }
+                    if !tryFinish(finishStep) { idle(decoded) }
                 }
             }
         }
@@ -72,7 +74,7 @@ final class JPEGRowPipeline: @unchecked Sendable {
     /// Before decoding row `row`: its ring slot must be free (step row − slots transformed it).
     private func waitForSlot(_ row: Int, _ finishStep: (Int) -> Void) {
         while finishedSteps.load(ordering: .acquiring) <= row - slots {
-            if !tryFinish(finishStep) { idle() }
+            if !tryFinish(finishStep) { idle(finished) }
         }
     }
 
@@ -91,14 +93,16 @@ final class JPEGRowPipeline: @unchecked Sendable {
             finishedSteps.store(step + 1, ordering: .releasing)
         }
         finishing.store(false, ordering: .releasing)
-        progress.signal()
+        // Either thread may be waiting for this step (the decoder for its slot, the other for the flag).
+        finished.signal()
+        decoded.signal()
         return ready
     }
 
-    /// Nothing ready: populate output pages, or wait briefly for progress.
-    private func idle() {
+    /// Nothing ready: populate output pages, or wait for progress (the timeout only bounds a missed hint).
+    private func idle(_ hint: DispatchSemaphore) {
         if prefault.next() { return }
-        _ = progress.wait(timeout: .now() + .microseconds(200))
+        _ = hint.wait(timeout: .now() + .milliseconds(1))
     }
 }
 

@@ -32,9 +32,9 @@ public struct FixedPointRGBToYCbCr: Sendable, Equatable {
     @inlinable @inline(__always)
     public func cr(_ r: Int32, _ g: Int32, _ b: Int32) -> UInt8 { apply(redDifference, r, g, b) }
 
-    /// The same conversion for inputs that are sums of four pixels (a 2×2 block, not averaged first): two more
-    /// bits of shift and the chroma offsets scaled to match, so the block mean is converted with two extra bits of
-    /// precision. Chroma only (luma is per pixel). Used by the VP8 encoder's 4:2:0 chroma.
+    /// The same conversion for inputs that are sums of four pixels (a 2×2 block, no averaging first): two more
+    /// bits of shift and the offsets scaled to match, so the block mean is converted with two extra bits of
+    /// precision. Gives chroma only (luma is per pixel). Used by the VP8 encoder's 4:2:0 chroma.
     @inlinable
     public var forSumsOfFour: FixedPointRGBToYCbCr {
         FixedPointRGBToYCbCr(luma: luma, blueDifference: blueDifference &* SIMD4(1, 1, 1, 4),
