@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # CPU a transform keeps burning after its client has gone (SPEC §5 "work nobody waits for stops").
-# Starts `imagestack serve` on a copy of a large image, asks for `fmt=avif&quality=40` (a ~10 s encode on two cores),
-# disconnects after 0.7 s (curl --max-time), then samples the server process's CPU time (user + sys, from
-# /proc/PID/stat) over the next 2 s. Repeats RUNS times (default 5) and prints each run and the median, plus how
+# Starts `imagestack serve` on a copy of a large image, asks for QUERY (default `fmt=avif&quality=40`, a ~10 s
+# encode on two cores; QUERY='fmt=webp' tries the VP8 encoder), disconnects after 0.7 s (curl --max-time), then
+# samples the server process's CPU time (user + sys, from /proc/PID/stat) over the next 2 s. Repeats RUNS times (default 5) and prints each run and the median, plus how
 # the job ended (the imagestack_jobs_cancelled_total counters). With BASE_BIN=path (e.g. a build of an older
 # commit) the same runs are made against it too, paired, for comparison. Loopback port 18120.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/corpus.sh
 BIN="${IMAGESTACK_BIN:-.build/release/imagestack}"
 RUNS="${RUNS:-5}"
-IMAGE="${IMAGE:-Benchmarks/large/honeywave-5120x2880-base422.jpg}"
+QUERY="${QUERY:-fmt=avif&quality=40}"
 PORT=18120
 [ -x "$BIN" ] || { echo "build release first"; exit 1; }
-[ -f "$IMAGE" ] || { echo "missing $IMAGE (bash Benchmarks/fetch-large.sh, or copy the large images into Benchmarks/large/)"; exit 1; }
+if [ -z "${IMAGE:-}" ]; then need_large; IMAGE="$LARGE/honeywave-5120x2880-base422.jpg"; fi
+[ -f "$IMAGE" ] || { echo "missing $IMAGE"; exit 1; }
 WORK="$(mktemp -d /tmp/imagestack-cancel.XXXXXX)"
 SERVER=""
 trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -29,7 +31,7 @@ one_run() {
   SERVER=$!
   for _ in $(seq 1 100); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/health" && break; sleep 0.1; done
   curl -s -o /dev/null --max-time 0.7 -H 'Accept: image/avif,image/webp' \
-    "http://127.0.0.1:$PORT/big.jpg?fmt=avif&quality=40"
+    "http://127.0.0.1:$PORT/big.jpg?$QUERY"
   before=$(cpu_seconds "$SERVER")
   sleep 2
   after=$(cpu_seconds "$SERVER")
@@ -40,7 +42,7 @@ one_run() {
 
 median() { sort -n | awk '{v[NR]=$1} END{if (NR % 2) print v[(NR+1)/2]; else printf "%.2f\n", (v[NR/2]+v[NR/2+1])/2}'; }
 
-echo "image: $IMAGE ($(stat -c %s "$IMAGE") bytes), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "image: $IMAGE ($(stat -c %s "$IMAGE") bytes), ?$QUERY, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$WORK/ours"; : >"$WORK/base"
 for run in $(seq 1 "$RUNS"); do
   ours=$(one_run "$BIN"); echo "$ours" >>"$WORK/ours"

@@ -32,22 +32,10 @@ S1PID=$!; PIDS+=($S1PID)
 printf '{"origin": "samples", "cacheBytes": 0, "accessLog": false}' >"$WORK/nocache.json"
 "$BIN" serve --config "$WORK/nocache.json" --listen 127.0.0.1:$S2 >/dev/null 2>"$WORK/s2.log" &
 S2PID=$!; PIDS+=($S2PID)
-USERLINE=""; [ "$(id -u)" = 0 ] && USERLINE="user root;"
-mkdir -p "$WORK/nginx/tmp" "$WORK/static"
+mkdir -p "$WORK/static"
 cp samples/rocket.jpg "$WORK/static/rocket.jpg"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-$USERLINE
-worker_processes 2;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp;
-  server { listen 127.0.0.1:$NG; root $WORK/static; }
-}
-CONF
+source Tests/Integration/lib/nginx.bash
+nginx_config "$WORK/nginx" 2 "  server { listen 127.0.0.1:$NG; root $WORK/static; }"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/start.log" &
 PIDS+=($!)
 wait_up "http://127.0.0.1:$S1/health" && wait_up "http://127.0.0.1:$S2/health" && wait_up "http://127.0.0.1:$NG/rocket.jpg" || { echo "servers did not start"; exit 1; }

@@ -1,6 +1,6 @@
 import Raster
 import Decoders
-import Encoders
+import Formats
 
 // CONTRACT between the pipeline and its callers (CLI `process`, the server). The pipeline issue implements these;
 // signatures may gain parameters with defaults, but callers rely on these names and meanings.
@@ -10,16 +10,16 @@ public struct RuleSettings: Sendable, Equatable {
     public var enabled: Bool = true
     /// Output quality 0...100 (presets: High 95, Medium 80, Low 65; default High).
     public var quality: Int = 95
-    /// Convert to WebP / AVIF by default when the client accepts it.
-    public var webp: Bool = false
-    public var avif: Bool = false
+    /// The conversion targets used by default when the client accepts them, and the order of preference
+    /// (config `formats`, or Gcore's `webp`/`avif` switches).
+    public var formats: FormatPreference = .none
     /// PNG sources become lossless WebP/AVIF.
     public var pngLossless: Bool = false
     /// What happens to an embedded ICC profile (SPEC §5): converted to sRGB (default) or kept.
     public var colorProfile: ColorProfilePolicy = .srgb
-    public init(enabled: Bool = true, quality: Int = 95, webp: Bool = false, avif: Bool = false, pngLossless: Bool = false,
+    public init(enabled: Bool = true, quality: Int = 95, formats: FormatPreference = .none, pngLossless: Bool = false,
                 colorProfile: ColorProfilePolicy = .srgb) {
-        self.enabled = enabled; self.quality = quality; self.webp = webp; self.avif = avif; self.pngLossless = pngLossless
+        self.enabled = enabled; self.quality = quality; self.formats = formats; self.pngLossless = pngLossless
         self.colorProfile = colorProfile
     }
 }
@@ -93,12 +93,12 @@ public enum ImageProcessor {
                           normalizedImageParameters: normalized)
     }
 
-    /// The output format the request will get before any pixel is decoded: "avif", "webp" or "original".
+    /// The output format the request will get before any pixel is decoded: a conversion target's id or "original".
     /// Used in cache and coalescing keys.
     public static func negotiatedFormat(query: SplitQuery, accept: String?, rule: RuleSettings) -> String {
         guard rule.enabled, case .success(let request) = QueryGrammar.parse(query.imageParameters) else { return "original" }
         let requested = Negotiation.requestedFormats(rule: rule, request: request)
-        return Negotiation.choose(requested: requested, accepted: Negotiation.acceptedFormats(accept)).first?.rawValue ?? "original"
+        return Negotiation.choose(requested: requested, accepted: Negotiation.acceptedFormats(accept)).first?.id.rawValue ?? "original"
     }
 
     /// Runs the whole plan (sniff → header → plan → decode → orient → resize → crop → encode → size check) on
@@ -126,7 +126,10 @@ public enum ImageProcessor {
         // A job stopped before it started (its client left while it was queued, or its deadline passed there).
         if let stop = Job.current.stopReason { return stopped(stop, varies: false) }
         guard rule.enabled else { return serveOriginal(reason: nil, varies: false) }
-        guard sniffed.format == .jpeg || sniffed.format == .png else {
+        if let format = sniffed.format, format.isAnimated(original) {
+            return serveOriginal(reason: .animated(format), varies: false)
+        }
+        guard let format = sniffed.format, format.isProcessedFromOrigin else {
             return serveOriginal(reason: .unsupportedContentType(sniffed.mimeType), varies: false)
         }
         let request: ImageRequest
@@ -141,7 +144,7 @@ public enum ImageProcessor {
         }
         let header: ImageHeader
         do {
-            header = try ImageDecoder.readHeader(original, limits: limits)
+            header = try format.readHeader(original, limits: limits)
         } catch {
             return serveOriginal(reason: .decoderError(error), varies: false)
         }
@@ -189,13 +192,15 @@ public enum ImageProcessor {
         var raster: Raster
         // CMYK JPEGs are decoded to their CMYK samples so the colour stage can convert them through their profile.
         do {
-            raster = try ImageDecoder.decode(original, limits: limits, jpegScaleDenominator: plan.jpegScaleDenominator,
-                                             keepCMYK: true)
+            raster = try plan.sourceFormat.decode(original, options: DecodeOptions(
+                limits: limits, scaleDenominator: plan.decodeScaleDenominator, keepCMYK: true))
         } catch let stop as JobStop {
             throw stop
-        } catch let error as CodecError where error.kind == .unsupported && plan.jpegScaleDenominator > 1 {
+        } catch let error as CodecError where error.kind == .unsupported && plan.decodeScaleDenominator > 1 {
             // A decoder that cannot scale this file still decodes it at full size.
-            do { raster = try ImageDecoder.decode(original, limits: limits, keepCMYK: true) } catch let stop as JobStop { throw stop } catch {
+            do {
+                raster = try plan.sourceFormat.decode(original, options: DecodeOptions(limits: limits, keepCMYK: true))
+            } catch let stop as JobStop { throw stop } catch {
                 throw SkipReason.decoderError(error)
             }
         } catch {
@@ -237,7 +242,7 @@ public enum ImageProcessor {
     /// multiple of d (T.81 A.1.1 / libjpeg's scaled output size ⌈S/d⌉). Where the orientation reversed an axis,
     /// that padding sits at its start, so the mapping is shifted by S − d·⌈S/d⌉ there.
     static func decodedWindow(_ w: SourceWindow, plan: Plan, decodedWidth: Int, decodedHeight: Int) -> SourceWindow {
-        let d = plan.jpegScaleDenominator
+        let d = plan.decodeScaleDenominator
         let o = plan.orientation
         func axis(_ start: Double, _ length: Double, source: Int, decoded: Int, reversed: Bool) -> (Double, Double) {
             let scale: Double, offset: Double

@@ -35,12 +35,8 @@ public struct CMYKSamples: Sendable, Equatable {
     public init(adobeInverted: Bool) { self.adobeInverted = adobeInverted }
 }
 
-public enum SourceFormat: String, Sendable, Equatable {
-    case jpeg, png, pnm, webp, avif, gif, unknown
-}
-
 public struct SourceInfo: Sendable, Equatable {
-    public var format: SourceFormat = .unknown
+    public var format: FormatID = .unknown
     /// Bits per sample in the file (PNG 1/2/4/8/16, JPEG 8).
     public var bitDepth: Int = 8
     /// Channels as stored (JPEG components; PNG samples per pixel of its colour type).

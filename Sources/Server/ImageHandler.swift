@@ -287,7 +287,7 @@ public final class ImageHandler: @unchecked Sendable {
 
         // Non-200: relayed as is, redirects included (never followed) — SPEC §3.
         guard original.status == 200 else {
-            let reason = "not valid response code from the origin; response code — \(original.status)"
+            let reason = SkipReason.originStatus(original.status).text
             relayedHeaders.set("Img-Skip-Reason", reason)
             metrics.recordSkip(reason)
             return Produced(response: HTTPResponse(status: original.status, headers: relayedHeaders, body: original.body),
@@ -295,7 +295,7 @@ public final class ImageHandler: @unchecked Sendable {
         }
         // An encoded body is not an image we can read: relay it untouched (SPEC §6).
         if let encoding = original.headers["Content-Encoding"], encoding.lowercased() != "identity" {
-            let reason = "detected content encoding \(encoding.lowercased()) is not supported"
+            let reason = SkipReason.contentEncoding(encoding.lowercased()).text
             relayedHeaders.set("Img-Skip-Reason", reason)
             metrics.recordSkip(reason)
             return Produced(response: HTTPResponse(status: 200, headers: relayedHeaders, body: original.body),
@@ -304,7 +304,7 @@ public final class ImageHandler: @unchecked Sendable {
 
         let limits = config.imageLimits
         let body = original.body
-        let variesByAccept = rule.webp || rule.avif || !query.imageParameters.isEmpty
+        let variesByAccept = !rule.formats.defaults.isEmpty || !query.imageParameters.isEmpty
         // One job per transform: its deadline runs from now (queue time counts), its thread count is decided
         // when a worker starts it (ThreadBudget), and the flight cancels it when nobody waits any more.
         let ticket = JobTicket(timeout: config.processingTimeout > 0 ? config.processingTimeout : nil)

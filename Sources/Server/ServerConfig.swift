@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FoundationEssentials
+import Formats
 import Pipeline
 import Raster
 
@@ -95,7 +96,9 @@ public struct ServerConfig: Sendable {
     /// after a few seconds to a minute; 20 s leaves room for a 50 MP AVIF encode on two cores.
     public var processingTimeout: Double = 20
     public var accessLog: Bool = true
-    public var rules: [Rule] = [Rule(pathPattern: "/**", extensions: ["jpg", "jpeg", "png"])]
+    /// Without a configuration file: every path whose extension is one of a format the server transforms
+    /// (`FormatRegistry.defaultRuleExtensions`: jpg, jpeg, png, and webp once WebP can be read), default settings.
+    public var rules: [Rule] = [Rule(pathPattern: "/**", extensions: FormatRegistry.defaultRuleExtensions)]
 
     public init() {}
 

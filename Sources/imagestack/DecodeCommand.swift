@@ -1,5 +1,5 @@
 import Raster
-import Decoders
+import Formats
 import Encoders
 import Pipeline
 
@@ -10,10 +10,11 @@ enum DecodeCommand {
 
     Writes the decoded pixels as netpbm: gray → P5, RGB → P6, with alpha → P7 PAM (TUPLTYPE GRAYSCALE_ALPHA or
     RGB_ALPHA); maxval 255, or 65535 for 16-bit samples (big-endian). OUT '-' is standard output. When OUT ends in
-    .png the pixels are written as PNG instead. --scale 1/2, 1/4 or 1/8 decodes a JPEG at reduced size in the DCT
-    domain (as djpeg -scale). Orientation is not applied: pixels are as stored. --srgb runs the server's colour
-    stage on the pixels: an embedded ICC profile is converted to sRGB (CMYK JPEGs through their profile) and what was
-    done is printed on stderr; without it the pixels are as the file stores them (CMYK reduced naively, as djpeg).
+    .png the pixels are written as PNG instead (exact, 16-bit kept). --scale 1/2, 1/4 or 1/8 decodes a JPEG at
+    reduced size in the DCT domain (as djpeg -scale). Orientation is not applied: pixels are as stored. --srgb runs
+    the server's colour stage on the pixels: an embedded ICC profile is converted to sRGB (CMYK JPEGs through their
+    profile) and what was done is printed on stderr; without it the pixels are as the file stores them (CMYK reduced
+    naively, as djpeg).
     """
 
     static func run(_ args: ArraySlice<String>) -> Int32 {
@@ -34,11 +35,12 @@ enum DecodeCommand {
         let path = parsed.positional[0]
         do {
             let bytes = path == "-" ? try FileIO.readStandardInput() : try FileIO.read(path)
-            var raster = try ImageDecoder.decode(bytes, jpegScaleDenominator: scale, keepCMYK: parsed.flags.contains("--srgb"))
+            var raster = try FormatRegistry.decode(bytes, options: DecodeOptions(scaleDenominator: scale,
+                                                                                 keepCMYK: parsed.flags.contains("--srgb")))
             if parsed.flags.contains("--srgb") {
                 if let note = ColorStage.apply(&raster, policy: .srgb) { CLI.printError("Note: colour: \(note)") }
             }
-            let parts = out.lowercased().hasSuffix(".png") ? [try PNGEncoder.encode(raster)] : PNMWriter.parts(raster)
+            let parts = out.lowercased().hasSuffix(".png") ? [try ImageFormat.png.encode(raster)] : PNMWriter.parts(raster)
             try FileIO.write(parts: parts, to: out)
             return 0
         } catch let error as FileIO.Failure {

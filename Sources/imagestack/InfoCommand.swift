@@ -1,7 +1,7 @@
 import Raster
 import Decoders
 import ColorManagement
-import Encoders
+import Formats
 import Server
 
 /// `imagestack info FILE`: one JSON object describing the file, read from its header only.
@@ -47,22 +47,19 @@ enum InfoCommand {
             ("iccProfileBytes", "\(meta.iccProfile?.count ?? 0)"),
             ("iccProfile", profileJSON(meta.iccProfile)),
         ]
-        switch meta.source.format {
-        case .jpeg:
-            fields.append(("progressive", "\(meta.source.progressive)"))
-            fields.append(("subsampling", meta.source.subsampling.map(quoted) ?? "null"))
-            fields.append(("components", "\(meta.source.components)"))
-            fields.append(("colorTransform", meta.source.colorTransform.map(quoted) ?? "null"))
-            let quality = meta.source.estimatedQuality ?? JPEGQuality.estimate(tables: meta.source.jpegQuantTables)
-            fields.append(("estimatedQuality", quality.map { "\($0)" } ?? "null"))
-        case .png:
-            fields.append(("interlaced", "\(meta.source.progressive)"))
-            fields.append(("colorType", meta.source.pngColorType.map { "\($0)" } ?? "null"))
-            fields.append(("gamma", meta.gamma.map { "\($0)" } ?? "null"))
-        default:
-            break
+        for (name, value) in FormatRegistry.format(id: meta.source.format)?.details(meta) ?? [] {
+            fields.append((name, json(value)))
         }
         return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    static func json(_ value: HeaderDetail) -> String {
+        switch value {
+        case .text(let text): return text.map(quoted) ?? "null"
+        case .integer(let number): return number.map { "\($0)" } ?? "null"
+        case .flag(let flag): return "\(flag)"
+        case .real(let number): return number.map { "\($0)" } ?? "null"
+        }
     }
 
     /// What the colour stage will see: the profile's names and model, or why it will be ignored.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Raster
+import Formats
 import Decoders
 import ColorManagement
 @testable import Pipeline

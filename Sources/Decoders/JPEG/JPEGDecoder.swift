@@ -40,9 +40,10 @@ public enum JPEGDecoder {
         let count = width * height * (transform == .gray ? 1 : inks ? 4 : 3)
         var stream = JPEGStream(limits: limits, scale: scaleDenominator)
         stream.keepCMYK = inks
+        stream.outputBytes = count
         let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }
-            JPEGDecoder.adviseHugePages(base, count)
+            JPEGDecoder.adviseHugePages(UnsafeMutableRawPointer(base), count)
             try stream.parse(bytes, headerOnly: false, output: base)
             initialized = count
         }
@@ -56,7 +57,7 @@ public enum JPEGDecoder {
 extension JPEGDecoder {
     /// Asks the kernel to back a large, not yet touched output buffer with 2 MiB pages: far fewer page faults
     /// when the pixels are first written. Purely a hint; failure changes nothing.
-    static func adviseHugePages(_ base: UnsafeMutablePointer<UInt8>, _ count: Int) {
+    static func adviseHugePages(_ base: UnsafeMutableRawPointer, _ count: Int) {
         #if canImport(Glibc)
         let huge = 2 << 20
         guard count >= 4 * huge else { return }
@@ -89,6 +90,9 @@ struct JPEGStream {
     var keepCMYK = false
     /// Set while a single-scan sequential image is drawn as its MCU rows are decoded.
     var streamed = false
+    /// Size of the output buffer given to `parse` (for populating it ahead of drawing).
+    var outputBytes = 0
+    private var prefault: JPEGPrefault?
     var finished = false
 
     init(limits: ImageLimits, scale: Int = 1) { self.limits = limits; self.scale = scale }
@@ -218,6 +222,16 @@ struct JPEGStream {
                                                    mcuRows: mcusY, keepCMYK: keepCMYK)
                     pos = try JPEGRender.drawWhileDecoding(g, decoder: decoder, base: base, end: count, position: pos,
                                                            output: output)
+                } else if let output, JPEGParallel.workers > 1 {
+                    // Nothing is drawn until the last scan: the other thread meanwhile faults in the coefficient
+                    // planes and the output buffer, which this thread would otherwise do page by page.
+                    let prefault = self.prefault
+                        ?? JPEGPrefault(planes.map { (UnsafeMutableRawPointer($0.coefficients), $0.byteCount) }
+                                        + [(UnsafeMutableRawPointer(output), outputBytes)])
+                    self.prefault = prefault
+                    var next = pos
+                    try prefault.overlapping { next = try decoder.run(base: base, end: count, position: next) }
+                    pos = next
                 } else {
                     pos = try decoder.run(base: base, end: count, position: pos)
                 }
@@ -241,7 +255,7 @@ struct JPEGStream {
             guard let table = quantTables[slot] else {
                 throw jpegError(.malformed, offset, "scan uses undefined quantization table \(slot)")
             }
-            planes[c.componentIndex].quant = table.map { Int32($0) }
+            planes[c.componentIndex].quant = table.map { Int16(truncatingIfNeeded: $0) }
         }
     }
 }
