@@ -33,7 +33,12 @@ final class AV1FrameState: @unchecked Sendable {
     let miSize: UnsafeMutablePointer<UInt8>
     let txSize: UnsafeMutablePointer<UInt8>
     let yMode: UnsafeMutablePointer<UInt8>
+    /// UVModes of §5.11.5, for the chroma filterType of the intra edge filter (§7.11.2.8).
+    let uvMode: UnsafeMutablePointer<UInt8>
     let skip: UnsafeMutablePointer<UInt8>
+    /// enable_intra_edge_filter of the sequence header (§5.5.1): directional predictions smooth (and, for small
+    /// transforms, upsample) their edges (§7.11.2.4).
+    var intraEdgeFilter: Bool { settings.intraEdgeFilter }
 
     init(width: Int, height: Int, planes: [[UInt8]], subX: Int, subY: Int, qIndex: Int, settings: AV1SpeedSettings,
          tune: AV1Tune = .ssim) {
@@ -73,9 +78,10 @@ final class AV1FrameState: @unchecked Sendable {
         let n = miCols * miRows
         miSize = .allocate(capacity: n); miSize.initialize(repeating: 0, count: n)
         yMode = .allocate(capacity: n); yMode.initialize(repeating: 0, count: n)
+        uvMode = .allocate(capacity: n); uvMode.initialize(repeating: 0, count: n)
         skip = .allocate(capacity: n); skip.initialize(repeating: 0, count: n)
         txSize = .allocate(capacity: n); txSize.initialize(repeating: 0, count: n)
     }
 
-    deinit { miSize.deallocate(); yMode.deallocate(); skip.deallocate(); txSize.deallocate() }
+    deinit { miSize.deallocate(); yMode.deallocate(); uvMode.deallocate(); skip.deallocate(); txSize.deallocate() }
 }

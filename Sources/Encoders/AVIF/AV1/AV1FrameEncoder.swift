@@ -39,7 +39,7 @@ enum AV1FrameEncoder {
         w.write(UInt32(cfg.height - 1), count: hb)
         w.write(0, count: 1)            // use_128x128_superblock
         w.write(0, count: 1)            // enable_filter_intra
-        w.write(0, count: 1)            // enable_intra_edge_filter
+        w.write(cfg.settings.intraEdgeFilter ? 1 : 0, count: 1)  // enable_intra_edge_filter
         w.write(0, count: 1)            // enable_superres
         w.write(enableCdef ? 1 : 0, count: 1)  // enable_cdef
         w.write(0, count: 1)            // enable_restoration

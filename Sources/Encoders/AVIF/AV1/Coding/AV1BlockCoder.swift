@@ -46,6 +46,7 @@ extension AV1TileEncoder {
         let deciding = modesIn == nil
         var m = modesIn ?? AV1BlockModes()
         let yModeCdf = yModeCdfOf(r, c)
+        setEdgeFilterTypes(r, c, availU: b.availU, availL: b.availL, availUChroma: b.availUChroma, availLChroma: b.availLChroma)
 
         buildEdges(plane: 0, x: b.x0, y: b.y0, log2: b.log2, haveLeft: b.availL, haveAbove: b.availU)
         if deciding {

@@ -127,6 +127,8 @@ extension AV1TileEncoder {
         let hasChroma = f.numPlanes > 1
         var m = modesIn ?? AV1BlockModes()
         let yModeCdf = yModeCdfOf(r, c)
+        // 4x4 blocks are not coded in lossless 4:2:0 frames, so chroma availability is the luma one.
+        setEdgeFilterTypes(r, c, availU: availU, availL: availL, availUChroma: availU, availLChroma: availL)
         let cLog2 = losslessPlaneLog2(log2, plane: 1)
         // §8.3.2 uv_mode: with Lossless, CFL is allowed only when the chroma residual is 4x4.
         let cflAllowed = cLog2 == 2

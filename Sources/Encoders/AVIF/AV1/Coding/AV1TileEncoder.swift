@@ -51,7 +51,9 @@ final class AV1TileEncoder {
     /// BlockDecoded[plane][-1...16][-1...16] of §5.11.3, stored with +1 offsets in an 18x18 grid.
     var decoded = [[UInt8]](repeating: [UInt8](repeating: 0, count: 18 * 18), count: 3)
     // Scratch.
-    var edges = AV1IntraEdges()
+    let edges = AV1IntraEdges()
+    /// filterType (§7.11.2.8) of the block being coded, for luma and for chroma (`setEdgeFilterTypes`).
+    var edgeFilterTypes = (luma: false, chroma: false)
     let pred = UnsafeMutablePointer<UInt8>.allocate(capacity: 64 * 64)
     let predAlt = UnsafeMutablePointer<UInt8>.allocate(capacity: 64 * 64)
     let resid = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
@@ -78,6 +80,7 @@ final class AV1TileEncoder {
         cdf = AV1CDFContext(baseQIndex: frame.qIndex)
         ctx = AV1CoefficientContexts(cols4: frame.miCols, rows4: frame.miRows)
         lambda = frame.lambda
+        edges.edgeFilter = frame.intraEdgeFilter
     }
 
     deinit {
@@ -247,6 +250,7 @@ final class AV1TileEncoder {
             for x in c..<min(c + side4, f.miCols) {
                 f.miSize[y * f.miCols + x] = UInt8(bsize)
                 f.yMode[y * f.miCols + x] = UInt8(m.yMode)
+                f.uvMode[y * f.miCols + x] = UInt8(m.uvMode)
                 f.skip[y * f.miCols + x] = skip ? 1 : 0
                 f.txSize[y * f.miCols + x] = UInt8(m.txSize >= 0 ? m.txSize : AV1Block.maxTx(bsize) - m.txDepth)
             }

@@ -7,18 +7,51 @@ extension AV1TileEncoder {
         AV1Distortion.satd(src, stride, p, n)
     }
 
-    /// Builds the intra edges of a transform block at plane position (x, y) as transform_block() does (§5.11.35).
+    /// Builds the intra edges of a square transform block at plane position (x, y) as transform_block() does (§5.11.35).
     func buildEdges(plane: Int, x: Int, y: Int, log2: Int, haveLeft: Bool, haveAbove: Bool) {
+        buildEdges(plane: plane, x: x, y: y, log2W: log2, log2H: log2, haveLeft: haveLeft, haveAbove: haveAbove)
+    }
+
+    /// Builds the intra edges of a w×h transform block at plane position (x, y) as transform_block() does
+    /// (§5.11.35: the above-right and below-left availability from BlockDecoded), with the block's edge filterType.
+    func buildEdges(plane: Int, x: Int, y: Int, log2W: Int, log2H: Int, haveLeft: Bool, haveAbove: Bool) {
         let sx = plane > 0 ? f.subX : 0, sy = plane > 0 ? f.subY : 0
         let row = (y << sy) >> 2, col = (x << sx) >> 2
         let sbRow = (row & 15) >> sy, sbCol = (col & 15) >> sx
-        let step = 1 << (log2 - 2)
-        let ar = decoded[plane][(sbRow - 1 + 1) * 18 + sbCol + step + 1] != 0
-        let bl = decoded[plane][(sbRow + step + 1) * 18 + sbCol - 1 + 1] != 0
+        let stepX = 1 << (log2W - 2), stepY = 1 << (log2H - 2)
+        let ar = decoded[plane][(sbRow - 1 + 1) * 18 + sbCol + stepX + 1] != 0
+        let bl = decoded[plane][(sbRow + stepY + 1) * 18 + sbCol - 1 + 1] != 0
         let maxX = ((f.miCols * 4) >> sx) - 1, maxY = ((f.miRows * 4) >> sy) - 1
         let pl = f.recon[plane]
-        edges.build(frame: pl.data, stride: pl.stride, x: x, y: y, log2: log2, haveLeft: haveLeft, haveAbove: haveAbove,
-                    haveAboveRight: ar, haveBelowLeft: bl, maxX: maxX, maxY: maxY)
+        edges.smoothNeighbour = plane == 0 ? edgeFilterTypes.luma : edgeFilterTypes.chroma
+        edges.build(frame: pl.data, stride: pl.stride, x: x, y: y, w: 1 << log2W, h: 1 << log2H, haveLeft: haveLeft,
+                    haveAbove: haveAbove, haveAboveRight: ar, haveBelowLeft: bl, maxX: maxX, maxY: maxY)
+    }
+
+    /// Sets `edgeFilterTypes` for the block at mi (r, c): the intra filter type process (§7.11.2.8) — whether the
+    /// block above or to the left uses a smooth mode, luma from YModes, chroma from UVModes at the positions that
+    /// carry chroma with subsampling.
+    func setEdgeFilterTypes(_ r: Int, _ c: Int, availU: Bool, availL: Bool, availUChroma: Bool, availLChroma: Bool) {
+        guard f.intraEdgeFilter else { return }
+        @inline(__always) func smooth(_ modes: UnsafeMutablePointer<UInt8>, _ row: Int, _ col: Int) -> Bool {
+            let m = Int(modes[row * f.miCols + col])
+            return m == AV1Mode.smooth || m == AV1Mode.smoothV || m == AV1Mode.smoothH
+        }
+        let luma = (availU && smooth(f.yMode, r - 1, c)) || (availL && smooth(f.yMode, r, c - 1))
+        var chroma = false
+        if f.numPlanes > 1 {
+            if availUChroma {
+                let col = f.subX == 1 && c & 1 == 0 ? c + 1 : c
+                let row = f.subY == 1 && r & 1 == 1 ? r - 2 : r - 1
+                chroma = smooth(f.uvMode, row, col)
+            }
+            if availLChroma && !chroma {
+                let col = f.subX == 1 && c & 1 == 1 ? c - 2 : c - 1
+                let row = f.subY == 1 && r & 1 == 0 ? r + 1 : r
+                chroma = smooth(f.uvMode, row, col)
+            }
+        }
+        edgeFilterTypes = (luma, chroma)
     }
 
     func markDecoded(plane: Int, x: Int, y: Int, log2: Int) {

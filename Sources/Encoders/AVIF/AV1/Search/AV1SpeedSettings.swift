@@ -43,6 +43,9 @@ struct AV1SpeedSettings: Sendable, Equatable {
     var txTypesForWinnerOnly: Bool
     /// Chroma modes DC, V, H, SMOOTH, PAETH are ranked (false: DC only, plus chroma-from-luma).
     var chromaModeSearch: Bool
+    /// enable_intra_edge_filter: directional modes predict from smoothed (small transforms: upsampled) edges
+    /// (§7.11.2.4). A normative tool with no search: it costs only the filtering of each directional prediction.
+    var intraEdgeFilter: Bool
 
     // MARK: Transforms
 
@@ -107,6 +110,7 @@ struct AV1SpeedSettings: Sendable, Equatable {
         angleDeltaMaxLog2 = speed <= 4 ? 6 : (speed <= 6 ? 5 : 0)
         rdModeCandidates = speed >= 8 ? 1 : (speed >= 6 ? 2 : 3)
         chromaModeSearch = speed <= 8
+        intraEdgeFilter = true
         txTypesForWinnerOnly = speed >= 7
         lumaTxTypes = speed > 8 ? [AV1Tx.dctDct]
             : speed <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
