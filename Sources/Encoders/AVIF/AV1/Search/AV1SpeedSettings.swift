@@ -45,6 +45,9 @@ struct AV1SpeedSettings: Sendable, Equatable {
     var chromaModeSearch: Bool
     /// enable_intra_edge_filter: directional modes predict from smoothed (small transforms: upsampled) edges
     /// (§7.11.2.4). A normative tool with no search: it costs only the filtering of each directional prediction.
+    /// Off at every speed: on the dev bench (vs avifenc -s 6, 9 images, shared machine) turning it on moved
+    /// SSIMULACRA2/PSNR BD-rate by -1.6/-0.6 points on photos but +0.2/+0.1 on tuning photos and +1.6/+1.9 on art,
+    /// at +3-6 % CPU (docs/avif.md). Kept, tested against dav1d, for the searches that may make it pay.
     var intraEdgeFilter: Bool
 
     // MARK: Transforms
@@ -110,7 +113,7 @@ struct AV1SpeedSettings: Sendable, Equatable {
         angleDeltaMaxLog2 = speed <= 4 ? 6 : (speed <= 6 ? 5 : 0)
         rdModeCandidates = speed >= 8 ? 1 : (speed >= 6 ? 2 : 3)
         chromaModeSearch = speed <= 8
-        intraEdgeFilter = true
+        intraEdgeFilter = false
         txTypesForWinnerOnly = speed >= 7
         lumaTxTypes = speed > 8 ? [AV1Tx.dctDct]
             : speed <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
