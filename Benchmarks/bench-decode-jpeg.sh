@@ -1,41 +1,47 @@
 #!/usr/bin/env bash
-# JPEG decode speed: `imagestack decode` vs libjpeg-turbo `djpeg` on every large JPEG (Benchmarks/large/, fetched
-# by Benchmarks/fetch-large.sh when missing).
-# Both write netpbm to /dev/null. Runs are interleaved (djpeg, ours 1 thread, ours all cores) RUNS times (default
-# 7); prints the median wall time and the median CPU time (user+sys) of each, and the ratios ours/djpeg.
-# IMAGESTACK_THREADS=1 makes our decoder single-threaded (the issue's target compares that with djpeg).
-# Usage: Benchmarks/bench-decode-jpeg.sh [LARGE_DIR]   (expects a release build; Benchmarks/run.sh makes one)
+# JPEG decode speed: `imagestack decode` vs libjpeg-turbo `djpeg` (both writing netpbm to /dev/null), per file on
+# the large JPEGs (Benchmarks/large/, fetched by Benchmarks/fetch-large.sh when missing) and on every corpus JPEG.
+# Paired runs (Benchmarks/paired-runs.py: djpeg, ours single-threaded, ours on all cores, interleaved RUNS times,
+# default 9 for large files and 5 for the corpus); prints median wall and CPU (user+sys) milliseconds and the ratios
+# ours/djpeg: 1T = IMAGESTACK_THREADS=1 (the issue's single-threaded target), MT = the default thread budget.
+# Ends with the geometric mean of each ratio per group. SET=large or SET=corpus runs one group only.
+# Usage: Benchmarks/bench-decode-jpeg.sh   (expects a release build; Benchmarks/run.sh makes one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/corpus.sh
-need_large
-large="${1:-$LARGE}"
 bin=.build/release/imagestack
 [ -x "$bin" ] || swift build -c release >/dev/null
-runs=${RUNS:-7}
-timefile=$(mktemp); trap 'rm -f "$timefile"' EXIT
+set_filter=${SET:-all}
+summary=$(mktemp); trap 'rm -f "$summary"' EXIT
 
-# Prints "wall cpu" in seconds for one run of the command.
-measure() {
-  /usr/bin/time -f "%e %U %S" -o "$timefile" "$@" >/dev/null 2>&1
-  awk '{ printf "%s %.3f\n", $1, $2 + $3 }' "$timefile"
-}
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-
-printf '%-42s %9s %9s %9s %7s %7s | %8s %8s %7s\n' file "djpeg s" "ours1 s" "ours s" "1T/dj" "MT/dj" "djpegCPU" "ours1CPU" "CPU/dj"
-for f in "$large"/*.jpg "$large"/*.jpeg; do
-  [ -f "$f" ] || continue
-  : >"$timefile.d"; : >"$timefile.1"; : >"$timefile.m"
-  for _ in $(seq "$runs"); do
-    measure djpeg -pnm -outfile /dev/null "$f" >>"$timefile.d"
-    IMAGESTACK_THREADS=1 measure "$bin" decode "$f" -o /dev/null >>"$timefile.1"
-    measure "$bin" decode "$f" -o /dev/null >>"$timefile.m"
+bench_group() { # NAME RUNS FILES...
+  local name=$1 runs=$2; shift 2
+  : >"$summary"
+  echo "== $name ($# files, $runs paired runs each; wall and CPU in ms, medians)"
+  printf '%-40s %8s %8s %8s %7s %7s | %8s %8s %8s %7s %7s\n' file djpeg ours1T oursMT 1T/dj MT/dj \
+    djCPU 1T_CPU MT_CPU 1T/dj MT/dj
+  for f in "$@"; do
+    mapfile -t r < <(python3 Benchmarks/paired-runs.py "$runs" djpeg -pnm -outfile /dev/null "$f" ";;" \
+      env IMAGESTACK_THREADS=1 "$bin" decode "$f" -o /dev/null ";;" "$bin" decode "$f" -o /dev/null)
+    if [[ "${r[0]}" == *fail || "${r[1]}" == *fail || "${r[2]}" == *fail ]]; then
+      printf '%-40s %s\n' "$(basename "$f")" "skipped (a decoder rejects it)"; continue
+    fi
+    read -r dw dc _ <<<"${r[0]}"; read -r ow oc _ <<<"${r[1]}"; read -r mw mc _ <<<"${r[2]}"
+    awk -v n="$(basename "$f")" -v dw="$dw" -v ow="$ow" -v mw="$mw" -v dc="$dc" -v oc="$oc" -v mc="$mc" 'BEGIN {
+      printf "%-40s %8.1f %8.1f %8.1f %6.2fx %6.2fx | %8.1f %8.1f %8.1f %6.2fx %6.2fx\n", substr(n, 1, 40), dw, ow, mw,
+        ow / dw, mw / dw, dc, oc, mc, oc / (dc > 0 ? dc : 0.01), mc / (dc > 0 ? dc : 0.01) }'
+    echo "$dw $ow $mw $dc $oc $mc" >>"$summary"
   done
-  dw=$(cut -d' ' -f1 "$timefile.d" | median); dc=$(cut -d' ' -f2 "$timefile.d" | median)
-  ow=$(cut -d' ' -f1 "$timefile.1" | median); oc=$(cut -d' ' -f2 "$timefile.1" | median)
-  mw=$(cut -d' ' -f1 "$timefile.m" | median)
-  awk -v n="$(basename "$f")" -v dw="$dw" -v ow="$ow" -v mw="$mw" -v dc="$dc" -v oc="$oc" 'BEGIN {
-    r1 = dw > 0 ? ow / dw : 0; rm = dw > 0 ? mw / dw : 0; rc = dc > 0 ? oc / dc : 0
-    printf "%-42s %9.3f %9.3f %9.3f %6.2fx %6.2fx | %8.3f %8.3f %6.2fx\n", n, dw, ow, mw, r1, rm, dc, oc, rc }'
-  rm -f "$timefile.d" "$timefile.1" "$timefile.m"
-done
+  awk '{ for (i = 2; i <= 3; i++) w[i] += log($i / $1); for (i = 5; i <= 6; i++) c[i] += log($i / ($4 > 0 ? $4 : 0.01)); n++ }
+    END { if (n) printf "geomean over %d files: wall 1T %.2fx, MT %.2fx; CPU 1T %.2fx, MT %.2fx\n",
+      n, exp(w[2] / n), exp(w[3] / n), exp(c[5] / n), exp(c[6] / n) }' "$summary"
+}
+
+if [ "$set_filter" != corpus ]; then
+  need_large
+  bench_group "large/" "${RUNS:-9}" "$LARGE"/*.jpg
+fi
+if [ "$set_filter" != large ]; then
+  mapfile -t corpus_files < <(find "$CORPUS" -name '*.jpg' -o -name '*.jpeg' | sort)
+  bench_group "corpus" "${RUNS:-5}" "${corpus_files[@]}"
+fi

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Load benchmark for `imagestack serve`: wrk, 64 connections, DURATION seconds (default 30) on
+# Load benchmark for `imagestack serve`: wrk -t2 -c64, DURATION seconds (default 30) on
 #   1. a cache-hit URL (result cache on: the transform runs once, then every request is a cache hit),
 #   2. a transforming URL with the result cache off (every request goes through coalescing and the worker pool),
 #   3. nginx serving the same files statically (the reference point): the original JPEG, and the very WebP bytes
-#      the cache-hit case returns.
+#      the cache-hit case returns;
+# then PAIRED_ROUNDS (default 5) paired rounds of PAIRED_SECONDS (default 10) each: the cache hit and nginx's
+# static WebP back to back (order alternating), the ratio of their req/s per round and the median ratio — the
+# figure to quote on a shared machine, where load drifts between the long runs.
 # Reports req/s, latency (avg, p50, p99, max), errors and the server's RSS before/after, as Markdown (--out FILE)
 # and as key=value lines (--kv FILE) for the integration test. Loopback only, fixed ports 18098/18099/18092.
 set -uo pipefail
@@ -29,22 +32,10 @@ S1PID=$!; PIDS+=($S1PID)
 printf '{"origin": "samples", "cacheBytes": 0, "accessLog": false}' >"$WORK/nocache.json"
 "$BIN" serve --config "$WORK/nocache.json" --listen 127.0.0.1:$S2 >/dev/null 2>"$WORK/s2.log" &
 S2PID=$!; PIDS+=($S2PID)
-USERLINE=""; [ "$(id -u)" = 0 ] && USERLINE="user root;"
-mkdir -p "$WORK/nginx/tmp" "$WORK/static"
+mkdir -p "$WORK/static"
 cp samples/rocket.jpg "$WORK/static/rocket.jpg"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-$USERLINE
-worker_processes 2;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp;
-  server { listen 127.0.0.1:$NG; root $WORK/static; }
-}
-CONF
+source Tests/Integration/lib/nginx.bash
+nginx_config "$WORK/nginx" 2 "  server { listen 127.0.0.1:$NG; root $WORK/static; }"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/start.log" &
 PIDS+=($!)
 wait_up "http://127.0.0.1:$S1/health" && wait_up "http://127.0.0.1:$S2/health" && wait_up "http://127.0.0.1:$NG/rocket.jpg" || { echo "servers did not start"; exit 1; }
@@ -81,6 +72,22 @@ run cache_hit "$HIT" "$S1PID"
 run transform "$TRANSFORM" "$S2PID"
 run nginx_static "$STATIC" "$(cat "$WORK/nginx/nginx.pid")"
 run nginx_static_webp "http://127.0.0.1:$NG/rocket-320.webp" "$(cat "$WORK/nginx/nginx.pid")"
+# Paired rounds: cache hit vs nginx static, same body, back to back.
+PAIRED_ROUNDS="${PAIRED_ROUNDS:-5}" PAIRED_SECONDS="${PAIRED_SECONDS:-10}"
+rps_of() { wrk -t2 -c64 -d"${PAIRED_SECONDS}s" --timeout 10s -H "$ACCEPT" "$1" 2>&1 | awk '/^Requests\/sec:/{print $2}'; }
+: >"$WORK/ratios"
+for round in $(seq 1 "$PAIRED_ROUNDS"); do
+  if [ $((round % 2)) = 1 ]; then ours=$(rps_of "$HIT"); theirs=$(rps_of "http://127.0.0.1:$NG/rocket-320.webp")
+  else theirs=$(rps_of "http://127.0.0.1:$NG/rocket-320.webp"); ours=$(rps_of "$HIT"); fi
+  ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "nan" }')
+  echo "$ratio" >>"$WORK/ratios"
+  echo "paired round $round: cache hit $ours req/s, nginx static $theirs req/s, ratio $ratio"
+  printf 'paired_%s_cache_hit_rps=%s\npaired_%s_nginx_rps=%s\npaired_%s_ratio=%s\n' "$round" "$ours" "$round" "$theirs" "$round" "$ratio" >>"$WORK/results.kv"
+done
+MEDIAN_RATIO=$(sort -n "$WORK/ratios" | awk '{v[NR]=$1} END{ if (NR == 0) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else printf "%.2f\n", (v[NR/2]+v[NR/2+1])/2 }')
+echo "median cache-hit / nginx-static ratio over $PAIRED_ROUNDS paired rounds: $MEDIAN_RATIO"
+printf 'paired_rounds=%s\npaired_median_ratio=%s\n' "$PAIRED_ROUNDS" "$MEDIAN_RATIO" >>"$WORK/results.kv"
+
 coalesced=$(curl -s "http://127.0.0.1:$S2/metrics" | awk '/^imagestack_coalesced_requests_total/{print $2}')
 transforms=$(curl -s "http://127.0.0.1:$S2/metrics" | awk '/^imagestack_processing_seconds_count/{print $2}')
 limited=$(curl -s "http://127.0.0.1:$S2/metrics" | awk -F' ' '/^imagestack_skips_total\{reason="compression: rate limit is exceeded"\}/{print $NF}')
@@ -108,6 +115,9 @@ if [ -n "$OUT" ]; then
       esac
       echo "| $label | $(v ${n}_rps) | $(v ${n}_avg) | $(v ${n}_p50) | $(v ${n}_p99) | $(v ${n}_max) | $(v ${n}_non2xx) | $(v ${n}_socket_errors) | $(v ${n}_rss_before_kb) → $(v ${n}_rss_after_kb) kB |"
     done
+    echo
+    echo "Paired rounds ($PAIRED_ROUNDS × ${PAIRED_SECONDS} s each side, back to back, order alternating): cache hit / nginx static"
+    echo "WebP (same $HIT_BYTES-byte body) req/s ratio per round: $(paste -sd' ' "$WORK/ratios"); median **$MEDIAN_RATIO**."
     echo
     echo "With the result cache off the server ran $(v transform_encodes) encodes for the run; $(v transform_coalesced) requests joined an"
     echo "identical in-flight transform (coalescing) instead of starting their own, and $(v transform_rate_limited) got the original"

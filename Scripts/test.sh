@@ -45,4 +45,9 @@ for suite in Tests/Integration/*.sh; do
   echo "== integration: $suite"
   bash "$suite"
 done
+
+# Every fuzz target briefly (libFuzzer + AddressSanitizer, its own build in Fuzz/.build): a crash, leak, timeout or
+# out-of-memory fails the run and keeps the input in Fuzz/artifacts/. Long runs: see Fuzz/README.md.
+echo "== fuzzing (each target ${FUZZ_SECONDS:-4} s)"
+bash Scripts/fuzz.sh all "${FUZZ_SECONDS:-4}"
 echo "== all tests passed"

@@ -1,6 +1,6 @@
 import Raster
 import Decoders
-import Encoders
+import Formats
 
 // CONTRACT between the pipeline and its callers (CLI `process`, the server). The pipeline issue implements these;
 // signatures may gain parameters with defaults, but callers rely on these names and meanings.
@@ -10,13 +10,17 @@ public struct RuleSettings: Sendable, Equatable {
     public var enabled: Bool = true
     /// Output quality 0...100 (presets: High 95, Medium 80, Low 65; default High).
     public var quality: Int = 95
-    /// Convert to WebP / AVIF by default when the client accepts it.
-    public var webp: Bool = false
-    public var avif: Bool = false
+    /// The conversion targets used by default when the client accepts them, and the order of preference
+    /// (config `formats`, or Gcore's `webp`/`avif` switches).
+    public var formats: FormatPreference = .none
     /// PNG sources become lossless WebP/AVIF.
     public var pngLossless: Bool = false
-    public init(enabled: Bool = true, quality: Int = 95, webp: Bool = false, avif: Bool = false, pngLossless: Bool = false) {
-        self.enabled = enabled; self.quality = quality; self.webp = webp; self.avif = avif; self.pngLossless = pngLossless
+    /// What happens to an embedded ICC profile (SPEC §5): converted to sRGB (default) or kept.
+    public var colorProfile: ColorProfilePolicy = .srgb
+    public init(enabled: Bool = true, quality: Int = 95, formats: FormatPreference = .none, pngLossless: Bool = false,
+                colorProfile: ColorProfilePolicy = .srgb) {
+        self.enabled = enabled; self.quality = quality; self.formats = formats; self.pngLossless = pngLossless
+        self.colorProfile = colorProfile
     }
 }
 
@@ -49,15 +53,22 @@ public struct ProcessingOutcome: Sendable {
     public var processingMilliseconds: Double
     /// True when the body could differ by the client's Accept header (→ `Vary: Accept`).
     public var variesByAccept: Bool
+    /// What the pipeline wants in the logs besides the outcome (e.g. the colour stage: a profile converted,
+    /// dropped, or ignored with the reason).
+    public var notes: [String] = []
+    /// Set when the job was stopped before its end (`Job`): on `.deadlineExceeded` the original is served with
+    /// `compression: processing time limit exceeded`; on `.abandoned` nobody waits for the outcome.
+    public var stoppedBy: JobStop?
 
     /// Nothing was asked (no parameters, `quality` alone, a same-size resize, a disabled rule): `body` is the
     /// original, with no operations and no skip reason — answer like a plain proxy (no X-Img-Operations).
     public var isPassthrough: Bool { skipReason == nil && operations.isEmpty }
 
     public init(body: [UInt8], contentType: String, operations: [String], skipReason: String?,
-                processingMilliseconds: Double, variesByAccept: Bool) {
+                processingMilliseconds: Double, variesByAccept: Bool, stoppedBy: JobStop? = nil) {
         self.body = body; self.contentType = contentType; self.operations = operations; self.skipReason = skipReason
         self.processingMilliseconds = processingMilliseconds; self.variesByAccept = variesByAccept
+        self.stoppedBy = stoppedBy
     }
 }
 
@@ -82,16 +93,18 @@ public enum ImageProcessor {
                           normalizedImageParameters: normalized)
     }
 
-    /// The output format the request will get before any pixel is decoded: "avif", "webp" or "original".
+    /// The output format the request will get before any pixel is decoded: a conversion target's id or "original".
     /// Used in cache and coalescing keys.
     public static func negotiatedFormat(query: SplitQuery, accept: String?, rule: RuleSettings) -> String {
         guard rule.enabled, case .success(let request) = QueryGrammar.parse(query.imageParameters) else { return "original" }
         let requested = Negotiation.requestedFormats(rule: rule, request: request)
-        return Negotiation.choose(requested: requested, accepted: Negotiation.acceptedFormats(accept)).first?.rawValue ?? "original"
+        return Negotiation.choose(requested: requested, accepted: Negotiation.acceptedFormats(accept)).first?.id.rawValue ?? "original"
     }
 
     /// Runs the whole plan (sniff → header → plan → decode → orient → resize → crop → encode → size check) on
-    /// `original`. Never throws: every failure becomes a skip that serves the original.
+    /// `original`. Never throws: every failure becomes a skip that serves the original. Runs under the calling
+    /// thread's `Job`: it checks the job between stages (the codecs inside their long loops) and, once the job is
+    /// stopped, returns the original with `stoppedBy` set (and the processing-time skip reason for a deadline).
     public static func process(original: [UInt8], query: SplitQuery, accept: String?, rule: RuleSettings,
                                limits: ImageLimits = .default) -> ProcessingOutcome {
         let clock = ContinuousClock()
@@ -105,8 +118,18 @@ public enum ImageProcessor {
             ProcessingOutcome(body: original, contentType: sniffed.mimeType, operations: [], skipReason: reason?.text,
                               processingMilliseconds: milliseconds(), variesByAccept: varies)
         }
+        func stopped(_ stop: JobStop, varies: Bool) -> ProcessingOutcome {
+            var outcome = serveOriginal(reason: stop == .deadlineExceeded ? .processingTimeLimit : nil, varies: varies)
+            outcome.stoppedBy = stop
+            return outcome
+        }
+        // A job stopped before it started (its client left while it was queued, or its deadline passed there).
+        if let stop = Job.current.stopReason { return stopped(stop, varies: false) }
         guard rule.enabled else { return serveOriginal(reason: nil, varies: false) }
-        guard sniffed.format == .jpeg || sniffed.format == .png else {
+        if let format = sniffed.format, format.isAnimated(original) {
+            return serveOriginal(reason: .animated(format), varies: false)
+        }
+        guard let format = sniffed.format, format.isProcessedFromOrigin else {
             return serveOriginal(reason: .unsupportedContentType(sniffed.mimeType), varies: false)
         }
         let request: ImageRequest
@@ -121,7 +144,7 @@ public enum ImageProcessor {
         }
         let header: ImageHeader
         do {
-            header = try ImageDecoder.readHeader(original, limits: limits)
+            header = try format.readHeader(original, limits: limits)
         } catch {
             return serveOriginal(reason: .decoderError(error), varies: false)
         }
@@ -132,36 +155,69 @@ public enum ImageProcessor {
         case .transform(let p): plan = p
         }
         let body: [UInt8]
+        var notes: [String] = []
         do {
-            body = try execute(plan, original: original, limits: limits)
+            body = try execute(plan, original: original, limits: limits, notes: &notes)
+        } catch let stop as JobStop {
+            return stopped(stop, varies: varies)
         } catch let reason as SkipReason {
-            return serveOriginal(reason: reason, varies: varies)
+            var outcome = serveOriginal(reason: reason, varies: varies)
+            outcome.notes = notes
+            return outcome
         } catch {
             return serveOriginal(reason: .resizeInternal, varies: varies)
         }
-        guard body.count < original.count else { return serveOriginal(reason: .notSmaller, varies: varies) }
-        return ProcessingOutcome(body: body, contentType: plan.output.format.mimeType, operations: plan.operations,
-                                 skipReason: nil, processingMilliseconds: milliseconds(), variesByAccept: varies)
+        guard body.count < original.count else {
+            var outcome = serveOriginal(reason: .notSmaller, varies: varies)
+            outcome.notes = notes
+            return outcome
+        }
+        var outcome = ProcessingOutcome(body: body, contentType: plan.output.format.mimeType, operations: plan.operations,
+                                        skipReason: nil, processingMilliseconds: milliseconds(), variesByAccept: varies)
+        outcome.notes = notes
+        return outcome
     }
 
-    /// Decodes (shrinking JPEGs on load), orients, resizes, crops and encodes as `plan` says.
-    /// Throws a `SkipReason` naming the stage that failed.
+    /// Decodes (shrinking JPEGs on load), orients, converts colour, resizes, crops and encodes as `plan` says.
+    /// Throws a `SkipReason` naming the stage that failed, or the `JobStop` of a stopped job (checked between
+    /// stages here and inside the codecs' long loops).
     public static func execute(_ plan: Plan, original: [UInt8], limits: ImageLimits = .default) throws -> [UInt8] {
+        var notes: [String] = []
+        return try execute(plan, original: original, limits: limits, notes: &notes)
+    }
+
+    /// The same, adding what the stages want logged to `notes`.
+    public static func execute(_ plan: Plan, original: [UInt8], limits: ImageLimits = .default,
+                               notes: inout [String]) throws -> [UInt8] {
         var raster: Raster
+        // CMYK JPEGs are decoded to their CMYK samples so the colour stage can convert them through their profile.
         do {
-            raster = try ImageDecoder.decode(original, limits: limits, jpegScaleDenominator: plan.jpegScaleDenominator)
-        } catch let error as CodecError where error.kind == .unsupported && plan.jpegScaleDenominator > 1 {
+            raster = try plan.sourceFormat.decode(original, options: DecodeOptions(
+                limits: limits, scaleDenominator: plan.decodeScaleDenominator, keepCMYK: true))
+        } catch let stop as JobStop {
+            throw stop
+        } catch let error as CodecError where error.kind == .unsupported && plan.decodeScaleDenominator > 1 {
             // A decoder that cannot scale this file still decodes it at full size.
-            do { raster = try ImageDecoder.decode(original, limits: limits) } catch { throw SkipReason.decoderError(error) }
+            do {
+                raster = try plan.sourceFormat.decode(original, options: DecodeOptions(limits: limits, keepCMYK: true))
+            } catch let stop as JobStop { throw stop } catch {
+                throw SkipReason.decoderError(error)
+            }
         } catch {
             throw SkipReason.decoderError(error)
         }
+        try Job.checkpoint()
         raster.metadata.orientation = plan.orientation
         raster = Orientation.apply(raster)
+        try Job.checkpoint()
+        if let note = ColorStage.apply(&raster, policy: plan.colorProfile) { notes.append("colour: " + note) }
         if let step = plan.resize {
+            try Job.checkpoint()
             let window = decodedWindow(step.window, plan: plan, decodedWidth: raster.width, decodedHeight: raster.height)
             do {
                 raster = try Resampler.resample(raster, window: window, width: step.width, height: step.height)
+            } catch let stop as JobStop {
+                throw stop
             } catch {
                 throw SkipReason.resizeInternal
             }
@@ -169,9 +225,13 @@ public enum ImageProcessor {
         if let rect = plan.crop {
             do { raster = try Crop.apply(raster, rect: rect) } catch { throw SkipReason.cropTooBig }
         }
+        try Job.checkpoint()
         let prepared = OutputRaster.prepare(raster, for: plan.output.format)
+        try Job.checkpoint()
         do {
             return try OutputRaster.encode(prepared, as: plan.output)
+        } catch let stop as JobStop {
+            throw stop
         } catch {
             throw SkipReason.encoderFailed(plan.output.format)
         }
@@ -182,7 +242,7 @@ public enum ImageProcessor {
     /// multiple of d (T.81 A.1.1 / libjpeg's scaled output size ⌈S/d⌉). Where the orientation reversed an axis,
     /// that padding sits at its start, so the mapping is shifted by S − d·⌈S/d⌉ there.
     static func decodedWindow(_ w: SourceWindow, plan: Plan, decodedWidth: Int, decodedHeight: Int) -> SourceWindow {
-        let d = plan.jpegScaleDenominator
+        let d = plan.decodeScaleDenominator
         let o = plan.orientation
         func axis(_ start: Double, _ length: Double, source: Int, decoded: Int, reversed: Bool) -> (Double, Double) {
             let scale: Double, offset: Double

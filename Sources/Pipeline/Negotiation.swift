@@ -1,24 +1,21 @@
+import Formats
+
 /// Content negotiation for the conversion targets (SPEC §2.4, RFC 9110 §12.5.1).
 ///
-/// Only an exact `image/webp` / `image/avif` media range grants a format: `image/*` and `*/*` do not, because
+/// Only a target's exact media range (its `acceptToken`: `image/webp`, `image/avif`) grants a format: `image/*` and `*/*` do not, because
 /// browsers send them for formats they cannot decode. `q=0` excludes: when the same exact type is listed more than
 /// once, any `q=0` listing wins (never send what the client refused). A malformed qvalue makes the entry void.
 public enum Negotiation {
-    /// The conversion targets (`.webp`, `.avif`) the `Accept` header grants. nil header → none.
-    public static func acceptedFormats(_ accept: String?) -> Set<OutputFormat> {
+    /// The conversion targets the `Accept` header grants. nil header → none.
+    public static func acceptedFormats(_ accept: String?) -> Set<ImageFormat> {
         guard let accept else { return [] }
-        var granted: Set<OutputFormat> = []
-        var refused: Set<OutputFormat> = []
+        var granted: Set<ImageFormat> = []
+        var refused: Set<ImageFormat> = []
         for element in accept.split(separator: ",") {
             let pieces = element.split(separator: ";", omittingEmptySubsequences: false)
             guard let rangeText = pieces.first else { continue }
             let range = trimmed(rangeText).lowercased()
-            let format: OutputFormat
-            switch range {
-            case "image/webp": format = .webp
-            case "image/avif": format = .avif
-            default: continue
-            }
+            guard let format = FormatRegistry.conversionTarget(acceptToken: range) else { continue }
             var weight = 1000
             var valid = true
             for parameter in pieces.dropFirst() {
@@ -33,20 +30,16 @@ public enum Negotiation {
         return granted.subtracting(refused)
     }
 
-    /// The output format: the first requested conversion target the client accepts, AVIF before WebP
-    /// (SPEC §2.4); nil keeps the source's format. `requested` = rule defaults then `fmt`.
-    public static func choose(requested: [OutputFormat], accepted: Set<OutputFormat>) -> [OutputFormat] {
-        [OutputFormat.avif, .webp].filter { requested.contains($0) && accepted.contains($0) }
+    /// The requested conversion targets the client accepts, most preferred first: the output is the first, and
+    /// the next ones are the fallbacks (SPEC §2.4); none keeps the source's format. `requested` is ranked already.
+    public static func choose(requested: [ImageFormat], accepted: Set<ImageFormat>) -> [ImageFormat] {
+        requested.filter { accepted.contains($0) }
     }
 
-    /// The conversion targets a request asks for: the rule's defaults, then the query's `fmt` (a union; the
-    /// preference order AVIF → WebP is applied by `choose`).
-    public static func requestedFormats(rule: RuleSettings, request: ImageRequest) -> [OutputFormat] {
-        var out: [OutputFormat] = []
-        if rule.avif { out.append(.avif) }
-        if rule.webp { out.append(.webp) }
-        for f in request.formats where !out.contains(f) { out.append(f) }
-        return out
+    /// The conversion targets a request asks for — the rule's defaults and the query's `fmt` — in the rule's
+    /// preference (`FormatPreference`).
+    public static func requestedFormats(rule: RuleSettings, request: ImageRequest) -> [ImageFormat] {
+        rule.formats.ranked(adding: request.formats)
     }
 
     /// RFC 9110 §12.4.2 qvalue: "0" ["." 0*3DIGIT] / "1" ["." 0*3("0")], in thousandths.

@@ -1,6 +1,6 @@
 import Raster
 import Decoders
-import Encoders
+import Formats
 
 /// A rectangle in whole pixels.
 public struct PixelRect: Sendable, Equatable {
@@ -22,7 +22,7 @@ public struct ResizeStep: Sendable, Equatable {
 }
 
 public struct OutputEncoding: Sendable, Equatable {
-    public var format: OutputFormat
+    public var format: ImageFormat
     /// 0...100; ignored when `lossless`.
     public var quality: Int
     public var lossless: Bool
@@ -30,9 +30,9 @@ public struct OutputEncoding: Sendable, Equatable {
 
 /// Everything that will happen to one image, decided from the query, the rule, the client's Accept and the
 /// decoded header — before a single pixel is decoded (so the server can refuse cheaply). Order is fixed:
-/// orientation → resize → crop → encode (SPEC §2.3, §5).
+/// orientation → colour (ICC profile → sRGB, CMYK → RGB) → resize → crop → encode (SPEC §2.3, §5).
 public struct Plan: Sendable, Equatable {
-    public var sourceFormat: OutputFormat
+    public var sourceFormat: ImageFormat
     /// Upright source size (EXIF orientation applied).
     public var sourceWidth: Int
     public var sourceHeight: Int
@@ -46,8 +46,10 @@ public struct Plan: Sendable, Equatable {
     public var operations: [String]
     public var outputWidth: Int
     public var outputHeight: Int
-    /// 1, 2, 4 or 8: JPEG shrink-on-load (DCT-domain downscale) before resampling the rest.
-    public var jpegScaleDenominator: Int
+    /// 1, 2, 4 or 8: shrink-on-load (JPEG's DCT-domain downscale) before resampling the rest.
+    public var decodeScaleDenominator: Int
+    /// The colour stage (after orientation, before resize): what to do with the source's ICC profile.
+    public var colorProfile: ColorProfilePolicy = .srgb
 }
 
 public enum PlanDecision: Sendable, Equatable {
@@ -59,12 +61,15 @@ public enum PlanDecision: Sendable, Equatable {
 }
 
 extension Plan {
-    /// Decides what to do with an image whose header is `header` (SPEC §2.1–2.4).
-    public static func make(request: ImageRequest, rule: RuleSettings, accepted: Set<OutputFormat>,
+    /// Decides what to do with an image whose header is `header` (SPEC §2.1–2.4). `estimateQuality` replaces the
+    /// source format's own estimate (tests).
+    public static func make(request: ImageRequest, rule: RuleSettings, accepted: Set<ImageFormat>,
                             header: ImageHeader,
-                            estimateQuality: ([[UInt16]]) -> Int? = JPEGQuality.estimate) -> PlanDecision {
-        guard let sourceFormat = OutputFormat(source: header.metadata.source.format) else {
-            return .skip(.unsupportedContentType(header.metadata.source.format == .pnm ? "image/x-portable-anymap" : "application/octet-stream"))
+                            estimateQuality: ((ImageMetadata) -> Int?)? = nil) -> PlanDecision {
+        let source = header.metadata.source.format
+        guard let sourceFormat = FormatRegistry.format(id: source), sourceFormat.isProcessedFromOrigin else {
+            let mimeType = FormatRegistry.format(id: source)?.mimeType ?? "application/octet-stream"
+            return .skip(.unsupportedContentType(mimeType))
         }
         let orientation = (1...8).contains(header.metadata.orientation) ? header.metadata.orientation : 1
         let (sw, sh) = orientation >= 5 ? (header.height, header.width) : (header.width, header.height)
@@ -85,8 +90,9 @@ extension Plan {
 
         let requested = Negotiation.requestedFormats(rule: rule, request: request)
         let acceptable = Negotiation.choose(requested: requested, accepted: accepted)
-        // WebP holds at most 16383 px per side: fall back to the next acceptable format, else keep the source's.
-        let fitting = acceptable.filter { outW <= $0.maxSide && outH <= $0.maxSide }
+        // A format too small for the output (WebP: 16383 px per side) falls back to the next acceptable one, else
+        // the source's format.
+        let fitting = acceptable.filter { $0.capabilities.fits(width: outW, height: outH) }
         if fitting.isEmpty && !geometric {
             if requested.isEmpty { return .nothingToDo }
             if let refused = acceptable.first { return .skip(.encoderFailed(refused)) }
@@ -94,40 +100,43 @@ extension Plan {
         }
         let format = fitting.first ?? sourceFormat
         let desired = request.quality ?? rule.quality
-        let originQuality = sourceFormat == .jpeg ? estimateQuality(header.metadata.source.jpegQuantTables) : nil
+        let originQuality = sourceFormat.estimatesQuality
+            ? (estimateQuality ?? sourceFormat.estimatedQuality)(header.metadata) : nil
         let output: OutputEncoding
-        switch format {
-        case .png:
-            output = OutputEncoding(format: .png, quality: 100, lossless: true)
-        case .jpeg:
+        let scale = format.capabilities
+        if !scale.isLossy {
+            // PNG → PNG is always lossless (SPEC §2.4).
+            output = OutputEncoding(format: format, quality: 100, lossless: true)
+        } else if format == sourceFormat {
             // Re-encoding above the source's own quality only adds bytes: cap at the estimate.
-            output = OutputEncoding(format: .jpeg, quality: max(1, min(desired, originQuality ?? 100)), lossless: false)
-        case .webp, .avif:
-            if sourceFormat == .png && rule.pngLossless {
-                output = OutputEncoding(format: format, quality: 100, lossless: true)
-            } else if let oq = originQuality, oq < desired {
-                // SPEC §2.4: a pure conversion would only grow; with a resize/crop the geometry still pays off,
-                // so encode at the source's own quality instead of serving a full-size original.
-                if !geometric { return .skip(.biggerThanOrigin(format: format, originQuality: oq, desiredQuality: desired)) }
-                output = OutputEncoding(format: format, quality: oq, lossless: false)
-            } else {
-                output = OutputEncoding(format: format, quality: desired, lossless: false)
-            }
+            output = OutputEncoding(format: format, quality: scale.encoderQuality(min(desired, originQuality ?? 100)),
+                                    lossless: false)
+        } else if !sourceFormat.capabilities.isLossy && rule.pngLossless && scale.canBeLossless {
+            // "Lossless for PNG": a lossless source becomes a lossless WebP/AVIF (SPEC §2.4).
+            output = OutputEncoding(format: format, quality: 100, lossless: true)
+        } else if let oq = originQuality, oq < desired {
+            // SPEC §2.4: a pure conversion would only grow; with a resize/crop the geometry still pays off,
+            // so encode at the source's own quality instead of serving a full-size original.
+            if !geometric { return .skip(.biggerThanOrigin(format: format, originQuality: oq, desiredQuality: desired)) }
+            output = OutputEncoding(format: format, quality: oq, lossless: false)
+        } else {
+            output = OutputEncoding(format: format, quality: desired, lossless: false)
         }
         var operations: [String] = []
         if resize != nil { operations.append("resize") }
         if crop != nil { operations.append("crop") }
-        if format != sourceFormat || (format == .jpeg && request.quality != nil) { operations.append("convert") }
+        if format != sourceFormat || (scale.isLossy && request.quality != nil) { operations.append("convert") }
         if operations.isEmpty { return .nothingToDo }
 
         var denominator = 1
-        if sourceFormat == .jpeg, let r = resize {
+        if sourceFormat.capabilities.shrinkOnLoad, let r = resize {
             let factor = min(r.window.width / Double(r.width), r.window.height / Double(r.height))
             for d in [8, 4, 2] where Double(d) <= factor { denominator = d; break }
         }
         return .transform(Plan(sourceFormat: sourceFormat, sourceWidth: sw, sourceHeight: sh, orientation: orientation,
                                resize: resize, crop: crop, output: output, operations: operations,
-                               outputWidth: outW, outputHeight: outH, jpegScaleDenominator: denominator))
+                               outputWidth: outW, outputHeight: outH, decodeScaleDenominator: denominator,
+                               colorProfile: rule.colorProfile))
     }
 
     /// SPEC §2.1. nil when the size does not change. Never enlarges.

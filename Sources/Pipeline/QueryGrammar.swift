@@ -1,3 +1,5 @@
+import Formats
+
 /// The Gcore query grammar (SPEC §2): `width`, `height`, `fit`, `crop`, `quality`, `fmt` parsed into a validated
 /// `ImageRequest`, or the exact skip reason of the first malformed value.
 ///
@@ -41,8 +43,8 @@ public struct ImageRequest: Sendable, Equatable {
     public var fit: FitMode = .fit
     public var crop: CropRequest?
     public var quality: Int?
-    /// Formats asked by `fmt`, deduplicated, AVIF first (the order of preference, SPEC §2.4).
-    public var formats: [OutputFormat] = []
+    /// Conversion targets asked by `fmt`, deduplicated, in the registry's order (the rule ranks them: SPEC §2.4).
+    public var formats: [ImageFormat] = []
     public init() {}
 }
 
@@ -102,16 +104,14 @@ public enum QueryGrammar {
         return v
     }
 
-    static func parseFormats(_ raw: String) throws -> [OutputFormat] {
-        var asked: Set<OutputFormat> = []
+    /// `fmt`: comma-separated conversion targets by name (`webp`, `avif`), any order, any case.
+    static func parseFormats(_ raw: String) throws -> [ImageFormat] {
+        var asked: Set<ImageFormat> = []
         for item in raw.split(separator: ",", omittingEmptySubsequences: false) {
-            switch item.lowercased() {
-            case "webp": asked.insert(.webp)
-            case "avif": asked.insert(.avif)
-            default: throw SkipReason.unsupportedFmt
-            }
+            guard let format = FormatRegistry.conversionTarget(named: item) else { throw SkipReason.unsupportedFmt }
+            asked.insert(format)
         }
-        return [OutputFormat.avif, .webp].filter { asked.contains($0) }
+        return FormatRegistry.conversionTargets.filter { asked.contains($0) }
     }
 
     /// `A:B`, `W,H` or `W,H,X,Y`. A value matching none of the three shapes is a bad ratio (the first form).
@@ -179,7 +179,7 @@ public enum QueryGrammar {
             }
         }
         if r.width != nil && r.height != nil { items.append("fit=\(r.fit.rawValue)") }
-        if !r.formats.isEmpty { items.append("fmt=" + r.formats.map(\.rawValue).joined(separator: ",")) }
+        if !r.formats.isEmpty { items.append("fmt=" + r.formats.map(\.id.rawValue).joined(separator: ",")) }
         if let h = r.height { items.append("height=\(h)") }
         if let q = r.quality { items.append("quality=\(q)") }
         if let w = r.width { items.append("width=\(w)") }

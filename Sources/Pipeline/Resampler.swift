@@ -74,7 +74,7 @@ public enum Resampler {
                     defer { middle.deallocate(); line.deallocate(); acc.deallocate() }
                     // Horizontal: the strip's source rows → intermediate rows of the output width.
                     for r in 0..<rows {
-                        load(sp + (firstRow + r) * stride + columns.lowerBound * channels, count: columns.count,
+                        Alpha.loadPremultiplied(sp + (firstRow + r) * stride + columns.lowerBound * channels, count: columns.count,
                              layout: layout, maxValue: maxValue, into: line)
                         let dst = middle + r * outW
                         for x in 0..<outW {
@@ -94,67 +94,11 @@ public enum Resampler {
                             let row = middle + (vs[y] - firstRow + t) * outW
                             for x in 0..<outW { acc[x] += weight * row[x] }
                         }
-                        store(acc, count: outW, layout: layout, maxValue: maxValue, into: op + y * outW * channels)
+                        Alpha.storeUnpremultiplied(acc, count: outW, layout: layout, maxValue: maxValue, into: op + y * outW * channels)
                     }
                 }
             }}}}}}}
             count = outW * outH * channels
-        }
-    }
-
-    /// One row of samples → premultiplied SIMD4 pixels (gray in lane 0, alpha in lane 3).
-    @inline(__always)
-    private static func load<T: FixedWidthInteger & UnsignedInteger>(_ p: UnsafePointer<T>, count: Int, layout: ChannelLayout,
-                                                                     maxValue: Float, into line: UnsafeMutablePointer<SIMD4<Float>>) {
-        let inverseMax = 1 / maxValue
-        switch layout {
-        case .gray:
-            for i in 0..<count { line[i] = SIMD4(Float(p[i]), 0, 0, maxValue) }
-        case .grayAlpha:
-            for i in 0..<count {
-                let a = Float(p[2 * i + 1])
-                line[i] = SIMD4(Float(p[2 * i]) * a * inverseMax, 0, 0, a)
-            }
-        case .rgb:
-            for i in 0..<count { line[i] = SIMD4(Float(p[3 * i]), Float(p[3 * i + 1]), Float(p[3 * i + 2]), maxValue) }
-        case .rgba:
-            for i in 0..<count {
-                let a = Float(p[4 * i + 3])
-                let k = a * inverseMax
-                line[i] = SIMD4(Float(p[4 * i]) * k, Float(p[4 * i + 1]) * k, Float(p[4 * i + 2]) * k, a)
-            }
-        }
-    }
-
-    /// Premultiplied SIMD4 pixels → clamped, un-premultiplied, rounded samples.
-    @inline(__always)
-    private static func store<T: FixedWidthInteger & UnsignedInteger>(_ acc: UnsafeMutablePointer<SIMD4<Float>>, count: Int,
-                                                                      layout: ChannelLayout, maxValue: Float,
-                                                                      into out: UnsafeMutablePointer<T>) {
-        @inline(__always) func sample(_ v: Float) -> T { T(truncatingIfNeeded: Int32(v + 0.5)) }
-        let zero = SIMD4<Float>(repeating: 0)
-        switch layout {
-        case .gray, .rgb:
-            let n = layout.channels
-            let top = SIMD4<Float>(repeating: maxValue)
-            for i in 0..<count {
-                let c = acc[i].clamped(lowerBound: zero, upperBound: top)
-                out[n * i] = sample(c[0])
-                if n == 3 { out[3 * i + 1] = sample(c[1]); out[3 * i + 2] = sample(c[2]) }
-            }
-        case .grayAlpha, .rgba:
-            let n = layout.channels
-            for i in 0..<count {
-                let a = min(max(acc[i][3], 0), maxValue)
-                var c = zero
-                if a > 0 {
-                    c = acc[i].clamped(lowerBound: zero, upperBound: SIMD4(repeating: a)) * (maxValue / a)
-                    c = c.clamped(lowerBound: zero, upperBound: SIMD4(repeating: maxValue))
-                }
-                out[n * i] = sample(c[0])
-                if n == 4 { out[4 * i + 1] = sample(c[1]); out[4 * i + 2] = sample(c[2]) }
-                out[n * i + n - 1] = sample(a)
-            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Raster
+import Formats
 
 /// The exact `Img-Skip-Reason` strings (SPEC §6, Gcore's vocabulary, spelling included). A skip always serves the
 /// original bytes untouched; this type only names why. Kept in one place so the CLI, the server and the tests agree.
@@ -10,6 +11,10 @@ public struct SkipReason: Error, Sendable, Equatable, CustomStringConvertible {
     // Input.
     public static func unsupportedContentType(_ mimeType: String) -> SkipReason {
         SkipReason("detected content type \(mimeType) is not supported")
+    }
+    /// An animated file of a format that is otherwise processed (SPEC §1: a still frame would break it).
+    public static func animated(_ format: ImageFormat) -> SkipReason {
+        unsupportedContentType(format.mimeType + " (animated)")
     }
     /// A JPEG/PNG the decoder refused (corrupt, truncated, unsupported feature, over a limit): names the error.
     public static func decoderError(_ error: Error) -> SkipReason {
@@ -24,16 +29,18 @@ public struct SkipReason: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     // Compression.
-    public static func biggerThanOrigin(format: OutputFormat, originQuality: Int, desiredQuality: Int) -> SkipReason {
-        SkipReason("\(format.rawValue) will be bigger, than origin: OriginQ: \(originQuality), DesiredQ: \(desiredQuality)")
+    public static func biggerThanOrigin(format: ImageFormat, originQuality: Int, desiredQuality: Int) -> SkipReason {
+        SkipReason("\(format.id.rawValue) will be bigger, than origin: OriginQ: \(originQuality), DesiredQ: \(desiredQuality)")
     }
     public static let rateLimit = SkipReason("compression: rate limit is exceeded")
+    /// The job ran past `timeouts.processingMs` and was cancelled (SPEC §5; not in Gcore's list, same vocabulary).
+    public static let processingTimeLimit = SkipReason("compression: processing time limit exceeded")
     public static let badQuality = SkipReason("compression: bad quality parameter")
     public static let unsupportedFmt = SkipReason("compression: unsupported format of the fmt query parameter")
     public static let clientDoesNotAccept = SkipReason("compression: webp/avif format is not supported by the client")
     public static let notSmaller = SkipReason("compression: output image size is bigger than/equal to the original image size")
     /// "conversation" (sic) is Gcore's spelling.
-    public static func encoderFailed(_ format: OutputFormat) -> SkipReason {
+    public static func encoderFailed(_ format: ImageFormat) -> SkipReason {
         SkipReason("compression: \(format.mimeType) conversation internal error")
     }
 

@@ -10,16 +10,33 @@ public struct ImageMetadata: Sendable, Equatable {
     public var exif: [UInt8]?
     /// Facts about the encoded source that `imagestack info` and the pipeline report or use.
     public var source: SourceInfo = SourceInfo()
+    /// Set when the raster's four samples per pixel are CMYK inks, not RGBA (only a JPEG decoded with `keepCMYK`):
+    /// the colour stage converts them to RGB before any other stage sees the pixels.
+    public var cmyk: CMYKSamples?
+    /// The pixels' colour space as ITU-T H.273 code points, when the colour stage kept a profile it recognised
+    /// (Display P3, BT.2020, BT.709...): AVIF signals it with an nclx `colr` box instead of profile bytes.
+    public var codePoints: ColourCodePoints?
 
     public init() {}
 }
 
-public enum SourceFormat: String, Sendable, Equatable {
-    case jpeg, png, pnm, webp, avif, gif, unknown
+/// ITU-T H.273 ColourPrimaries (Table 2) and TransferCharacteristics (Table 3).
+public struct ColourCodePoints: Sendable, Equatable {
+    public var primaries: Int
+    public var transfer: Int
+    public init(primaries: Int, transfer: Int) { self.primaries = primaries; self.transfer = transfer }
+}
+
+/// How CMYK samples are stored: libjpeg's CMYK output, which for Adobe (APP14) files is 255 − ink.
+public struct CMYKSamples: Sendable, Equatable {
+    /// True for files with an Adobe APP14 marker (Photoshop stores inverted inks); LittleCMS's jpgicc reads the same
+    /// marker to decide.
+    public var adobeInverted: Bool
+    public init(adobeInverted: Bool) { self.adobeInverted = adobeInverted }
 }
 
 public struct SourceInfo: Sendable, Equatable {
-    public var format: SourceFormat = .unknown
+    public var format: FormatID = .unknown
     /// Bits per sample in the file (PNG 1/2/4/8/16, JPEG 8).
     public var bitDepth: Int = 8
     /// Channels as stored (JPEG components; PNG samples per pixel of its colour type).

@@ -79,24 +79,6 @@ public struct Raster: Sendable, Equatable {
         return out
     }
 
-    /// True when the layout has alpha and at least one alpha sample is not fully opaque.
-    public var hasTranslucentPixels: Bool {
-        guard layout.hasAlpha else { return false }
-        let n = layout.channels
-        if bitDepth == .eight {
-            return samples8.withUnsafeBufferPointer { p in
-                var i = n - 1
-                while i < p.count { if p[i] != 255 { return true }; i += n }
-                return false
-            }
-        }
-        return samples16.withUnsafeBufferPointer { p in
-            var i = n - 1
-            while i < p.count { if p[i] != 65535 { return true }; i += n }
-            return false
-        }
-    }
-
     /// Replaces the shape of the raster; used by transforms that build a new image of another size or layout.
     public mutating func reshape(width: Int, height: Int, layout: ChannelLayout, bitDepth: BitDepth,
                                  samples8: [UInt8] = [], samples16: [UInt16] = []) {

@@ -78,7 +78,3 @@ func spawnThread(stackBytes: Int = 1 << 20, _ body: @escaping () -> Void) {
     }
 }
 
-/// The number of CPU cores this process may use.
-func availableCores() -> Int {
-    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-}

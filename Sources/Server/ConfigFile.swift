@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Formats
 import Pipeline
 import Raster
 
@@ -114,27 +115,63 @@ struct QualityValue: Decodable {
     }
 }
 
+/// One rule. Output preference: `formats` (an ordered list of conversion targets) or Gcore's per-format switches
+/// (`"webp": true`, `"avif": true`: one boolean per conversion target, named by its id). When both are given,
+/// `formats` decides and each switch must agree with it (true ⇔ listed), so a Gcore export can gain an order
+/// without contradicting itself.
 struct RuleModel: Decodable {
     var path: String?
     var extensions: [String]?
     var enabled: Bool?
     var quality: QualityValue?
-    var webp: Bool?
-    var avif: Bool?
+    /// Config `formats`, resolved and checked.
+    var formats: [ImageFormat]?
+    /// Gcore's switches that were given, by format.
+    var switches: [ImageFormat: Bool] = [:]
     var pngLossless: Bool?
+    var colorProfile: ColorProfilePolicy?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case path, extensions, enabled, quality, webp, avif, pngLossless }
+    static let fixedKeys = ["path", "extensions", "enabled", "quality", "formats", "pngLossless", "colorProfile"]
+    static var knownKeys: [String] { fixedKeys + FormatRegistry.conversionTargets.map(\.id.rawValue) }
 
     init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        path = try c.decodeIfPresent(String.self, forKey: .path)
-        extensions = try c.decodeIfPresent([String].self, forKey: .extensions)
-        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled)
-        quality = try c.decodeIfPresent(QualityValue.self, forKey: .quality)
-        webp = try c.decodeIfPresent(Bool.self, forKey: .webp)
-        avif = try c.decodeIfPresent(Bool.self, forKey: .avif)
-        pngLossless = try c.decodeIfPresent(Bool.self, forKey: .pngLossless)
+        try rejectUnknownKeys(decoder, known: Self.knownKeys)
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        func key(_ name: String) -> AnyKey { AnyKey(stringValue: name) }
+        path = try c.decodeIfPresent(String.self, forKey: key("path"))
+        extensions = try c.decodeIfPresent([String].self, forKey: key("extensions"))
+        enabled = try c.decodeIfPresent(Bool.self, forKey: key("enabled"))
+        quality = try c.decodeIfPresent(QualityValue.self, forKey: key("quality"))
+        pngLossless = try c.decodeIfPresent(Bool.self, forKey: key("pngLossless"))
+        if let text = try c.decodeIfPresent(String.self, forKey: key("colorProfile")) {
+            guard let policy = ColorProfilePolicy(rawValue: text) else {
+                throw ConfigError(field: fieldPath(decoder, "colorProfile"), message: "must be \"srgb\" or \"keep\", got \"\(text)\"")
+            }
+            colorProfile = policy
+        }
+        for target in FormatRegistry.conversionTargets {
+            if let on = try c.decodeIfPresent(Bool.self, forKey: key(target.id.rawValue)) { switches[target] = on }
+        }
+        if let names = try c.decodeIfPresent([String].self, forKey: key("formats")) {
+            let known = FormatRegistry.conversionTargets.map(\.id.rawValue).joined(separator: ", ")
+            var list: [ImageFormat] = []
+            for (i, name) in names.enumerated() {
+                guard let format = FormatRegistry.conversionTarget(named: name) else {
+                    throw ConfigError(field: fieldPath(decoder, "formats[\(i)]"),
+                                      message: "is not an output format: \"\(name)\" (known: \(known))")
+                }
+                guard !list.contains(format) else {
+                    throw ConfigError(field: fieldPath(decoder, "formats[\(i)]"), message: "\"\(name)\" is listed twice")
+                }
+                list.append(format)
+            }
+            for (format, on) in switches.sorted(by: { $0.key.id.rawValue < $1.key.id.rawValue })
+            where on != list.contains(format) {
+                throw ConfigError(field: fieldPath(decoder, format.id.rawValue),
+                                  message: "\(on) contradicts formats \(names) (formats decides; drop the switch or make it agree)")
+            }
+            formats = list
+        }
         if let path, !path.hasPrefix("/") && path != "*" && path != "**" {
             throw ConfigError(field: fieldPath(decoder, "path"), message: "must start with '/', got \"\(path)\"")
         }
@@ -143,13 +180,18 @@ struct RuleModel: Decodable {
         }
     }
 
+    /// `formats` when given, else the switches that are on.
+    var preference: FormatPreference {
+        formats.map(FormatPreference.init) ?? .switches(Set(switches.filter(\.value).keys))
+    }
+
     var rule: Rule {
         var settings = RuleSettings()
         settings.enabled = enabled ?? true
         settings.quality = quality?.value ?? 95
-        settings.webp = webp ?? false
-        settings.avif = avif ?? false
+        settings.formats = preference
         settings.pngLossless = pngLossless ?? false
+        settings.colorProfile = colorProfile ?? .srgb
         let cleaned = (extensions ?? []).map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
         return Rule(pathPattern: path ?? "/**", extensions: cleaned, settings: settings)
     }
@@ -183,8 +225,11 @@ struct LimitsModel: Decodable {
 
 struct TimeoutsModel: Decodable {
     var originConnectMs: Int?, originReadMs: Int?, clientHeaderMs: Int?, keepAliveMs: Int?, clientWriteMs: Int?
+    var processingMs: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case originConnectMs, originReadMs, clientHeaderMs, keepAliveMs, clientWriteMs }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case originConnectMs, originReadMs, clientHeaderMs, keepAliveMs, clientWriteMs, processingMs
+    }
 
     init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
@@ -196,7 +241,7 @@ struct TimeoutsModel: Decodable {
         }
         originConnectMs = try positive(.originConnectMs); originReadMs = try positive(.originReadMs)
         clientHeaderMs = try positive(.clientHeaderMs); keepAliveMs = try positive(.keepAliveMs)
-        clientWriteMs = try positive(.clientWriteMs)
+        clientWriteMs = try positive(.clientWriteMs); processingMs = try positive(.processingMs)
     }
 }
 
@@ -271,6 +316,7 @@ struct ConfigFileModel: Decodable {
             if let v = timeouts.clientHeaderMs { config.clientHeaderTimeout = Double(v) / 1000 }
             if let v = timeouts.keepAliveMs { config.keepAliveTimeout = Double(v) / 1000 }
             if let v = timeouts.clientWriteMs { config.clientWriteTimeout = Double(v) / 1000 }
+            if let v = timeouts.processingMs { config.processingTimeout = Double(v) / 1000 }
         }
         func nonNegative(_ value: Int?, _ field: String) throws(ConfigError) -> Int? {
             guard let value else { return nil }

@@ -8,6 +8,8 @@ import Glibc
 /// a UInt32 event mask followed directly by the 64-bit data field, 12 bytes per event.
 struct EPoll {
     static let inEvent: UInt32 = 0x001
+    static let error: UInt32 = 0x008
+    static let hangUp: UInt32 = 0x010
     static let readHangUp: UInt32 = 0x2000
     static let oneShot: UInt32 = 1 << 30
     static let add: Int32 = 1, delete: Int32 = 2, modify: Int32 = 3
@@ -59,14 +61,15 @@ struct EPoll {
         }
     }
 
-    /// Waits up to `timeoutMilliseconds`; returns the ready file descriptors.
-    func wait(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int32) -> [Int32] {
+    /// Waits up to `timeoutMilliseconds`; returns the ready file descriptors with their event masks.
+    func wait(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int32) -> [(fd: Int32, events: UInt32)] {
         guard let functions = EPoll.functions else { return [] }
         let capacity = Int32(buffer.count / EPoll.eventSize)
         let n = functions.wait(fd, buffer.baseAddress, capacity, timeoutMilliseconds)
         guard n > 0 else { return [] }
         return (0..<Int(n)).map { i in
-            Int32(truncatingIfNeeded: buffer.loadUnaligned(fromByteOffset: i * EPoll.eventSize + EPoll.dataOffset, as: UInt64.self))
+            (Int32(truncatingIfNeeded: buffer.loadUnaligned(fromByteOffset: i * EPoll.eventSize + EPoll.dataOffset, as: UInt64.self)),
+             buffer.loadUnaligned(fromByteOffset: i * EPoll.eventSize, as: UInt32.self))
         }
     }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Formats
 
 /// Originals from a local directory. There is no way out of the root: the path is percent-decoded once, then any
 /// NUL byte, backslash, "." or ".." segment is refused, and the resolved real path (symlinks followed) must stay
@@ -79,22 +80,18 @@ public final class FileOrigin: Origin, @unchecked Sendable {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Image types from the format registry; the few other web assets a static directory holds from this table.
     static func contentType(forPath path: String) -> String {
-        switch RuleMatcher.fileExtension(path) {
-        case "jpg", "jpeg": return "image/jpeg"
-        case "png": return "image/png"
-        case "gif": return "image/gif"
-        case "webp": return "image/webp"
-        case "avif": return "image/avif"
-        case "svg": return "image/svg+xml"
-        case "html", "htm": return "text/html; charset=utf-8"
-        case "css": return "text/css"
-        case "js": return "text/javascript"
-        case "json": return "application/json"
-        case "txt", "md": return "text/plain; charset=utf-8"
-        default: return "application/octet-stream"
-        }
+        let ext = RuleMatcher.fileExtension(path)
+        if let format = FormatRegistry.format(forExtension: ext) { return format.mimeType }
+        return otherContentTypes[ext] ?? "application/octet-stream"
     }
+
+    static let otherContentTypes: [String: String] = [
+        "svg": "image/svg+xml", "html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8",
+        "css": "text/css", "js": "text/javascript", "json": "application/json",
+        "txt": "text/plain; charset=utf-8", "md": "text/plain; charset=utf-8",
+    ]
 }
 
 /// Percent-decodes once; nil on a malformed escape.

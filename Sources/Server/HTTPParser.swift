@@ -113,11 +113,19 @@ public struct HTTPRequestParser: Sendable {
             headers.add(name, value)
         }
 
+        // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, and for any request with more than one Host
+        // field line or an invalid Host value. HTTP/1.0 predates Host and may omit it.
+        let hosts = headers.fields.filter { HTTPHeaders.sameName($0.name, "Host") }
+        if hosts.count > 1 { return .failure(status: 400, message: "more than one Host header field") }
+        if hosts.isEmpty && version == "HTTP/1.1" { return .failure(status: 400, message: "missing Host header field") }
+        if let host = hosts.first, !HostField.isValid(host.value) {
+            return .failure(status: 400, message: "invalid Host header field")
+        }
         if headers.contains("Transfer-Encoding") {
             return .failure(status: 501, message: "request bodies with Transfer-Encoding are not supported")
         }
         var bodyLength = 0
-        let lengths = headers.fields.filter { $0.name.lowercased() == "content-length" }.map(\.value)
+        let lengths = headers.fields.filter { HTTPHeaders.sameName($0.name, "Content-Length") }.map(\.value)
         if let first = lengths.first {
             guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.count <= 18,
                   first.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
@@ -152,6 +160,50 @@ public struct HTTPRequestParser: Sendable {
             i += 1
         }
         return nil
+    }
+}
+
+/// The Host field value: `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2–3.2.3), possibly empty.
+enum HostField {
+    static func isValid(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        var i = 0
+        if bytes.first == UInt8(ascii: "[") {
+            // IP-literal: IPv6address or IPvFuture between brackets.
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), close > 1 else { return false }
+            guard bytes[1..<close].allSatisfy({ isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".")
+                || $0 == UInt8(ascii: "v") || $0 == UInt8(ascii: "V") || isUnreserved($0) || isSubDelim($0) }) else { return false }
+            i = close + 1
+            guard i == bytes.count || bytes[i] == UInt8(ascii: ":") else { return false }
+        } else {
+            // reg-name or IPv4address: unreserved, pct-encoded, sub-delims.
+            while i < bytes.count && bytes[i] != UInt8(ascii: ":") {
+                let b = bytes[i]
+                if b == UInt8(ascii: "%") {
+                    guard i + 2 < bytes.count, isHex(bytes[i + 1]), isHex(bytes[i + 2]) else { return false }
+                    i += 3
+                    continue
+                }
+                guard isUnreserved(b) || isSubDelim(b) else { return false }
+                i += 1
+            }
+        }
+        if i < bytes.count {
+            // ":" port, port = *DIGIT.
+            return bytes[(i + 1)...].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        }
+        return true
+    }
+
+    private static func isHex(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "f"))
+    }
+    private static func isUnreserved(_ b: UInt8) -> Bool {
+        (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+            || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "~")
+    }
+    private static func isSubDelim(_ b: UInt8) -> Bool {
+        Array("!$&'()*+,;=".utf8).contains(b)
     }
 }
 

@@ -13,9 +13,11 @@ import Glibc
 ///
 /// Ownership: a connection is either `busy` (one handler thread owns it) or registered with epoll in one-shot
 /// mode (the loop owns it). State changes and closes happen under `lock`, so an fd is never re-armed after it
-/// was closed and reused.
+/// was closed and reused. While busy, the loop still watches the connection for the client hanging up
+/// (EPOLLRDHUP / EPOLLHUP, no EPOLLIN: the handler owns the bytes) and marks its `ClientPresence` gone, so work
+/// done only for that client can stop (SPEC §5).
 public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (HTTPRequest, String) -> HTTPResponse
+    public typealias Handler = @Sendable (HTTPRequest, HTTPRequestContext) -> HTTPResponse
 
     final class Connection {
         let fd: Int32
@@ -25,6 +27,7 @@ public final class HTTPServer: @unchecked Sendable {
         var requestStartedAt: Double?
         var lastActive: Double
         var busy = false
+        let presence = ClientPresence()
         init(fd: Int32, peer: String, now: Double) { self.fd = fd; self.peer = peer; lastActive = now }
     }
 
@@ -57,6 +60,11 @@ public final class HTTPServer: @unchecked Sendable {
     private var jobsHead = 0
     /// The port actually bound (useful with port 0).
     public private(set) var boundPort = 0
+
+    /// Answers that need no waiting — a cached result, `/health` — asked on the event-loop thread before a
+    /// request is handed to a handler thread; nil sends the request on to one. Must not block. A cache hit then
+    /// costs no thread hand-off: parse, look up, one gathered send, re-arm.
+    public var quickHandler: (@Sendable (HTTPRequest, HTTPRequestContext) -> HTTPResponse?)?
 
     public init(options: Options, metrics: Metrics? = nil, handler: @escaping Handler) {
         self.options = options
@@ -131,10 +139,10 @@ public final class HTTPServer: @unchecked Sendable {
         while true {
             let ready = epoll.wait(into: events, timeoutMilliseconds: 250)
             let now = monotonicSeconds()
-            for fd in ready {
+            for (fd, mask) in ready {
                 if fd == listenFD { acceptAll(now: now) }
                 else if fd == wakePipe[0] { beginShutdown(now: now, deadline: &drainDeadline) }
-                else { readable(fd, now: now, scratch: &readBuffer) }
+                else { event(fd, mask: mask, now: now, scratch: &readBuffer) }
             }
             if now - lastSweep >= 0.25 {
                 sweep(now: now)
@@ -176,6 +184,33 @@ public final class HTTPServer: @unchecked Sendable {
         epoll?.control(modify ? EPoll.modify : EPoll.add, fd, events: EPoll.inEvent | EPoll.readHangUp | EPoll.oneShot)
     }
 
+    /// While a handler owns the connection: report only the peer hanging up (EPOLLHUP and EPOLLERR are always
+    /// reported), not readable bytes, which belong to the handler.
+    private func watchForHangUp(_ fd: Int32) {
+        epoll?.control(EPoll.modify, fd, events: EPoll.readHangUp | EPoll.oneShot)
+    }
+
+    /// An epoll event on a client connection: bytes to read when the loop owns it, a hang-up when a handler does.
+    private func event(_ fd: Int32, mask: UInt32, now: Double, scratch: inout [UInt8]) {
+        guard let connection = lock.withLock({ connections[fd] }) else { return }
+        if lock.withLock({ connection.busy }) {
+            if HTTPServer.peerHasGone(fd, mask: mask) { connection.presence.markGone() }
+            return
+        }
+        readable(connection, now: now, scratch: &scratch)
+    }
+
+    /// True when the peer reset or closed the connection: EPOLLHUP / EPOLLERR, or EPOLLRDHUP (it sent FIN) with
+    /// no unread bytes left. A client that half-closes after its request is treated as gone, as nginx does
+    /// (`proxy_ignore_client_abort off`); one that pipelined more requests before its FIN is not.
+    static func peerHasGone(_ fd: Int32, mask: UInt32) -> Bool {
+        if mask & (EPoll.hangUp | EPoll.error) != 0 { return true }
+        guard mask & EPoll.readHangUp != 0 else { return false }
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+    }
+
     private func acceptAll(now: Double) {
         while true {
             let fd = accept(listenFD, nil, nil)
@@ -199,8 +234,8 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    private func readable(_ fd: Int32, now: Double, scratch: inout [UInt8]) {
-        guard let connection = lock.withLock({ connections[fd] }), !connection.busy else { return }
+    private func readable(_ connection: Connection, now: Double, scratch: inout [UInt8]) {
+        let fd = connection.fd
         var closed = false
         let cap = options.requestLimits.maxRequestLineBytes + options.requestLimits.maxHeaderBytes
             + options.requestLimits.maxBodyBytes + 65536
@@ -224,28 +259,90 @@ public final class HTTPServer: @unchecked Sendable {
         dispatch(connection, peerClosed: closed)
     }
 
-    /// Parses what the connection has buffered: hands a complete request to a handler thread, answers a bad one,
-    /// or waits for more bytes.
+    /// Parses what the connection has buffered: answers quick requests on the loop (then looks for a pipelined
+    /// one), hands a complete request to a handler thread, answers a bad one, or waits for more bytes.
     private func dispatch(_ connection: Connection, peerClosed: Bool) {
-        switch parser.parse(connection.buffer) {
-        case .incomplete:
-            if peerClosed {
-                lock.withLock { closeLocked(connection.fd) }
+        while true {
+            switch parser.parse(connection.buffer) {
+            case .incomplete:
+                if peerClosed {
+                    lock.withLock { closeLocked(connection.fd) }
+                    return
+                }
+                armForRead(connection.fd, modify: true)
+                return
+            case .failure(let status, let message):
+                lock.withLock { connection.busy = true }
+                enqueue { [self] in
+                    let response = HTTPResponse.jsonError(status, message)
+                    write(response, to: connection, keepAlive: false, omitBody: false)
+                    handlerLogHook?(connection.peer, "-", "(unparsable request)", response, 0)
+                    lock.withLock { closeLocked(connection.fd) }
+                }
+                return
+            case .complete(let request, let consumed):
+                connection.buffer.removeFirst(consumed)
+                if let quickHandler, let response = quickHandler(request, context(of: connection)) {
+                    if answerOnLoop(response, to: request, on: connection) { continue }
+                    return
+                }
+                lock.withLock {
+                    connection.busy = true
+                    watchForHangUp(connection.fd)
+                }
+                enqueue { [self] in serve(request, on: connection) }
                 return
             }
-            armForRead(connection.fd, modify: true)
-        case .failure(let status, let message):
-            lock.withLock { connection.busy = true }
-            enqueue { [self] in
-                let response = HTTPResponse.jsonError(status, message)
-                write(response, to: connection, keepAlive: false, omitBody: false)
-                handlerLogHook?(connection.peer, "-", "(unparsable request)", response, 0)
-                lock.withLock { closeLocked(connection.fd) }
+        }
+    }
+
+    private func context(of connection: Connection) -> HTTPRequestContext {
+        HTTPRequestContext(peer: connection.peer, client: connection.presence)
+    }
+
+    /// Sends a quick answer from the loop thread with non-blocking gathered writes; true when the connection is
+    /// the loop's again (look for a pipelined request). What the socket does not take at once goes on from a
+    /// handler thread (with the write timeout).
+    private func answerOnLoop(_ response: HTTPResponse, to request: HTTPRequest, on connection: Connection) -> Bool {
+        let keepAlive = request.wantsKeepAlive && !lock.withLock({ stopping })
+        let parts = responseParts(response, keepAlive: keepAlive, omitBody: request.method == "HEAD")
+        let total = parts.reduce(0) { $0 + $1.count }
+        let sent = SocketIO.sendAvailable(connection.fd, parts: parts)
+        if sent < 0 { lock.withLock { closeLocked(connection.fd) }; return false }
+        if sent < total {
+            lock.withLock {
+                connection.busy = true
+                watchForHangUp(connection.fd)
             }
-        case .complete(let request, let consumed):
-            connection.buffer.removeFirst(consumed)
-            lock.withLock { connection.busy = true }
-            enqueue { [self] in serve(request, on: connection) }
+            enqueue { [self] in
+                let done = (try? SocketIO.writeAll(connection.fd, parts: parts, skipping: sent,
+                                                  deadline: monotonicSeconds() + options.writeTimeout)) != nil
+                if done && keepAlive, let next = nextPipelined(connection) { serve(next, on: connection) }
+                else if done && keepAlive { release(connection) }
+                else { lock.withLock { closeLocked(connection.fd) } }
+            }
+            return false
+        }
+        guard keepAlive else { lock.withLock { closeLocked(connection.fd) }; return false }
+        let now = monotonicSeconds()
+        connection.requestStartedAt = connection.buffer.isEmpty ? nil : now
+        connection.lastActive = now
+        return true
+    }
+
+    /// A complete request already buffered behind the one just answered, taken off the buffer.
+    private func nextPipelined(_ connection: Connection) -> HTTPRequest? {
+        guard case .complete(let next, let consumed) = parser.parse(connection.buffer) else { return nil }
+        connection.buffer.removeFirst(consumed)
+        return next
+    }
+
+    /// Gives an idle keep-alive connection back to the loop.
+    private func release(_ connection: Connection) {
+        lock.withLock {
+            guard connections[connection.fd] === connection else { return }
+            connection.busy = false
+            armForRead(connection.fd, modify: true)
         }
     }
 
@@ -255,10 +352,16 @@ public final class HTTPServer: @unchecked Sendable {
 
     private func serve(_ first: HTTPRequest, on connection: Connection) {
         var request = first
+        let context = context(of: connection)
         while true {
-            let response = handler(request, connection.peer)
+            let response = handler(request, context)
+            if response.status == HTTPResponse.clientClosedStatus {
+                // Nobody waits for this answer: the client hung up while it was being made.
+                lock.withLock { closeLocked(connection.fd) }
+                return
+            }
             let stoppingNow = lock.withLock { stopping }
-            let keepAlive = request.wantsKeepAlive && !stoppingNow
+            let keepAlive = request.wantsKeepAlive && !stoppingNow && !connection.presence.isGone
             guard write(response, to: connection, keepAlive: keepAlive, omitBody: request.method == "HEAD"),
                   keepAlive else {
                 lock.withLock { closeLocked(connection.fd) }
@@ -267,29 +370,33 @@ public final class HTTPServer: @unchecked Sendable {
             connection.requestStartedAt = connection.buffer.isEmpty ? nil : monotonicSeconds()
             connection.lastActive = monotonicSeconds()
             // A pipelined request may already be buffered.
-            if case .complete(let next, let consumed) = parser.parse(connection.buffer) {
-                connection.buffer.removeFirst(consumed)
+            if let next = nextPipelined(connection) {
                 request = next
                 continue
             }
-            lock.withLock {
-                guard connections[connection.fd] === connection else { return }
-                connection.busy = false
-                armForRead(connection.fd, modify: true)
-            }
+            release(connection)
             return
         }
     }
 
+    /// Sends the response as its parts — head (kept by cached responses), date and connection lines, body —
+    /// with one gathered write each time the socket takes more, never concatenating them.
     @discardableResult
     private func write(_ response: HTTPResponse, to connection: Connection, keepAlive: Bool, omitBody: Bool) -> Bool {
-        let bytes = serializeResponse(response, keepAlive: keepAlive, omitBody: omitBody)
+        let parts = responseParts(response, keepAlive: keepAlive, omitBody: omitBody)
         do {
-            try SocketIO.writeAll(connection.fd, bytes, deadline: monotonicSeconds() + options.writeTimeout)
+            try SocketIO.writeAll(connection.fd, parts: parts, deadline: monotonicSeconds() + options.writeTimeout)
             return true
         } catch {
             return false
         }
+    }
+
+    /// The buffers of a response in sending order; the body is the response's own storage, never copied.
+    private func responseParts(_ response: HTTPResponse, keepAlive: Bool, omitBody: Bool) -> [[UInt8]] {
+        var parts = [response.headForSending, ResponseLines.date(), keepAlive ? ResponseLines.keepAlive : ResponseLines.close]
+        if !omitBody && response.allowsBody && !response.body.isEmpty { parts.append(response.body) }
+        return parts
     }
 
     /// Closes connections whose request is overdue (408) or that idled past the keep-alive timeout.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Ordered HTTP header fields; names compare case-insensitively (RFC 9110 §5.1).
 public struct HTTPHeaders: Sendable, Equatable {
     public private(set) var fields: [(name: String, value: String)] = []
@@ -7,8 +11,22 @@ public struct HTTPHeaders: Sendable, Equatable {
     }
 
     public subscript(name: String) -> String? {
-        let lower = name.lowercased()
-        return fields.first { $0.name.lowercased() == lower }?.value
+        fields.first { HTTPHeaders.sameName($0.name, name) }?.value
+    }
+
+    /// ASCII case-insensitive name comparison without allocating (field names are tokens, RFC 9110 §5.1).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count where x[i] != y[i] {
+                    let lx = x[i] | 0x20, ly = y[i] | 0x20
+                    if lx != ly || lx < UInt8(ascii: "a") || lx > UInt8(ascii: "z") { return false }
+                }
+                return true
+            }
+        }
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
@@ -22,8 +40,7 @@ public struct HTTPHeaders: Sendable, Equatable {
     }
 
     public mutating func remove(_ name: String) {
-        let lower = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lower }
+        fields.removeAll { HTTPHeaders.sameName($0.name, name) }
     }
 
     public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
@@ -47,20 +64,67 @@ public struct HTTPRequest: Sendable {
 
     /// HTTP/1.1 keeps the connection unless "Connection: close"; 1.0 only with "Connection: keep-alive".
     public var wantsKeepAlive: Bool {
-        let connection = headers["Connection"]?.lowercased() ?? ""
-        if version == "HTTP/1.0" { return connection.contains("keep-alive") }
-        return !connection.contains("close")
+        let options = headers["Connection"].map { $0.split(separator: ",").map { String($0).trimmingOWS() } } ?? []
+        if version == "HTTP/1.0" { return options.contains { HTTPHeaders.sameName($0, "keep-alive") } }
+        return !options.contains { HTTPHeaders.sameName($0, "close") }
     }
+}
+
+/// What a handler knows about where a request came from besides the request itself.
+public struct HTTPRequestContext: Sendable {
+    /// The client's address, for logs and X-Forwarded-For.
+    public var peer: String
+    /// Whether the client is still connected (the event loop watches for its hang-up while the request runs).
+    public var client: ClientPresence
+    public init(peer: String, client: ClientPresence = .attached) { self.peer = peer; self.client = client }
 }
 
 /// A response about to be written.
 public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: HTTPHeaders
+    public var status: Int { didSet { head = nil } }
+    public var headers: HTTPHeaders { didSet { head = nil } }
     public var body: [UInt8]
+    /// The status line and header fields as sent, `Content-Length` included — everything but the per-request
+    /// lines (`Date`, `Connection`) and the blank line. Made once by `serializeHead()` and kept by cached
+    /// responses, so a cache hit goes out as a few buffers (head, date and connection lines, body) with no bytes
+    /// built or copied. Cleared when the status or headers change.
+    public private(set) var head: [UInt8]?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status; self.headers = headers; self.body = body
+    }
+
+    /// The body length `head` was made for (its Content-Length).
+    private var headBodyCount = -1
+
+    /// Serializes the head now (cache entries do, so that hits reuse it).
+    public mutating func serializeHead() {
+        head = HTTPResponse.serializedHead(status: status, headers: headers, bodyCount: body.count)
+        headBodyCount = body.count
+    }
+
+    /// The head to send: the stored one when it still describes this body, else made now.
+    var headForSending: [UInt8] {
+        if let head, headBodyCount == body.count { return head }
+        return HTTPResponse.serializedHead(status: status, headers: headers, bodyCount: body.count)
+    }
+
+    /// Whether the response carries a body (RFC 9110 §6.4.1: never for 1xx, 204, 304).
+    var allowsBody: Bool { status != 304 && status != 204 && !(100..<200).contains(status) }
+
+    /// Fields the writer always decides itself: framing and connection handling (RFC 9112 §6, §9.6) and `Date`
+    /// (RFC 9110 §6.6.1, written per response from the clock).
+    static let writerFields: Set<String> = ["content-length", "connection", "transfer-encoding", "keep-alive", "date"]
+
+    static func serializedHead(status: Int, headers: HTTPHeaders, bodyCount: Int) -> [UInt8] {
+        var head = "HTTP/1.1 \(status) \(reasonPhrase(status))\r\n"
+        for field in headers.fields where !writerFields.contains(field.name.lowercased()) {
+            head += "\(field.name): \(field.value)\r\n"
+        }
+        if status != 304 && status != 204 && !(100..<200).contains(status) {
+            head += "Content-Length: \(bodyCount)\r\n"
+        }
+        return Array(head.utf8)
     }
 
     /// A hard error with a small JSON body `{"error": "..."}` (SPEC §3).
@@ -70,6 +134,13 @@ public struct HTTPResponse: Sendable {
         headers.add("Cache-Control", "no-store")
         return HTTPResponse(status: status, headers: headers, body: Array("{\"error\": \"\(jsonEscaped(message))\"}\n".utf8))
     }
+
+    /// Status of a request whose client went away before its answer was ready (nginx's 499 "client closed
+    /// request"): never written, only logged and counted.
+    public static let clientClosedStatus = 499
+
+    /// The answer to a request nobody waits for any more: the server writes nothing and closes the connection.
+    public static var clientGone: HTTPResponse { HTTPResponse(status: clientClosedStatus) }
 }
 
 /// Escapes a string for a JSON string literal (also used by `imagestack info`).
@@ -124,22 +195,37 @@ func reasonPhrase(_ status: Int) -> String {
     }
 }
 
-/// Serializes a status line, headers and (unless `omitBody`, for HEAD and 304) the body. Content-Length is always
-/// written from the body so relayed and transformed responses cannot disagree with what is sent.
-func serializeResponse(_ response: HTTPResponse, keepAlive: Bool, omitBody: Bool) -> [UInt8] {
-    var head = "HTTP/1.1 \(response.status) \(reasonPhrase(response.status))\r\n"
-    for field in response.headers.fields {
-        let lower = field.name.lowercased()
-        if lower == "content-length" || lower == "connection" || lower == "transfer-encoding" || lower == "keep-alive" {
-            continue
+/// The per-response lines: `Date` from the clock (the text is remade once a second) and the connection field
+/// ending the head.
+enum ResponseLines {
+    static let keepAlive = Array("Connection: keep-alive\r\n\r\n".utf8)
+    static let close = Array("Connection: close\r\n\r\n".utf8)
+
+    private static let dateLock = ConditionLock()
+    nonisolated(unsafe) private static var dateSecond = -1
+    nonisolated(unsafe) private static var dateLine: [UInt8] = []
+
+    /// `Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n` (IMF-fixdate, RFC 9110 §5.6.7) for the current second.
+    static func date() -> [UInt8] {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let second = now.tv_sec
+        return dateLock.withLock {
+            if second != dateSecond {
+                dateLine = Array("Date: \(httpDate(second))\r\n".utf8)
+                dateSecond = second
+            }
+            return dateLine
         }
-        head += "\(field.name): \(field.value)\r\n"
     }
-    if response.status != 304 && !(100..<200).contains(response.status) && response.status != 204 {
-        head += "Content-Length: \(response.body.count)\r\n"
-    }
-    head += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
-    var bytes = Array(head.utf8)
-    if !omitBody && response.status != 304 { bytes.append(contentsOf: response.body) }
+}
+
+/// Serializes a whole response into one array (for the rare answers sent with a single non-blocking send, e.g.
+/// 503 over the connection limit); normal responses go out with `SocketIO.writeAll(_:parts:)`, uncopied.
+func serializeResponse(_ response: HTTPResponse, keepAlive: Bool, omitBody: Bool) -> [UInt8] {
+    var bytes = response.headForSending
+    bytes += ResponseLines.date()
+    bytes += keepAlive ? ResponseLines.keepAlive : ResponseLines.close
+    if !omitBody && response.allowsBody { bytes += response.body }
     return bytes
 }

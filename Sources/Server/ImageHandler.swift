@@ -11,6 +11,9 @@ public final class ImageHandler: @unchecked Sendable {
     public let metrics: Metrics
     let workers: WorkerPool
     let coalescer = Coalescer<Produced>()
+    /// What a target and Accept value resolve to (path class, rule, variant key): pure functions of the two and
+    /// the configuration, parsed once instead of on every cache hit.
+    private let resolved = BoundedMemo<Resolved>(capacity: 8192)
     let accessLog: AccessLog
     let playground: Playground
 
@@ -19,6 +22,10 @@ public final class ImageHandler: @unchecked Sendable {
         var response: HTTPResponse
         var outcome: String
         var skipReason: String?
+        /// The pipeline's notes for the access log (e.g. what the colour stage did with an ICC profile).
+        var notes: [String] = []
+        /// Served from the result cache: the response already carries `X-Img-Server` and its serialized head.
+        var fromCache = false
     }
 
     public init(config: ServerConfig, origin: any Origin, metrics: Metrics = Metrics()) {
@@ -37,6 +44,8 @@ public final class ImageHandler: @unchecked Sendable {
             [("imagestack_worker_queue_depth", "Image jobs waiting for a CPU worker.", Double(workers.queueDepth)),
              ("imagestack_workers_busy", "CPU workers transforming an image now.", Double(workers.busyWorkers)),
              ("imagestack_workers", "CPU workers in the pool.", Double(workers.workerCount)),
+             ("imagestack_worker_threads_in_use", "Threads the running image jobs may use (ThreadBudget).",
+              Double(workers.threadsInUse)),
              ("imagestack_inflight_transforms", "Distinct origin objects being fetched or transformed now.", Double(coalescer.inFlight)),
              ("imagestack_cache_bytes", "Bytes held by the result cache.", Double(cache.byteCount)),
              ("imagestack_cache_entries", "Responses held by the result cache.", Double(cache.count))]
@@ -61,17 +70,46 @@ public final class ImageHandler: @unchecked Sendable {
 
     // MARK: - Entry point
 
-    public func handle(_ request: HTTPRequest, peer: String) -> HTTPResponse {
+    public func handle(_ request: HTTPRequest, _ context: HTTPRequestContext) -> HTTPResponse {
         let started = monotonicSeconds()
-        var produced = route(request, peer: peer)
-        produced.response.headers.set("X-Img-Server", config.serverName)
-        if produced.response.status == 200, let etag = produced.response.headers["ETag"],
-           let condition = request.headers["If-None-Match"], ImageHandler.etag(etag, matchesAnyOf: condition) {
+        return finish(request, context, route(request, context), started: started)
+    }
+
+    /// The answer when it needs no waiting — a cached result, `/health` — else nil. Called on the HTTP server's
+    /// event-loop thread (`HTTPServer.quickHandler`): it only looks things up, never blocks.
+    public func quickResponse(_ request: HTTPRequest, _ context: HTTPRequestContext) -> HTTPResponse? {
+        guard request.method == "GET" || request.method == "HEAD" else { return nil }
+        let started = monotonicSeconds()
+        let produced: Produced
+        if request.path == "/health" {
+            produced = health()
+        } else {
+            guard case .image(_, let wanted) = resolve(request), let hit = cached(wanted.key) else { return nil }
+            metrics.recordCache(hit: true)
+            produced = hit
+        }
+        return finish(request, context, produced, started: started)
+    }
+
+    /// Server name, conditional request, metrics and access log: what every answer gets.
+    private func finish(_ request: HTTPRequest, _ context: HTTPRequestContext, _ produced: Produced, started: Double) -> HTTPResponse {
+        var produced = produced
+        if !produced.fromCache && produced.response.status != HTTPResponse.clientClosedStatus {
+            produced.response.headers.set("X-Img-Server", config.serverName)
+        }
+        if produced.response.status == 200, let condition = request.headers["If-None-Match"],
+           let etag = produced.response.headers["ETag"], ImageHandler.etag(etag, matchesAnyOf: condition) {
             produced.response = HTTPResponse(status: 304, headers: produced.response.headers)
         }
-        let bytes = request.method == "HEAD" ? 0 : produced.response.body.count
-        record(request: request, peer: peer, produced: produced, bodyBytes: bytes, started: started)
+        let bytes = request.method == "HEAD" || produced.response.status == HTTPResponse.clientClosedStatus
+            ? 0 : produced.response.body.count
+        record(request: request, peer: context.peer, produced: produced, bodyBytes: bytes, started: started)
         return produced.response
+    }
+
+    /// `handle` for callers without a connection (tests, tools): the client never goes away.
+    public func handle(_ request: HTTPRequest, peer: String) -> HTTPResponse {
+        handle(request, HTTPRequestContext(peer: peer))
     }
 
     /// Metrics and access log for a request answered by the HTTP layer itself (parse errors, timeouts).
@@ -86,13 +124,14 @@ public final class ImageHandler: @unchecked Sendable {
         accessLog.log(client: peer, method: request.method, target: request.target, status: produced.response.status,
                       bytes: bodyBytes, contentType: produced.response.headers["Content-Type"],
                       milliseconds: (monotonicSeconds() - started) * 1000, outcome: produced.outcome,
-                      skipReason: produced.skipReason)
+                      skipReason: produced.skipReason, notes: produced.notes)
     }
 
-    private func route(_ request: HTTPRequest, peer: String) -> Produced {
+    private func route(_ request: HTTPRequest, _ context: HTTPRequestContext) -> Produced {
+        let peer = context.peer
         switch request.path {
         case "/health":
-            return Produced(response: textResponse("{\"status\": \"ok\"}\n", type: "application/json"), outcome: "internal")
+            return health()
         case "/metrics":
             return Produced(response: textResponse(metrics.render(), type: "text/plain; version=0.0.4; charset=utf-8"), outcome: "internal")
         case "/_playground", "/_playground/":
@@ -107,14 +146,30 @@ public final class ImageHandler: @unchecked Sendable {
             response.headers.add("Allow", "GET, HEAD")
             return Produced(response: response, outcome: "error")
         }
-        // Dot segments, NUL bytes and bad escapes never reach any origin (an http origin's base path must not be
-        // escapable either); answered like a missing file.
-        guard let decoded = percentDecode(request.path), !ImageHandler.hasUnsafeSegments(decoded) else {
-            return Produced(response: HTTPResponse.jsonError(404, "not found"), outcome: "error")
+        switch resolve(request) {
+        case .unsafe: return Produced(response: HTTPResponse.jsonError(404, "not found"), outcome: "error")
+        case .noRule: return proxy(request, peer: peer)
+        case .image(let rule, let wanted): return transform(request, rule: rule, wanted, context)
         }
-        let decodedPath = String(decoding: decoded, as: UTF8.self)
-        guard let rule = matcher.match(decodedPath: decodedPath) else { return proxy(request, peer: peer) }
-        return transform(request, rule: rule, peer: peer)
+    }
+
+    /// What a request's path is: unsafe, outside every rule (proxied), or an image under a rule with the variant
+    /// it asks for.
+    private enum Resolved { case unsafe, noRule, image(RuleSettings, Variant) }
+
+    /// Dot segments, NUL bytes and bad escapes never reach any origin (an http origin's base path must not be
+    /// escapable either): answered like a missing file. Otherwise the first matching rule, or none (proxy).
+    private func resolve(_ request: HTTPRequest) -> Resolved {
+        let accept = request.headers["Accept"]
+        return resolved.value(request.target + "\u{0}" + (accept ?? "\u{0}")) {
+            guard let decoded = percentDecode(request.path), !ImageHandler.hasUnsafeSegments(decoded) else { return .unsafe }
+            guard let rule = matcher.match(decodedPath: String(decoding: decoded, as: UTF8.self)) else { return .noRule }
+            return .image(rule, variant(of: request, rule: rule))
+        }
+    }
+
+    private func health() -> Produced {
+        Produced(response: textResponse("{\"status\": \"ok\"}\n", type: "application/json"), outcome: "internal")
     }
 
     /// True when a decoded path holds a NUL byte, a backslash, or a "." / ".." segment.
@@ -173,29 +228,50 @@ public final class ImageHandler: @unchecked Sendable {
 
     // MARK: - Transform (a rule matched)
 
-    private func transform(_ request: HTTPRequest, rule: RuleSettings, peer: String) -> Produced {
+    /// The variant a request asks for: its parsed query, its Accept, and the cache and coalescing key — origin
+    /// object (path + the query the origin sees), normalized image parameters, negotiated output format (SPEC §5).
+    private struct Variant {
+        var query: SplitQuery
+        var accept: String?
+        var key: String
+    }
+
+    private func variant(of request: HTTPRequest, rule: RuleSettings) -> Variant {
         let query = ImageProcessor.splitQuery(request.query)
         let accept = request.headers["Accept"]
         let format = ImageProcessor.negotiatedFormat(query: query, accept: accept, rule: rule)
-        // Cache and coalescing key: origin object (path + the query the origin sees), normalized image
-        // parameters, negotiated output format (SPEC §5).
-        let key = "\(request.path)?\(query.originQuery)\u{1}\(query.normalizedImageParameters)\u{1}\(format)"
-        if let cached = cache.get(key) {
+        return Variant(query: query, accept: accept,
+                       key: "\(request.path)?\(query.originQuery)\u{1}\(query.normalizedImageParameters)\u{1}\(format)")
+    }
+
+    private func cached(_ key: String) -> Produced? {
+        guard let entry = cache.lookup(key) else { return nil }
+        return Produced(response: entry.response, outcome: entry.outcome, skipReason: entry.skipReason, fromCache: true)
+    }
+
+    private func transform(_ request: HTTPRequest, rule: RuleSettings, _ wanted: Variant,
+                           _ context: HTTPRequestContext) -> Produced {
+        let query = wanted.query, accept = wanted.accept, key = wanted.key
+        if let hit = cached(key) {
             metrics.recordCache(hit: true)
-            let reason = cached.headers["Img-Skip-Reason"]
-            let outcome = reason != nil ? "skipped" : cached.headers["X-Img-Operations"] == nil ? "passthrough" : "transformed"
-            return Produced(response: cached, outcome: outcome, skipReason: reason)
+            return hit
         }
         metrics.recordCache(hit: false)
-        let (produced, shared) = coalescer.run(key) {
-            produce(request: request, query: query, accept: accept, rule: rule, peer: peer, cacheKey: key)
+        // The flight's job stops when every client waiting for it has gone (SPEC §5).
+        guard let (produced, shared) = coalescer.run(key, client: context.client, { control in
+            produce(request: request, query: query, accept: accept, rule: rule, peer: context.peer, cacheKey: key,
+                    control: control)
+        }) else {
+            return Produced(response: .clientGone, outcome: "abandoned")
         }
         if shared { metrics.recordCoalesced() }
         return produced
     }
 
     private func produce(request: HTTPRequest, query: SplitQuery, accept: String?, rule: RuleSettings, peer: String,
-                         cacheKey: String) -> Produced {
+                         cacheKey: String, control: FlightControl) -> Produced {
+        // Every client left while this request waited for a handler: nothing to fetch or make.
+        if control.isAbandoned { return Produced(response: .clientGone, outcome: "abandoned") }
         var originHeaders = HTTPHeaders()
         originHeaders.add("User-Agent", "imagestack")
         originHeaders.add("Accept", "*/*")
@@ -211,7 +287,7 @@ public final class ImageHandler: @unchecked Sendable {
 
         // Non-200: relayed as is, redirects included (never followed) — SPEC §3.
         guard original.status == 200 else {
-            let reason = "not valid response code from the origin; response code — \(original.status)"
+            let reason = SkipReason.originStatus(original.status).text
             relayedHeaders.set("Img-Skip-Reason", reason)
             metrics.recordSkip(reason)
             return Produced(response: HTTPResponse(status: original.status, headers: relayedHeaders, body: original.body),
@@ -219,7 +295,7 @@ public final class ImageHandler: @unchecked Sendable {
         }
         // An encoded body is not an image we can read: relay it untouched (SPEC §6).
         if let encoding = original.headers["Content-Encoding"], encoding.lowercased() != "identity" {
-            let reason = "detected content encoding \(encoding.lowercased()) is not supported"
+            let reason = SkipReason.contentEncoding(encoding.lowercased()).text
             relayedHeaders.set("Img-Skip-Reason", reason)
             metrics.recordSkip(reason)
             return Produced(response: HTTPResponse(status: 200, headers: relayedHeaders, body: original.body),
@@ -228,17 +304,29 @@ public final class ImageHandler: @unchecked Sendable {
 
         let limits = config.imageLimits
         let body = original.body
-        guard let outcome = workers.run({ ImageProcessor.process(original: body, query: query, accept: accept, rule: rule,
-                                                                 limits: limits) }) else {
-            let reason = "compression: rate limit is exceeded"
-            metrics.recordSkip(reason)
-            return Produced(response: skipResponse(original: original, headers: relayedHeaders, reason: reason,
-                                                   variesByAccept: rule.webp || rule.avif || !query.imageParameters.isEmpty),
-                            outcome: "skipped", skipReason: reason)
+        let variesByAccept = !rule.formats.defaults.isEmpty || !query.imageParameters.isEmpty
+        // One job per transform: its deadline runs from now (queue time counts), its thread count is decided
+        // when a worker starts it (ThreadBudget), and the flight cancels it when nobody waits any more.
+        let ticket = JobTicket(timeout: config.processingTimeout > 0 ? config.processingTimeout : nil)
+        control.attach(ticket)
+        let outcome: ProcessingOutcome
+        switch workers.run(ticket, { ImageProcessor.process(original: body, query: query, accept: accept, rule: rule,
+                                                             limits: limits) }) {
+        case .refused:
+            return skipped(.rateLimit, original: original, headers: relayedHeaders, variesByAccept: variesByAccept)
+        case .stoppedBeforeStart(let stop):
+            metrics.recordJobStop(stop, started: false)
+            return stopped(stop, original: original, headers: relayedHeaders, variesByAccept: variesByAccept)
+        case .finished(let finished):
+            if let stop = finished.stoppedBy {
+                metrics.recordJobStop(stop, started: true)
+                return stopped(stop, original: original, headers: relayedHeaders, variesByAccept: finished.variesByAccept)
+            }
+            outcome = finished
         }
         metrics.recordProcessing(seconds: outcome.processingMilliseconds / 1000,
                                  savedBytes: outcome.skipReason == nil ? original.body.count - outcome.body.count : 0)
-        let produced: Produced
+        var produced: Produced
         if let reason = outcome.skipReason {
             metrics.recordSkip(reason)
             produced = Produced(response: skipResponse(original: original, headers: relayedHeaders, reason: reason,
@@ -253,8 +341,31 @@ public final class ImageHandler: @unchecked Sendable {
         } else {
             produced = Produced(response: transformedResponse(original: original, outcome: outcome), outcome: "transformed")
         }
-        cache.put(cacheKey, produced.response)
+        produced.notes = outcome.notes
+        var entry = produced.response
+        entry.headers.set("X-Img-Server", config.serverName)
+        entry.serializeHead()
+        cache.put(cacheKey, entry, outcome: produced.outcome, skipReason: produced.skipReason)
         return produced
+    }
+
+    /// A job that stopped before its end: abandoned → nobody to answer; deadline → the original with the
+    /// processing-time skip reason (SPEC §5, §6). Neither is cached: a later request may find an idle server.
+    private func stopped(_ stop: JobStop, original: OriginResponse, headers: HTTPHeaders, variesByAccept: Bool) -> Produced {
+        switch stop {
+        case .abandoned:
+            return Produced(response: .clientGone, outcome: "abandoned")
+        case .deadlineExceeded:
+            return skipped(.processingTimeLimit, original: original, headers: headers, variesByAccept: variesByAccept)
+        }
+    }
+
+    /// The original served for a reason decided here, not by the pipeline (overload, deadline), counted.
+    private func skipped(_ reason: SkipReason, original: OriginResponse, headers: HTTPHeaders, variesByAccept: Bool) -> Produced {
+        metrics.recordSkip(reason.text)
+        return Produced(response: skipResponse(original: original, headers: headers, reason: reason.text,
+                                               variesByAccept: variesByAccept),
+                        outcome: "skipped", skipReason: reason.text)
     }
 
     /// The original with its origin headers, plus `Img-Skip-Reason` (SPEC §3 "Original served").

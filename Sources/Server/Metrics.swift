@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Raster
 
 /// Counters and histograms exposed at `GET /metrics` in the Prometheus text format (version 0.0.4).
 public final class Metrics: @unchecked Sendable {
@@ -32,6 +33,8 @@ public final class Metrics: @unchecked Sendable {
     private var originFetches = 0
     private var openConnections = 0
     private var refusedConnections = 0
+    /// Stopped jobs by (reason, stage): [abandoned queued, abandoned running, deadline queued, deadline running].
+    private var jobStops = [0, 0, 0, 0]
 
     /// Gauges read at scrape time (queue depth, busy workers, cache size, in-flight keys).
     public var gauges: @Sendable () -> [(name: String, help: String, value: Double)] = { [] }
@@ -64,6 +67,12 @@ public final class Metrics: @unchecked Sendable {
 
     public func recordProcessing(seconds: Double, savedBytes saved: Int) {
         lock.withLock { processing.observe(seconds); savedBytes += max(0, saved) }
+    }
+
+    /// A job stopped before its end: every client gone (`abandoned`) or past `timeouts.processingMs`; `started`
+    /// tells whether a worker had begun it (else it never ran).
+    public func recordJobStop(_ stop: JobStop, started: Bool) {
+        lock.withLock { jobStops[(stop == .abandoned ? 0 : 2) + (started ? 1 : 0)] += 1 }
     }
 
     public func recordCache(hit: Bool) { lock.withLock { if hit { cacheHits += 1 } else { cacheMisses += 1 } } }
@@ -115,6 +124,12 @@ public final class Metrics: @unchecked Sendable {
                 family(name, type, help)
                 out += "\(name) \(value)\n"
             }
+            family("imagestack_jobs_cancelled_total", "counter",
+                   "Image jobs stopped before their end, by reason (client_gone: every waiting client left; deadline: timeouts.processingMs passed) and stage (queued: never started; running: stopped at a checkpoint).")
+            for (i, labels) in ["reason=\"client_gone\",stage=\"queued\"", "reason=\"client_gone\",stage=\"running\"",
+                                "reason=\"deadline\",stage=\"queued\"", "reason=\"deadline\",stage=\"running\""].enumerated() {
+                out += "imagestack_jobs_cancelled_total{\(labels)} \(jobStops[i])\n"
+            }
             histogram("imagestack_origin_fetch_seconds", "Time to fetch an original from the origin.", originFetch)
             histogram("imagestack_processing_seconds", "Time to decode, transform and encode an image.", processing)
         }
@@ -144,13 +159,13 @@ func formatNumber(_ value: Double) -> String {
 }
 
 /// One line per request on stderr: time, client, method and target, status, body bytes, Content-Type, duration,
-/// outcome, skip reason.
+/// outcome, skip reason, then the pipeline's notes (e.g. `colour: converted to sRGB from Adobe RGB (1998)`).
 public struct AccessLog: Sendable {
     public var enabled: Bool
     public init(enabled: Bool) { self.enabled = enabled }
 
     public func log(client: String, method: String, target: String, status: Int, bytes: Int, contentType: String?,
-                    milliseconds: Double, outcome: String, skipReason: String?) {
+                    milliseconds: Double, outcome: String, skipReason: String?, notes: [String] = []) {
         guard enabled else { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
@@ -161,6 +176,7 @@ public struct AccessLog: Sendable {
         let shownTarget = target.count > 300 ? String(target.prefix(300)) + "…" : target
         var line = "\(stamp) \(client) \"\(method) \(shownTarget)\" \(status) \(bytes) \(contentType ?? "-") \(format3(milliseconds))ms \(outcome)"
         if let skipReason { line += " \"\(skipReason)\"" }
+        for note in notes { line += " [\(note.count > 300 ? String(note.prefix(300)) + "…" : note)]" }
         line += "\n"
         fputs(line, stderr)
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Formats
 
 /// The page at `/_playground`: pick a sample image and parameters, see the result beside the original with its
 /// size and X-Img-* headers. Plain HTML and JavaScript; images are fetched with the browser's image Accept header
@@ -8,7 +9,7 @@ import Glibc
 struct Playground: Sendable {
     let samples: [String]
 
-    /// JPEG and PNG files at the top of the sample directory, sorted.
+    /// Files of the formats the server transforms at the top of the sample directory, sorted.
     static func listImages(in directory: String) -> [String] {
         guard let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
@@ -17,7 +18,9 @@ struct Playground: Sendable {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
-            if ["jpg", "jpeg", "png"].contains(RuleMatcher.fileExtension(name)) && !name.hasPrefix(".") { names.append(name) }
+            if FormatRegistry.defaultRuleExtensions.contains(RuleMatcher.fileExtension(name)) && !name.hasPrefix(".") {
+                names.append(name)
+            }
         }
         return names.sorted()
     }

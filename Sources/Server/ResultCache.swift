@@ -4,6 +4,9 @@
 public final class ResultCache: @unchecked Sendable {
     public struct Entry: Sendable {
         public var response: HTTPResponse
+        /// How the response came about (metrics and access log label: "transformed", "skipped", ...).
+        public var outcome: String
+        public var skipReason: String?
         public var storedAt: Double
         /// Bytes charged against the budget: body plus headers plus a fixed overhead.
         public var cost: Int
@@ -35,6 +38,11 @@ public final class ResultCache: @unchecked Sendable {
     public var count: Int { lock.withLock { index.count } }
 
     public func get(_ key: String, now: Double = monotonicSeconds()) -> HTTPResponse? {
+        lookup(key, now: now)?.response
+    }
+
+    /// The entry for `key` (marked most recently used), or nil when absent or expired.
+    public func lookup(_ key: String, now: Double = monotonicSeconds()) -> Entry? {
         lock.withLock {
             guard let slot = index[key] else { return nil }
             if now - nodes[slot].entry.storedAt > timeToLive {
@@ -43,19 +51,22 @@ public final class ResultCache: @unchecked Sendable {
             }
             unlink(slot)
             pushFront(slot)
-            return nodes[slot].entry.response
+            return nodes[slot].entry
         }
     }
 
     /// Stores `response`; an entry larger than the whole budget is not stored. Evicts least recently used entries.
-    public func put(_ key: String, _ response: HTTPResponse, now: Double = monotonicSeconds()) {
+    public func put(_ key: String, _ response: HTTPResponse, outcome: String = "transformed", skipReason: String? = nil,
+                    now: Double = monotonicSeconds()) {
         let cost = response.body.count + response.headers.fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
             + key.utf8.count + 128
         guard cost <= budgetBytes else { return }
         lock.withLock {
             if let slot = index[key] { removeSlot(slot) }
             while usedBytes + cost > budgetBytes && tail >= 0 { removeSlot(tail) }
-            let node = Node(key: key, entry: Entry(response: response, storedAt: now, cost: cost), previous: -1, next: -1)
+            let node = Node(key: key, entry: Entry(response: response, outcome: outcome, skipReason: skipReason, storedAt: now,
+                                                   cost: cost),
+                            previous: -1, next: -1)
             let slot: Int
             if let free = freeSlots.popLast() { nodes[free] = node; slot = free } else { nodes.append(node); slot = nodes.count - 1 }
             index[key] = slot

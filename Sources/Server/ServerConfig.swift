@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FoundationEssentials
+import Formats
 import Pipeline
 import Raster
 
@@ -90,12 +91,18 @@ public struct ServerConfig: Sendable {
     /// An idle keep-alive connection is closed after this long.
     public var keepAliveTimeout: Double = 30
     public var clientWriteTimeout: Double = 30
+    /// An image job (queue wait included) still running this long after it was submitted is cancelled and the
+    /// original is served with `compression: processing time limit exceeded` (SPEC §5). CDNs give up on an origin
+    /// after a few seconds to a minute; 20 s leaves room for a 50 MP AVIF encode on two cores.
+    public var processingTimeout: Double = 20
     public var accessLog: Bool = true
-    public var rules: [Rule] = [Rule(pathPattern: "/**", extensions: ["jpg", "jpeg", "png"])]
+    /// Without a configuration file: every path whose extension is one of a format the server transforms
+    /// (`FormatRegistry.defaultRuleExtensions`: jpg, jpeg, png, and webp once WebP can be read), default settings.
+    public var rules: [Rule] = [Rule(pathPattern: "/**", extensions: FormatRegistry.defaultRuleExtensions)]
 
     public init() {}
 
-    public var workerCount: Int { workers > 0 ? workers : availableCores() }
+    public var workerCount: Int { workers > 0 ? workers : Job.machineCores }
 
     static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -92,6 +92,94 @@ enum SocketIO {
         }
     }
 
+    /// Writes `parts` in order, as one stream, before the deadline: sendmsg(2) with one iovec per part (writev
+    /// with MSG_NOSIGNAL), so a response's head and body go out without being copied into one array first.
+    /// The first `skipping` bytes are taken as already sent.
+    static func writeAll(_ fd: Int32, parts: [[UInt8]], skipping: Int = 0, deadline: Double) throws(Failure) {
+        var pointers: [UnsafeRawBufferPointer] = []
+        pointers.reserveCapacity(parts.count)
+        let failure = withBuffers(parts, 0, &pointers) { buffers -> Failure? in
+            var vectors = Vectors(buffers)
+            vectors.drop(skipping)
+            while !vectors.isEmpty {
+                let n = vectors.send(fd)
+                if n > 0 { vectors.drop(n); continue }
+                if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    do throws(Failure) { try waitReady(fd, events: Int16(POLLOUT), deadline: deadline) } catch { return error }
+                    continue
+                }
+                if n < 0 && errno == EINTR { continue }
+                return n == 0 ? .closed : .failed(errno)
+            }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    /// Sends what the socket takes now without waiting; returns the bytes sent (all of them when the socket had
+    /// room), or -1 on an error.
+    static func sendAvailable(_ fd: Int32, parts: [[UInt8]]) -> Int {
+        var pointers: [UnsafeRawBufferPointer] = []
+        pointers.reserveCapacity(parts.count)
+        return withBuffers(parts, 0, &pointers) { buffers -> Int in
+            var vectors = Vectors(buffers)
+            var sent = 0
+            while !vectors.isEmpty {
+                let n = vectors.send(fd, flags: Int32(MSG_DONTWAIT))
+                if n > 0 { vectors.drop(n); sent += n; continue }
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
+                return -1
+            }
+            return sent
+        }
+    }
+
+    /// Calls `body` with every part's bytes pinned (nested `withUnsafeBytes`, one per part).
+    private static func withBuffers<R>(_ parts: [[UInt8]], _ index: Int, _ collected: inout [UnsafeRawBufferPointer],
+                                       _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+        if index == parts.count { return body(collected) }
+        return parts[index].withUnsafeBytes { raw in
+            collected.append(raw)
+            defer { collected.removeLast() }
+            return withBuffers(parts, index + 1, &collected, body)
+        }
+    }
+
+    /// The iovecs of a gathered write still to send.
+    private struct Vectors {
+        var vectors: [iovec]
+        var first = 0
+
+        init(_ buffers: [UnsafeRawBufferPointer]) {
+            vectors = buffers.filter { $0.count > 0 }.map {
+                iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
+            }
+        }
+
+        var isEmpty: Bool { first >= vectors.count }
+
+        /// One sendmsg(2) of the remaining vectors, never raising SIGPIPE.
+        mutating func send(_ fd: Int32, flags: Int32 = 0) -> Int {
+            vectors[first...].withUnsafeMutableBufferPointer { v -> Int in
+                var message = msghdr()
+                message.msg_iov = v.baseAddress
+                message.msg_iovlen = v.count
+                return sendmsg(fd, &message, Int32(MSG_NOSIGNAL) | flags)
+            }
+        }
+
+        /// Drops `count` sent bytes: whole vectors, then the start of a partly sent one.
+        mutating func drop(_ count: Int) {
+            var rest = count
+            while first < vectors.count && rest >= vectors[first].iov_len { rest -= vectors[first].iov_len; first += 1 }
+            if rest > 0 && first < vectors.count {
+                vectors[first].iov_base = vectors[first].iov_base.map { $0 + rest }
+                vectors[first].iov_len -= rest
+            }
+        }
+    }
+
     /// Reads what is available (at least one byte) before the deadline into `buffer`; returns 0 at end of stream.
     static func readSome(_ fd: Int32, into buffer: inout [UInt8], max: Int = 65536, deadline: Double) throws(Failure) -> Int {
         var chunk = [UInt8](repeating: 0, count: max)

@@ -1,13 +1,17 @@
 import Raster
-import Decoders
+import Formats
 import Encoders
 
-/// `imagestack encode IN -o OUT --format png|jpeg|webp|avif [--quality N] [--lossless] ...`
+/// `imagestack encode IN -o OUT --format F [--quality N] [--lossless] ...`, F any format with an encoder.
 enum EncodeCommand {
-    static let help = """
-    usage: imagestack encode IN -o OUT --format png|jpeg|webp|avif [options]
+    static var formatNames: String { FormatRegistry.encodable.map(\.id.rawValue).joined(separator: "|") }
+    static var inputNames: String { FormatRegistry.decodable.map(\.id.rawValue).joined(separator: ", ") }
 
-    IN is a JPEG, PNG or netpbm file ('-' for standard input); OUT '-' is standard output.
+    static var help: String { """
+    usage: imagestack encode IN -o OUT --format \(formatNames) [options]
+
+    IN is any file ImageStack reads (\(inputNames); '-' for standard input); OUT '-' is standard output.
+    --format also takes a format's file extension (jpg).
     Pixels are encoded as stored (orientation is not applied; use 'process' for that).
       --quality N        0-100 (jpeg, webp lossy, avif); defaults: jpeg 80, webp 75, avif 60
       --lossless         exact pixels. webp: VP8L; avif: AV1 lossless mode (RGB coded as G, B, R planes with
@@ -17,7 +21,7 @@ enum EncodeCommand {
       --speed N          avif: 0 (slowest) - 10 (fastest), default 6
       --subsampling S    jpeg/avif: 4:2:0 (default), 4:2:2 or 4:4:4
       --progressive      jpeg: progressive scans
-    """
+    """ }
 
     static func run(_ args: ArraySlice<String>) -> Int32 {
         guard let parsed = ParsedArguments(args, valued: ["-o", "--output", "--format", "--quality", "--effort", "--speed", "--subsampling",
@@ -47,29 +51,19 @@ enum EncodeCommand {
             }
             subsampling = v
         }
-        guard ["png", "jpeg", "jpg", "webp", "avif"].contains(format) else {
-            CLI.printError("imagestack: --format must be png, jpeg, webp or avif"); return CLI.usageError
+        guard let target = FormatRegistry.format(named: format), target.canEncode else {
+            let names = FormatRegistry.encodable.map(\.id.rawValue).joined(separator: ", ")
+            CLI.printError("imagestack: --format must be one of \(names)")
+            return CLI.usageError
         }
+        let settings = EncodeSettings(quality: quality, lossless: parsed.flags.contains("--lossless"), effort: effort,
+                                      speed: speed, subsampling: subsampling,
+                                      progressive: parsed.flags.contains("--progressive"), alphaQuality: alphaQuality)
         let path = parsed.positional[0]
         do {
             let bytes = path == "-" ? try FileIO.readStandardInput() : try FileIO.read(path)
-            let raster = try ImageDecoder.decode(bytes)
-            let encoded: [UInt8]
-            switch format {
-            case "png":
-                encoded = try PNGEncoder.encode(raster, options: PNGEncodeOptions(compressionLevel: effort ?? 6))
-            case "jpeg", "jpg":
-                encoded = try JPEGEncoder.encode(raster, options: JPEGEncodeOptions(
-                    quality: max(1, quality ?? 80), subsampling: subsampling ?? .s420, progressive: parsed.flags.contains("--progressive")))
-            case "webp":
-                encoded = try WebPEncoder.encode(raster, options: WebPEncodeOptions(
-                    quality: quality ?? 75, lossless: parsed.flags.contains("--lossless"), effort: min(effort ?? 4, 6)))
-            default:
-                encoded = try AVIFEncoder.encode(raster, options: AVIFEncodeOptions(
-                    quality: quality ?? 60, speed: speed ?? 6, subsampling: subsampling ?? .s420,
-                    lossless: parsed.flags.contains("--lossless"), alphaQuality: alphaQuality))
-            }
-            try FileIO.write(encoded, to: out)
+            let raster = try FormatRegistry.decode(bytes)
+            try FileIO.write(try target.encode(raster, settings: settings), to: out)
             return 0
         } catch let error as FileIO.Failure {
             CLI.printError("imagestack: cannot read or write \(error)")

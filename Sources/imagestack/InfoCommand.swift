@@ -1,6 +1,7 @@
 import Raster
 import Decoders
-import Encoders
+import ColorManagement
+import Formats
 import Server
 
 /// `imagestack info FILE`: one JSON object describing the file, read from its header only.
@@ -9,7 +10,9 @@ enum InfoCommand {
     usage: imagestack info FILE
 
     Prints one JSON object: format, width, height, channels, bitDepth, hasAlpha, orientation, iccProfileBytes,
-    and for JPEG progressive, subsampling, components, estimatedQuality.
+    iccProfile (null, or description, version, class, colorSpace, pcs, model — matrix-shaper, gray-trc or the LUT
+    tag — sRGBEquivalent and knownSpace; or error when the profile cannot be used), and for JPEG progressive,
+    subsampling, components, estimatedQuality.
     """
 
     static func run(_ args: ArraySlice<String>) -> Int32 {
@@ -42,21 +45,36 @@ enum InfoCommand {
             ("hasAlpha", "\(header.layout.hasAlpha)"),
             ("orientation", "\(meta.orientation)"),
             ("iccProfileBytes", "\(meta.iccProfile?.count ?? 0)"),
+            ("iccProfile", profileJSON(meta.iccProfile)),
         ]
-        switch meta.source.format {
-        case .jpeg:
-            fields.append(("progressive", "\(meta.source.progressive)"))
-            fields.append(("subsampling", meta.source.subsampling.map(quoted) ?? "null"))
-            fields.append(("components", "\(meta.source.components)"))
-            fields.append(("colorTransform", meta.source.colorTransform.map(quoted) ?? "null"))
-            let quality = meta.source.estimatedQuality ?? JPEGQuality.estimate(tables: meta.source.jpegQuantTables)
-            fields.append(("estimatedQuality", quality.map { "\($0)" } ?? "null"))
-        case .png:
-            fields.append(("interlaced", "\(meta.source.progressive)"))
-            fields.append(("colorType", meta.source.pngColorType.map { "\($0)" } ?? "null"))
-            fields.append(("gamma", meta.gamma.map { "\($0)" } ?? "null"))
-        default:
-            break
+        for (name, value) in FormatRegistry.format(id: meta.source.format)?.details(meta) ?? [] {
+            fields.append((name, json(value)))
+        }
+        return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    static func json(_ value: HeaderDetail) -> String {
+        switch value {
+        case .text(let text): return text.map(quoted) ?? "null"
+        case .integer(let number): return number.map { "\($0)" } ?? "null"
+        case .flag(let flag): return "\(flag)"
+        case .real(let number): return number.map { "\($0)" } ?? "null"
+        }
+    }
+
+    /// What the colour stage will see: the profile's names and model, or why it will be ignored.
+    static func profileJSON(_ bytes: [UInt8]?) -> String {
+        guard let bytes, !bytes.isEmpty else { return "null" }
+        let fields: [(String, String)]
+        do {
+            let p = try ColorConversion.profile(bytes)
+            fields = [("description", p.description.map(quoted) ?? "null"), ("version", quoted(p.version)),
+                      ("class", quoted(p.deviceClass)), ("colorSpace", quoted(p.colorSpace.description)),
+                      ("pcs", quoted(p.pcs)), ("model", quoted(p.modelName)),
+                      ("sRGBEquivalent", "\(p.isSRGBEquivalent)"),
+                      ("knownSpace", KnownColourSpace.recognise(p).map { quoted($0.name) } ?? "null")]
+        } catch {
+            fields = [("error", quoted("\(error)"))]
         }
         return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }

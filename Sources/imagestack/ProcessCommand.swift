@@ -1,23 +1,30 @@
 import FoundationEssentials
 import Raster
+import Formats
 import Pipeline
 import Server
 
 /// `imagestack process IN --query Q [--accept A] [--config FILE] -o OUT`: the server's transform on one file.
 /// Writes the response body (transformed, or the original on a skip) to OUT and the response headers on stderr.
 enum ProcessCommand {
-    static let help = """
+    static var help: String { """
     usage: imagestack process IN --query 'width=300&fmt=webp&quality=80' [--accept 'image/avif,image/webp'] [--config FILE] -o OUT
 
     Runs the server's pipeline on IN ('-' for standard input) and writes the response body to OUT ('-' for standard
     output): the transformed image, or IN untouched when it is skipped. The response headers are printed on stderr,
-    one 'Name: value' per line.
+    one 'Name: value' per line, then 'Note: ...' lines with what the server would log (e.g. the colour stage:
+    an ICC profile converted to sRGB, dropped as sRGB, kept, or ignored and why).
       --query Q      the request's query string (without '?'); parameters other than the image ones are ignored
       --accept A     the client's Accept header; without it the client accepts neither WebP nor AVIF
       --config FILE  one rule of the server's configuration, as JSON:
-                     {"quality": "high"|"medium"|"low"|0-100, "webp": bool, "avif": bool, "pngLossless": bool, "enabled": bool}
+                     {"quality": "high"|"medium"|"low"|0-100, "formats": [\(targetNames)] (ordered preference),
+                      "pngLossless": bool, "enabled": bool, "colorProfile": "srgb"|"keep"};
+                     Gcore's per-format switches \(switchNames) also work
     Exit status: 0 transformed or skipped, 1 IN cannot be read (or OUT written), 2 usage error.
-    """
+    """ }
+
+    static var targetNames: String { FormatRegistry.conversionTargets.map { "\"\($0.id)\"" }.joined(separator: ", ") }
+    static var switchNames: String { FormatRegistry.conversionTargets.map { "\"\($0.id)\": bool" }.joined(separator: ", ") }
 
     static func run(_ args: ArraySlice<String>) -> Int32 {
         guard let parsed = ParsedArguments(args, valued: ["-o", "--output", "--query", "--accept", "--config"]) else {
@@ -55,6 +62,8 @@ enum ProcessCommand {
         for (name, value) in ResponseHeaders.lines(outcome, originalSize: input.count) {
             CLI.printError("\(name): \(value)")
         }
+        // What the server would log besides the headers (e.g. the colour stage's note).
+        for note in outcome.notes { CLI.printError("Note: \(note)") }
         return 0
     }
 }

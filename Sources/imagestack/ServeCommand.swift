@@ -79,7 +79,8 @@ enum ServeCommand {
         options.headerTimeout = config.clientHeaderTimeout
         options.keepAliveTimeout = config.keepAliveTimeout
         options.writeTimeout = config.clientWriteTimeout
-        let server = HTTPServer(options: options, metrics: metrics) { request, peer in handler.handle(request, peer: peer) }
+        let server = HTTPServer(options: options, metrics: metrics) { request, context in handler.handle(request, context) }
+        server.quickHandler = { request, context in handler.quickResponse(request, context) }
         server.handlerLogHook = { peer, method, target, response, ms in
             handler.recordProtocolResponse(peer: peer, method: method, target: target, response: response, milliseconds: ms)
         }

@@ -1,4 +1,5 @@
 import Raster
+import Formats
 import Decoders
 import Encoders
 

@@ -30,7 +30,7 @@ final class GoldenTests: XCTestCase {
         let notCompared = Dictionary(grouping: results.flatMap(\.notCompared), by: { $0 }).mapValues(\.count)
         for (what, count) in notCompared.sorted(by: { $0.key < $1.key }) {
             print("golden not compared in-process (no ImageStack decoder for it): \(what) in \(count) cases; "
-                  + "their bytes and reconstructions are")
+                  + "their bytes and reconstructions are compared")
         }
         print("golden run time: \(clock.now - start)")
         if !failed.isEmpty {

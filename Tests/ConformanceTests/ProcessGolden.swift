@@ -1,5 +1,6 @@
 import Foundation
 import Raster
+import Formats
 import Decoders
 import Pipeline
 import Server

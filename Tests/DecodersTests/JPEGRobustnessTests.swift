@@ -6,42 +6,15 @@ import Raster
 /// Damaged input: every corpus JPEG truncated at 64 points and with 200 seeded random bit flips must give a typed CodecError or a valid image — never a crash, trap or hang. Files are processed in
 /// parallel; problems are collected and reported at the end.
 final class JPEGRobustnessTests: XCTestCase {
-    /// Generous per-decode bound: a hang detector, not a speed assertion.
-    static let secondsPerDecode = 20.0
-
-    enum Outcome { case image, typedError }
+    typealias Outcome = DecoderRobustness.Outcome
 
     /// Decodes and returns the outcome, or a problem description.
-    static func check(_ bytes: [UInt8], _ label: String, scale: Int = 1) -> Result<Outcome, ProblemReport> {
-        let start = Date()
-        var outcome = Outcome.typedError
-        do {
-            let r = try JPEGDecoder.decode(bytes, scaleDenominator: scale)
-            guard r.samples8.count == r.width * r.height * r.channels else {
-                return .failure(ProblemReport(text: "\(label): inconsistent raster"))
-            }
-            outcome = .image
-        } catch is CodecError {
-            // A typed error is the expected outcome for most damaged files.
-        } catch {
-            return .failure(ProblemReport(text: "\(label): untyped error \(error)"))
-        }
-        let elapsed = Date().timeIntervalSince(start)
-        if elapsed > secondsPerDecode { return .failure(ProblemReport(text: "\(label): took \(elapsed) s")) }
-        return .success(outcome)
+    static func check(_ bytes: [UInt8], _ label: String, scale: Int = 1) -> Result<Outcome, DecoderRobustness.ProblemReport> {
+        DecoderRobustness.check(label) { try JPEGDecoder.decode(bytes, scaleDenominator: scale) }
     }
 
-    struct ProblemReport: Error { let text: String }
-
-    /// Runs `work` for every index in parallel and fails the test with every problem found.
     func runParallel(_ count: Int, _ work: @escaping @Sendable (Int) -> [String]) {
-        let lock = NSLock()
-        nonisolated(unsafe) var problems: [String] = []
-        DispatchQueue.concurrentPerform(iterations: count) { i in
-            let p = work(i)
-            lock.lock(); problems += p; lock.unlock()
-        }
-        XCTAssertEqual(problems, [], "\(problems.count) problems")
+        DecoderRobustness.runParallel(count, work)
     }
 
     func truncations(_ files: [URL], points: Int) {

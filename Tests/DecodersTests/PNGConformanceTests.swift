@@ -1,5 +1,6 @@
 import Foundation
 import Raster
+import Formats
 import XCTest
 @testable import Decoders
 

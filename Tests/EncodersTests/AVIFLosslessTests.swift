@@ -24,7 +24,7 @@ extension AVIFEncoderTests {
     }
 
     func testLosslessDav1dGivesBackTheSourcePlanes() throws {
-        guard tool("dav1d") != nil else { throw XCTSkip("dav1d not installed") }
+        guard tool("dav1d") != nil else { throw AVIFOracleMissing("dav1d not installed") }
         // (width, height, planes, subsampled, speed): 4:4:4, gray, 4:2:0, odd sizes, several tiles.
         let cases: [(Int, Int, Int, Bool, Int)] = [
             (1, 1, 3, false, 6), (509, 3, 3, false, 6), (577, 383, 3, false, 6), (96, 80, 1, false, 6),
@@ -63,7 +63,7 @@ extension AVIFEncoderTests {
     }
 
     func testLosslessAvifdecExactRoundTrip() throws {
-        guard tool("avifdec") != nil, tool("convert") != nil else { throw XCTSkip("avifdec/convert not installed") }
+        guard tool("avifdec") != nil, tool("convert") != nil else { throw AVIFOracleMissing("avifdec/convert not installed") }
         let cases: [(Int, Int, ChannelLayout)] = [(1, 1, .rgb), (509, 3, .rgb), (577, 383, .rgba), (45, 31, .gray), (70, 41, .grayAlpha)]
         for (w, h, layout) in cases {
             let src = try losslessPattern(width: w, height: h, layout: layout)
@@ -74,7 +74,7 @@ extension AVIFEncoderTests {
     }
 
     func testLosslessCorpusPNGExact() throws {
-        guard tool("avifdec") != nil, tool("convert") != nil else { throw XCTSkip("avifdec/convert not installed") }
+        guard tool("avifdec") != nil, tool("convert") != nil else { throw AVIFOracleMissing("avifdec/convert not installed") }
         let src = try PNGDecoder.decode(FileIO.read(TestCorpus.path("photos/chelsea.png")))
         let file = try AVIFEncoder.encode(src, options: AVIFEncodeOptions(lossless: true))
         XCTAssertTrue(try avifdecSamples(file, like: src, name: "chelsea") == src.samples8)
@@ -83,7 +83,7 @@ extension AVIFEncoderTests {
 
     /// Alpha is lossless by default, also under lossy colour; an explicit alpha quality makes it lossy (and smaller).
     func testAlphaLosslessByDefault() throws {
-        guard tool("avifdec") != nil, tool("convert") != nil else { throw XCTSkip("avifdec/convert not installed") }
+        guard tool("avifdec") != nil, tool("convert") != nil else { throw AVIFOracleMissing("avifdec/convert not installed") }
         let src = try losslessPattern(width: 80, height: 48, layout: .rgba)
         var alpha: [UInt8] = []
         for i in 0..<(80 * 48) { alpha.append(src.samples8[i * 4 + 3]) }

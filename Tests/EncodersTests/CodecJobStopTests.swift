@@ -1,5 +1,6 @@
 import XCTest
 import Raster
+import Formats
 import Decoders
 @testable import Encoders
 

@@ -5,13 +5,36 @@ import Raster
 
 final class VP8EncoderTests: XCTestCase {
     func testPhotoDecodesAboveFloor() throws {
-        guard let source = try VP8Oracle.load("photos/chelsea.png") else { throw XCTSkip("pngtopam missing") }
+        let source = try VP8Oracle.load("photos/chelsea.png")
         for (quality, floor) in [(50, 30.0), (75, 32.0), (90, 35.0)] {
             let payload = try VP8Encoder.encodeKeyFrame(source, quality: quality, effort: 4)
             guard let decoded = try VP8Oracle.decode(VP8Oracle.riff(payload)) else { return }
             let psnr = VP8Oracle.psnr(source, decoded)
             print("chelsea q\(quality): \(payload.count) bytes, PSNR \(psnr)")
             XCTAssertGreaterThan(psnr, floor, "q\(quality)")
+        }
+    }
+}
+
+final class VP8DeterminismTests: XCTestCase {
+    /// Rows run in a wavefront on the job's threads; the bytes must not depend on how many.
+    func testOutputDoesNotDependOnThreadCount() throws {
+        let source = try VP8Oracle.load("tuning/photo-sunset.png")
+        for quality in [30, 90] {
+            let one = try Job.run(Job(threads: 1)) { try VP8Encoder.encodeKeyFrame(source, quality: quality, effort: 4) }
+            let two = try Job.run(Job(threads: 2)) { try VP8Encoder.encodeKeyFrame(source, quality: quality, effort: 4) }
+            let four = try Job.run(Job(threads: 4)) { try VP8Encoder.encodeKeyFrame(source, quality: quality, effort: 4) }
+            XCTAssertEqual(one, two, "q\(quality): 1 vs 2 threads")
+            XCTAssertEqual(one, four, "q\(quality): 1 vs 4 threads")
+        }
+    }
+
+    func testCancelledJobStops() throws {
+        let source = try VP8Oracle.load("tuning/photo-sunset.png")
+        let job = Job(threads: 2)
+        job.cancel(.abandoned)
+        XCTAssertThrowsError(try Job.run(job) { try VP8Encoder.encodeKeyFrame(source, quality: 75, effort: 4) }) { error in
+            XCTAssertEqual(error as? JobStop, .abandoned)
         }
     }
 }
@@ -41,7 +64,7 @@ final class VP8ReconstructionTests: XCTestCase {
     }
 
     func testPhotoReconstructionIsBitExact() throws {
-        guard let source = try VP8Oracle.load("photos/rocket.jpg") else { throw XCTSkip("djpeg missing") }
+        let source = try VP8Oracle.load("photos/rocket.jpg")
         for quality in [5, 60, 98] { try assertReconstructionMatches(source, quality: quality) }
         try assertReconstructionMatches(source, quality: 75, effort: 0)
     }
@@ -141,7 +164,7 @@ final class VP8InputTests: XCTestCase {
     }
 
     func testPartitionsAndEffortsAllDecode() throws {
-        guard let source = try VP8Oracle.load("photos/coffee.png") else { throw XCTSkip("pngtopam missing") }
+        let source = try VP8Oracle.load("photos/coffee.png")
         var sizes: [Int] = []
         for (effort, partitions) in [(0, 1), (2, 4), (6, 8)] {
             let result = try VP8Encoder.encode(source, options: .init(quality: 70, effort: effort, partitions: partitions))

@@ -10,6 +10,11 @@ import TestSupport
 enum VP8Oracle {
     static let corpus = TestCorpus.root
 
+    struct MissingTool: Error, CustomStringConvertible {
+        let name: String
+        var description: String { "\(name) missing (Scripts/test.sh installs it)" }
+    }
+
     static func riff(_ payload: [UInt8]) -> [UInt8] {
         let padded = payload.count + (payload.count & 1)
         func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8((v >> 24) & 0xFF)] }
@@ -61,7 +66,7 @@ enum VP8Oracle {
 
     /// dwebp's raw planar YUV 4:2:0 output (Y full size, U and V at half size rounded up).
     static func decodeYUV(_ webp: [UInt8], extra: [String] = []) throws -> [UInt8]? {
-        guard let dwebp = tool("dwebp") else { return nil }
+        guard let dwebp = tool("dwebp") else { throw MissingTool(name: "dwebp") }
         let input = temporaryPath(".webp"), output = temporaryPath(".yuv")
         defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: output) }
         try Data(webp).write(to: URL(fileURLWithPath: input))
@@ -70,16 +75,17 @@ enum VP8Oracle {
         return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
     }
 
-    /// Loads a corpus image through netpbm/libjpeg tools into our PNM decoder (RGB or gray, 8-bit).
-    static func load(_ relativePath: String) throws -> Raster? {
+    /// Loads a corpus image through netpbm/libjpeg tools into our PNM decoder (RGB or gray, 8-bit); throws when
+    /// the tool is missing (an oracle test must fail, not skip).
+    static func load(_ relativePath: String) throws -> Raster {
         let path = "\(corpus)/\(relativePath)"
         let out = temporaryPath(".pnm")
         defer { try? FileManager.default.removeItem(atPath: out) }
         if path.hasSuffix(".png") {
-            guard let t = tool("pngtopam") else { return nil }
+            guard let t = tool("pngtopam") else { throw MissingTool(name: "pngtopam") }
             try run(t, [path], stdout: out)
         } else {
-            guard let t = tool("djpeg") else { return nil }
+            guard let t = tool("djpeg") else { throw MissingTool(name: "djpeg") }
             try run(t, ["-pnm", path], stdout: out)
         }
         return try PNMDecoder.decode(Array(try Data(contentsOf: URL(fileURLWithPath: out))))

@@ -56,7 +56,8 @@ final class WebPContainerTests: XCTestCase {
 
     func testICCProfileUsesExtendedLayout() throws {
         var raster = try Raster(width: 5, height: 3, layout: .rgba, samples8: [UInt8](repeating: 7, count: 60))
-        raster.metadata.iccProfile = [1, 2, 3, 4, 5]  // odd size: padded
+        let profile = EmbeddedProfileTests.fakeProfile(space: "RGB ", count: 133)  // odd size: padded
+        raster.metadata.iccProfile = profile
         let file = try WebPEncoder.encode(raster, options: WebPEncodeOptions(lossless: true))
         let list = chunks(file)
         XCTAssertEqual(list.map { $0.0 }, ["VP8X", "ICCP", "VP8L"])
@@ -66,7 +67,7 @@ final class WebPContainerTests: XCTestCase {
         XCTAssertEqual(Array(vp8x[1...3]), [0, 0, 0])
         XCTAssertEqual(le24(vp8x, 4), 4)
         XCTAssertEqual(le24(vp8x, 7), 2)
-        XCTAssertEqual(list[1].1, [1, 2, 3, 4, 5])
+        XCTAssertEqual(list[1].1, profile)
         // dwebp accepts it and gives the pixels back.
         let decoded = try WebPTestSupport.dwebpRGBA(file, name: "icc")
         XCTAssertEqual(decoded.samples8, raster.samples8)

@@ -7,35 +7,22 @@ require_ports $N $S
 command -v nginx >/dev/null || { echo "nginx not installed"; exit 1; }
 
 start_server srv $S --origin "$REPO/samples"
-mkdir -p "$WORK/nginx/cache" "$WORK/nginx/tmp"
-# As root, nginx workers would switch to an unprivileged user that cannot enter the private temp dir.
-USERLINE=""; [ "$(id -u)" = 0 ] && USERLINE="user root;"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-$USERLINE
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp;
-  proxy_temp_path $WORK/nginx/tmp;
+mkdir -p "$WORK/nginx/cache"
+source "$LIB/nginx.bash"
+nginx_config "$WORK/nginx" 1 "
   proxy_cache_path $WORK/nginx/cache levels=1:2 keys_zone=images:10m max_size=100m inactive=10m;
   server {
     listen 127.0.0.1:$N;
     location / {
       proxy_pass http://127.0.0.1:$S;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection \"\";
       proxy_cache images;
       proxy_cache_key \$uri\$is_args\$args;
       proxy_cache_valid 200 10m;
       add_header X-Cache-Status \$upstream_cache_status always;
     }
-  }
-}
-CONF
+  }"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/start.log" &
 PIDS+=($!)
 wait_http "http://127.0.0.1:$N/health"

@@ -1,5 +1,6 @@
 import XCTest
 import Raster
+import Formats
 import Decoders
 @testable import Pipeline
 import TestSupport
@@ -50,7 +51,7 @@ final class PipelineFuzzTests: XCTestCase {
                     m.source.format = .jpeg
                     m.orientation = Int.random(in: 0...9, using: &rng)
                     let header = ImageHeader(width: w, height: h, layout: .rgb, bitDepth: .eight, metadata: m)
-                    if case .skip(let reason) = Plan.make(request: request, rule: RuleSettings(webp: true), accepted: [.webp],
+                    if case .skip(let reason) = Plan.make(request: request, rule: RuleSettings(formats: .switches([.webp])), accepted: [.webp],
                                                           header: header, estimateQuality: { _ in 80 }) {
                         XCTAssertTrue(Self.knownPrefixes.contains { reason.text.hasPrefix($0) }, "\(query) → \(reason)")
                     }

@@ -1,10 +1,11 @@
 import XCTest
+import Formats
 @testable import Pipeline
 
 /// RFC 9110 Accept matching for the conversion targets, and the choice between them (SPEC §2.4).
 final class PipelineNegotiationTests: XCTestCase {
     func testAcceptMatching() {
-        let cases: [(String?, Set<OutputFormat>)] = [
+        let cases: [(String?, Set<ImageFormat>)] = [
             (nil, []),
             ("", []),
             ("image/webp", [.webp]),
@@ -52,11 +53,45 @@ final class PipelineNegotiationTests: XCTestCase {
         XCTAssertEqual(format("fmt=avif,webp", "image/webp"), "webp")
         XCTAssertEqual(format("fmt=avif", nil), "original")
         XCTAssertEqual(format("width=300", "image/avif,image/webp"), "original")
-        XCTAssertEqual(format("", "image/avif,image/webp", RuleSettings(webp: true)), "webp")
-        XCTAssertEqual(format("", "image/avif,image/webp", RuleSettings(webp: true, avif: true)), "avif")
-        XCTAssertEqual(format("fmt=avif", "image/avif,image/webp", RuleSettings(webp: true)), "avif")
-        XCTAssertEqual(format("fmt=webp", "image/webp", RuleSettings(avif: true)), "webp")
-        XCTAssertEqual(format("fmt=bogus", "image/webp", RuleSettings(webp: true)), "original")
+        XCTAssertEqual(format("", "image/avif,image/webp", RuleSettings(formats: .switches([.webp]))), "webp")
+        XCTAssertEqual(format("", "image/avif,image/webp", RuleSettings(formats: .switches([.webp, .avif]))), "avif")
+        XCTAssertEqual(format("fmt=avif", "image/avif,image/webp", RuleSettings(formats: .switches([.webp]))), "avif")
+        XCTAssertEqual(format("fmt=webp", "image/webp", RuleSettings(formats: .switches([.avif]))), "webp")
+        XCTAssertEqual(format("fmt=bogus", "image/webp", RuleSettings(formats: .switches([.webp]))), "original")
         XCTAssertEqual(format("fmt=webp", "image/webp", RuleSettings(enabled: false)), "original")
+    }
+
+    /// An ordered `formats` list (SPEC §5): its order decides, WebP first included; a target only `fmt` asks for
+    /// ranks after the list; an empty list converts nothing by default.
+    func testOrderedPreferenceList() {
+        func format(_ query: String, _ accept: String?, _ formats: FormatPreference) -> String {
+            ImageProcessor.negotiatedFormat(query: ImageProcessor.splitQuery(query), accept: accept,
+                                            rule: RuleSettings(formats: formats))
+        }
+        let both = "image/avif,image/webp"
+        XCTAssertEqual(format("", both, [.webp, .avif]), "webp")
+        XCTAssertEqual(format("", both, [.avif, .webp]), "avif")
+        XCTAssertEqual(format("", "image/avif", [.webp, .avif]), "avif")
+        XCTAssertEqual(format("", "image/webp", [.avif]), "original")
+        XCTAssertEqual(format("fmt=avif", both, [.webp]), "webp")
+        XCTAssertEqual(format("fmt=avif", "image/avif", [.webp]), "avif")
+        XCTAssertEqual(format("fmt=avif,webp", both, [.webp]), "webp")
+        XCTAssertEqual(format("", both, []), "original")
+        XCTAssertEqual(format("fmt=webp,avif", both, []), "avif")
+        // Gcore's switches rank AVIF first whatever is switched on.
+        XCTAssertEqual(format("fmt=avif", both, .switches([.webp])), "avif")
+        XCTAssertEqual(format("fmt=webp", both, .switches([.avif])), "avif")
+    }
+
+    func testPreferenceValues() {
+        XCTAssertEqual(FormatPreference.none.defaults, [])
+        XCTAssertEqual(FormatPreference.none.ranking, [.avif, .webp])
+        XCTAssertEqual(FormatPreference([.webp]).ranking, [.webp, .avif])
+        XCTAssertEqual(FormatPreference([.webp, .webp, .avif]).defaults, [.webp, .avif])
+        XCTAssertEqual(FormatPreference.switches([.webp, .avif]).defaults, [.avif, .webp])
+        XCTAssertEqual(FormatPreference.switches([.webp]).ranking, [.avif, .webp])
+        XCTAssertEqual(FormatPreference([.webp]).ranked(adding: [.avif]), [.webp, .avif])
+        XCTAssertEqual(FormatPreference.switches([.webp]).ranked(adding: [.avif]), [.avif, .webp])
+        XCTAssertEqual(Negotiation.choose(requested: [.webp, .avif], accepted: [.avif, .webp]), [.webp, .avif])
     }
 }

@@ -1,12 +1,13 @@
 import XCTest
 import Raster
+import Formats
 import Decoders
 @testable import Pipeline
 
 /// The plan, decided from query + rule + Accept + header before any pixel is decoded: every geometry example of
 /// SPEC §2.1–2.2, the decision rules of §2.4 and every plan-time skip string of §6.
 final class PipelinePlanTests: XCTestCase {
-    private func header(_ w: Int, _ h: Int, _ format: SourceFormat = .jpeg, orientation: Int = 1,
+    private func header(_ w: Int, _ h: Int, _ format: FormatID = .jpeg, orientation: Int = 1,
                         layout: ChannelLayout = .rgb) -> ImageHeader {
         var m = ImageMetadata()
         m.source.format = format
@@ -159,10 +160,10 @@ final class PipelinePlanTests: XCTestCase {
             XCTAssertEqual(p.operations, ["convert"])
         }
         // Rule defaults convert without any query; AVIF before WebP.
-        if let p = transform("", header(900, 600), accept: "image/webp,image/avif", rule: RuleSettings(webp: true, avif: true)) {
+        if let p = transform("", header(900, 600), accept: "image/webp,image/avif", rule: RuleSettings(formats: .switches([.webp, .avif]))) {
             XCTAssertEqual(p.output.format, .avif)
         }
-        if let p = transform("", header(900, 600), accept: "image/webp", rule: RuleSettings(webp: true, avif: true)) {
+        if let p = transform("", header(900, 600), accept: "image/webp", rule: RuleSettings(formats: .switches([.webp, .avif]))) {
             XCTAssertEqual(p.output.format, .webp)
         }
     }
@@ -186,7 +187,7 @@ final class PipelinePlanTests: XCTestCase {
         let reason = PlanDecision.skip(SkipReason("compression: webp/avif format is not supported by the client"))
         XCTAssertEqual(plan("fmt=webp", header(900, 600)), reason)
         XCTAssertEqual(plan("fmt=avif&quality=50", header(900, 600), accept: "image/webp,image/*,*/*"), reason)
-        XCTAssertEqual(plan("", header(900, 600), accept: "image/*", rule: RuleSettings(webp: true)), reason)
+        XCTAssertEqual(plan("", header(900, 600), accept: "image/*", rule: RuleSettings(formats: .switches([.webp]))), reason)
         // With another operation, the image keeps its format.
         if let p = transform("fmt=webp&width=300", header(900, 600), accept: "image/avif") {
             XCTAssertEqual(p.output.format, .jpeg)
@@ -245,8 +246,8 @@ final class PipelinePlanTests: XCTestCase {
                                       ("width=2561", 1), ("width=100", 8), ("crop=100,100", 1)]
         for (query, d) in cases {
             guard let p = transform(query, header(5120, 2880)) else { continue }
-            XCTAssertEqual(p.jpegScaleDenominator, d, query)
+            XCTAssertEqual(p.decodeScaleDenominator, d, query)
         }
-        if let p = transform("width=100", header(5120, 2880, .png)) { XCTAssertEqual(p.jpegScaleDenominator, 1) }
+        if let p = transform("width=100", header(5120, 2880, .png)) { XCTAssertEqual(p.decodeScaleDenominator, 1) }
     }
 }

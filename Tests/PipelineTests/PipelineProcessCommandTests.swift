@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Raster
+import Formats
 import Decoders
 @testable import Pipeline
 import TestSupport

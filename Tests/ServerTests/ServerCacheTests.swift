@@ -57,4 +57,25 @@ final class ServerCacheTests: XCTestCase {
         XCTAssertEqual(cache.keysByRecency.count, cache.count)
         XCTAssertLessThanOrEqual(cache.byteCount, cache.budgetBytes)
     }
+
+    func testBoundedMemoComputesOnceAndForgetsAtCapacity() {
+        let memo = BoundedMemo<Int>(capacity: 3)
+        var calls = 0
+        XCTAssertEqual(memo.value("a") { calls += 1; return 1 }, 1)
+        XCTAssertEqual(memo.value("a") { calls += 1; return 99 }, 1)
+        XCTAssertEqual(calls, 1)
+        _ = memo.value("b") { 2 }
+        _ = memo.value("c") { 3 }
+        XCTAssertEqual(memo.count, 3)
+        _ = memo.value("d") { 4 }          // full: forgets everything, keeps the new one
+        XCTAssertEqual(memo.count, 1)
+        XCTAssertEqual(memo.value("a") { 5 }, 5)
+    }
+
+    func testCachedEntryKeepsItsOutcome() {
+        let cache = ResultCache(budgetBytes: 1 << 20)
+        cache.put("k", response(10), outcome: "skipped", skipReason: "compression: rate limit is exceeded")
+        XCTAssertEqual(cache.lookup("k")?.outcome, "skipped")
+        XCTAssertEqual(cache.lookup("k")?.skipReason, "compression: rate limit is exceeded")
+    }
 }

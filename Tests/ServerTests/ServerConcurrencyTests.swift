@@ -10,12 +10,12 @@ final class ServerConcurrencyTests: XCTestCase {
         nonisolated(unsafe) var results = [Int](repeating: 0, count: 16)
         nonisolated(unsafe) var sharedCount = 0
         DispatchQueue.concurrentPerform(iterations: 16) { i in
-            let (value, shared) = coalescer.run("same") {
+            let result = coalescer.run("same") { _ in
                 runs.withLock { runCount += 1 }
                 usleep(200_000)
                 return 42
             }
-            runs.withLock { results[i] = value; if shared { sharedCount += 1 } }
+            runs.withLock { results[i] = result?.value ?? -1; if result?.shared == true { sharedCount += 1 } }
         }
         XCTAssertEqual(results, [Int](repeating: 42, count: 16))
         // concurrentPerform may run the iterations in waves on few cores; each wave is coalesced.
@@ -26,25 +26,46 @@ final class ServerConcurrencyTests: XCTestCase {
 
     func testDifferentKeysDoNotWait() {
         let coalescer = Coalescer<String>()
-        XCTAssertEqual(coalescer.run("a") { "A" }.value, "A")
-        XCTAssertEqual(coalescer.run("b") { "B" }.value, "B")
+        XCTAssertEqual(coalescer.run("a") { _ in "A" }?.value, "A")
+        XCTAssertEqual(coalescer.run("b") { _ in "B" }?.value, "B")
     }
 
     func testWorkerPoolRefusesWhenTheQueueIsFull() {
         let pool = WorkerPool(workers: 1, queueCapacity: 1)
-        let gate = ConditionLock()
-        nonisolated(unsafe) var open = false
-        let block = { gate.withLock { while !open { gate.wait() } } }
-        XCTAssertTrue(pool.trySubmit(block))          // runs on the single worker
-        usleep(50_000)
-        XCTAssertTrue(pool.trySubmit(block))          // waits in the queue
-        XCTAssertFalse(pool.trySubmit(block))         // queue full
-        XCTAssertNil(pool.run { 1 })                  // run() reports the refusal instead of waiting
+        let gate = Gate()
+        let first = Async { pool.run(JobTicket(timeout: nil)) { gate.pass(); return 1 } }      // runs on the worker
+        gate.waitForArrivals(1)
+        let second = Async { pool.run(JobTicket(timeout: nil)) { 2 } }                          // waits in the queue
+        for _ in 0..<200 where pool.queueDepth < 1 { usleep(5_000) }
         XCTAssertEqual(pool.queueDepth, 1)
-        gate.withLock { open = true; gate.broadcast() }
-        var answer: Int?
-        for _ in 0..<100 where answer == nil { answer = pool.run { 7 }; if answer == nil { usleep(10_000) } }
-        XCTAssertEqual(answer, 7)
+        guard case .refused = pool.run(JobTicket(timeout: nil), { 3 }) else { return XCTFail("queue full: refused") }
+        gate.open()
+        guard case .finished(1) = first.value, case .finished(2) = second.value else { return XCTFail("both ran") }
+        guard case .finished(7) = pool.run(JobTicket(timeout: nil), { 7 }) else { return XCTFail("runs again") }
         pool.shutdown()
     }
+}
+
+/// A gate that jobs wait at until the test opens it; counts the jobs that reached it.
+final class Gate: @unchecked Sendable {
+    private let lock = ConditionLock()
+    private var isOpen = false
+    private var arrivals = 0
+    func pass() { lock.withLock { arrivals += 1; lock.broadcast(); while !isOpen { lock.wait() } } }
+    func waitForArrivals(_ n: Int) { lock.withLock { while arrivals < n { lock.wait() } } }
+    func open() { lock.withLock { isOpen = true; lock.broadcast() } }
+}
+
+/// Runs `body` on its own thread; `value` waits for the result.
+final class Async<T>: @unchecked Sendable {
+    private let lock = ConditionLock()
+    private var result: T?
+    init(_ body: @escaping () -> T) {
+        spawnThread { [self] in
+            let value = body()
+            lock.withLock { result = value; lock.broadcast() }
+        }
+    }
+    var value: T { lock.withLock { while result == nil { lock.wait() }; return result! } }
+    var isDone: Bool { lock.withLock { result != nil } }
 }

@@ -1,5 +1,8 @@
 import XCTest
 import FoundationEssentials
+import Raster
+import Formats
+import Pipeline
 @testable import Server
 
 final class ServerConfigTests: XCTestCase {
@@ -21,7 +24,8 @@ final class ServerConfigTests: XCTestCase {
         { "origin": "http://origin.test:8081/base/", "serverName": "edge-1", "listen": "0.0.0.0:9000",
           "limits": { "maxPixels": 1000, "maxSide": 500, "maxSourceBytes": 2048, "maxConnections": 10,
                       "maxRequestLineBytes": 100, "maxHeaderBytes": 200, "maxRequestBodyBytes": 0 },
-          "timeouts": { "originConnectMs": 250, "originReadMs": 1500, "clientHeaderMs": 2000, "keepAliveMs": 5000, "clientWriteMs": 700 },
+          "timeouts": { "originConnectMs": 250, "originReadMs": 1500, "clientHeaderMs": 2000, "keepAliveMs": 5000, "clientWriteMs": 700,
+                        "processingMs": 1234 },
           "cacheBytes": 1048576, "cacheTTLSeconds": 60, "workers": 3, "queueSize": 7, "handlerThreads": 16, "accessLog": false,
           "rules": [
             { "path": "/static/**", "enabled": false },
@@ -40,6 +44,7 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(config.requestLimits.maxRequestLineBytes, 100)
         XCTAssertEqual(config.originConnectTimeout, 0.25)
         XCTAssertEqual(config.keepAliveTimeout, 5)
+        XCTAssertEqual(config.processingTimeout, 1.234)
         XCTAssertEqual(config.cacheBytes, 1 << 20)
         XCTAssertEqual(config.workerCount, 3)
         XCTAssertEqual(config.queueSize, 7)
@@ -48,7 +53,8 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertFalse(config.rules[0].settings.enabled)
         XCTAssertEqual(config.rules[1].extensions, ["jpg", "png"])
         XCTAssertEqual(config.rules[1].settings.quality, 65)
-        XCTAssertTrue(config.rules[1].settings.webp && config.rules[1].settings.avif && config.rules[1].settings.pngLossless)
+        XCTAssertEqual(config.rules[1].settings.formats, .switches([.webp, .avif]))
+        XCTAssertTrue(config.rules[1].settings.pngLossless)
         XCTAssertEqual(config.rules[2].settings.quality, 42)
         XCTAssertEqual(config.rules[2].pathPattern, "/**")
     }
@@ -58,12 +64,20 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(config.rules.map(\.settings.quality), [95, 80, 65, 70, 95])
     }
 
+    func testColorProfilePolicy() throws {
+        let config = try parse(#"{"rules":[{"colorProfile":"keep"},{"colorProfile":"srgb"},{}]}"#)
+        XCTAssertEqual(config.rules.map(\.settings.colorProfile), [.keep, .srgb, .srgb])
+        assertError(#"{"rules":[{"colorProfile":"adobe"}]}"#, field: "rules[0].colorProfile")
+    }
+
     func testDefaults() throws {
         let config = try parse("{}")
         XCTAssertEqual(config.listenPort, 8080)
         XCTAssertEqual(config.imageLimits, .default)
         XCTAssertEqual(config.rules.count, 1)
         XCTAssertGreaterThanOrEqual(config.workerCount, 1)
+        XCTAssertEqual(config.processingTimeout, 20)
+        XCTAssertEqual(config.workerCount, Job.machineCores)
     }
 
     func testErrorsNameTheField() {
@@ -81,6 +95,7 @@ final class ServerConfigTests: XCTestCase {
         assertError(#"{"listen": 80}"#, field: "listen")
         assertError(#"{"limits": {"maxSide": 0}}"#, field: "limits.maxSide")
         assertError(#"{"timeouts": {"originReadMs": -1}}"#, field: "timeouts.originReadMs")
+        assertError(#"{"timeouts": {"processingMs": 0}}"#, field: "timeouts.processingMs")
         assertError(#"{"workers": -2}"#, field: "workers")
         assertError(#"{"handlerThreads": 0}"#, field: "handlerThreads")
         assertError(#"{"rules": "#, field: "(file)")
@@ -94,5 +109,62 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(ServerConfig.parseListen("127.0.0.1:18080")?.port, 18080)
         XCTAssertEqual(ServerConfig.parseListen(":9")?.host, "0.0.0.0")
         XCTAssertNil(ServerConfig.parseListen("x:y"))
+    }
+
+    /// `formats` is an ordered list; Gcore's switches map onto the default order; both together must agree.
+    func testOutputPreference() throws {
+        let config = try parse("""
+        { "rules": [
+            { "path": "/a/**", "formats": ["webp", "avif"] },
+            { "path": "/b/**", "formats": ["AVIF"] },
+            { "path": "/c/**", "formats": [] },
+            { "path": "/d/**", "webp": true, "avif": true },
+            { "path": "/e/**", "webp": true },
+            { "path": "/f/**", "webp": true, "avif": false, "formats": ["webp"] },
+            { "path": "/g/**" }
+        ] }
+        """)
+        let preferences = config.rules.map(\.settings.formats)
+        XCTAssertEqual(preferences[0].defaults, [.webp, .avif])
+        XCTAssertEqual(preferences[0].ranking, [.webp, .avif])
+        XCTAssertEqual(preferences[1].defaults, [.avif])
+        XCTAssertEqual(preferences[2], .none)
+        XCTAssertEqual(preferences[3], .switches([.avif, .webp]))
+        XCTAssertEqual(preferences[3].defaults, [.avif, .webp])
+        XCTAssertEqual(preferences[4].defaults, [.webp])
+        XCTAssertEqual(preferences[4].ranking, [.avif, .webp], "Gcore's switches keep AVIF first")
+        XCTAssertEqual(preferences[5], FormatPreference([.webp]))
+        XCTAssertEqual(preferences[6], .none)
+        // The same parser reads `process --config` rules.
+        let rule = try RuleSettings.parse(ruleJSON: Data(#"{"formats": ["webp", "avif"], "quality": 70}"#.utf8))
+        XCTAssertEqual(rule.formats.defaults, [.webp, .avif])
+    }
+
+    func testOutputPreferenceErrors() {
+        assertError(#"{"rules":[{"formats":["webp","jpeg"]}]}"#, field: "rules[0].formats[1]")
+        assertError(#"{"rules":[{"formats":["webp","webp"]}]}"#, field: "rules[0].formats[1]")
+        assertError(#"{"rules":[{"formats":"webp"}]}"#, field: "rules[0].formats")
+        assertError(#"{"rules":[{"formats":["webp"],"avif":true}]}"#, field: "rules[0].avif")
+        assertError(#"{"rules":[{},{"formats":["avif"],"avif":false}]}"#, field: "rules[1].avif")
+        assertError(#"{"rules":[{"gif":true}]}"#, field: "rules[0].gif")
+    }
+
+    /// The default rule covers every format the server transforms, from the registry.
+    func testDefaultRuleExtensionsComeFromTheRegistry() throws {
+        let rule = try parse("{}").rules[0]
+        XCTAssertEqual(rule.pathPattern, "/**")
+        XCTAssertEqual(rule.extensions, FormatRegistry.defaultRuleExtensions)
+        XCTAssertTrue(Set(rule.extensions).isSuperset(of: ["jpg", "jpeg", "png"]))
+        XCTAssertEqual(rule.extensions.contains("webp"), ImageFormat.webp.canDecode)
+        XCTAssertFalse(rule.extensions.contains("gif") || rule.extensions.contains("avif") || rule.extensions.contains("ppm"))
+    }
+
+    func testFileOriginTypesComeFromTheRegistry() {
+        for format in FormatRegistry.all {
+            for ext in format.extensions { XCTAssertEqual(FileOrigin.contentType(forPath: "/x/a." + ext.uppercased()), format.mimeType) }
+        }
+        XCTAssertEqual(FileOrigin.contentType(forPath: "/a.css"), "text/css")
+        XCTAssertEqual(FileOrigin.contentType(forPath: "/a.svg"), "image/svg+xml")
+        XCTAssertEqual(FileOrigin.contentType(forPath: "/a.bin"), "application/octet-stream")
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import Formats
 import Pipeline
 @testable import Server
 
@@ -23,7 +24,7 @@ final class ServerRuleMatcherTests: XCTestCase {
     func testFirstMatchingRuleWinsAndDisabledMeansProxy() {
         let matcher = RuleMatcher(rules: [
             Rule(pathPattern: "/static/**", settings: RuleSettings(enabled: false)),
-            Rule(pathPattern: "/**", extensions: ["jpg", "png"], settings: RuleSettings(quality: 80, webp: true)),
+            Rule(pathPattern: "/**", extensions: ["jpg", "png"], settings: RuleSettings(quality: 80, formats: .switches([.webp]))),
             Rule(pathPattern: "/**", settings: RuleSettings(quality: 50)),
         ])
         XCTAssertNil(matcher.match(decodedPath: "/static/a.jpg"))

@@ -22,7 +22,10 @@ public enum JPEGDecoder {
     }
 
     /// `scaleDenominator` 1, 2, 4 or 8: decode at 1/N size with a scaled IDCT (as djpeg -scale 1/N).
-    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default, scaleDenominator: Int = 1) throws -> Raster {
+    /// `keepCMYK`: a CMYK or YCCK file comes out as four CMYK samples per pixel (libjpeg's CMYK output; in the
+    /// `.rgba` slot, marked by `metadata.cmyk`) for conversion through its ICC profile, instead of the naive RGB.
+    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default, scaleDenominator: Int = 1,
+                              keepCMYK: Bool = false) throws -> Raster {
         guard [1, 2, 4, 8].contains(scaleDenominator) else {
             throw jpegError(.unsupported, nil, "scale 1/\(scaleDenominator) is not supported (1, 2, 4 or 8)")
         }
@@ -31,25 +34,30 @@ public enum JPEGDecoder {
         try header.parse(bytes, headerOnly: true, output: nil)
         guard let frame = header.frame else { throw jpegError(.truncated, bytes.count, "no frame header (SOF) found") }
         let transform = header.colorTransform
+        let inks = keepCMYK && transform.hasInks
         let width = (frame.width + scaleDenominator - 1) / scaleDenominator
         let height = (frame.height + scaleDenominator - 1) / scaleDenominator
-        let count = width * height * (transform == .gray ? 1 : 3)
+        let count = width * height * (transform == .gray ? 1 : inks ? 4 : 3)
         var stream = JPEGStream(limits: limits, scale: scaleDenominator)
+        stream.keepCMYK = inks
+        stream.outputBytes = count
         let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }
-            JPEGDecoder.adviseHugePages(base, count)
+            JPEGDecoder.adviseHugePages(UnsafeMutableRawPointer(base), count)
             try stream.parse(bytes, headerOnly: false, output: base)
             initialized = count
         }
-        return try Raster(width: width, height: height, layout: transform == .gray ? .gray : .rgb,
-                          samples8: samples, metadata: stream.metadata)
+        var metadata = stream.metadata
+        if inks { metadata.cmyk = CMYKSamples(adobeInverted: stream.app.adobeTransform != nil) }
+        return try Raster(width: width, height: height, layout: transform == .gray ? .gray : inks ? .rgba : .rgb,
+                          samples8: samples, metadata: metadata)
     }
 }
 
 extension JPEGDecoder {
     /// Asks the kernel to back a large, not yet touched output buffer with 2 MiB pages: far fewer page faults
     /// when the pixels are first written. Purely a hint; failure changes nothing.
-    static func adviseHugePages(_ base: UnsafeMutablePointer<UInt8>, _ count: Int) {
+    static func adviseHugePages(_ base: UnsafeMutableRawPointer, _ count: Int) {
         #if canImport(Glibc)
         let huge = 2 << 20
         guard count >= 4 * huge else { return }
@@ -78,8 +86,13 @@ struct JPEGStream {
 
     let scale: Int
     static let maxScans = 500
+    /// Draw CMYK/YCCK as four CMYK samples (`JPEGDecoder.decode(keepCMYK:)`).
+    var keepCMYK = false
     /// Set while a single-scan sequential image is drawn as its MCU rows are decoded.
     var streamed = false
+    /// Size of the output buffer given to `parse` (for populating it ahead of drawing).
+    var outputBytes = 0
+    private var prefault: JPEGPrefault?
     var finished = false
 
     init(limits: ImageLimits, scale: Int = 1) { self.limits = limits; self.scale = scale }
@@ -134,7 +147,7 @@ struct JPEGStream {
             guard let frame, scanCount > 0 else { throw jpegError(.truncated, bytes.count, "no scan (SOS) found") }
             if !streamed {
                 let g = try JPEGOutputGeometry(frame: frame, planes: planes, transform: colorTransform, scale: scale,
-                                               mcuRows: mcusY)
+                                               mcuRows: mcusY, keepCMYK: keepCMYK)
                 try Job.checkpoint()
                 JPEGRender.drawStored(g, into: output)
             }
@@ -206,9 +219,19 @@ struct JPEGStream {
                 if stream, let output {
                     streamed = true
                     let g = try JPEGOutputGeometry(frame: f, planes: planes, transform: colorTransform, scale: scale,
-                                                   mcuRows: mcusY)
+                                                   mcuRows: mcusY, keepCMYK: keepCMYK)
                     pos = try JPEGRender.drawWhileDecoding(g, decoder: decoder, base: base, end: count, position: pos,
                                                            output: output)
+                } else if let output, JPEGParallel.workers > 1 {
+                    // Nothing is drawn until the last scan: the other thread meanwhile faults in the coefficient
+                    // planes and the output buffer, which this thread would otherwise do page by page.
+                    let prefault = self.prefault
+                        ?? JPEGPrefault(planes.map { (UnsafeMutableRawPointer($0.coefficients), $0.byteCount) }
+                                        + [(UnsafeMutableRawPointer(output), outputBytes)])
+                    self.prefault = prefault
+                    var next = pos
+                    try prefault.overlapping { next = try decoder.run(base: base, end: count, position: next) }
+                    pos = next
                 } else {
                     pos = try decoder.run(base: base, end: count, position: pos)
                 }
@@ -232,7 +255,7 @@ struct JPEGStream {
             guard let table = quantTables[slot] else {
                 throw jpegError(.malformed, offset, "scan uses undefined quantization table \(slot)")
             }
-            planes[c.componentIndex].quant = table.map { Int32($0) }
+            planes[c.componentIndex].quant = table.map { Int16(truncatingIfNeeded: $0) }
         }
     }
 }

@@ -21,8 +21,10 @@ final class JPEGComponentPlane {
     let storedBlockRows: Int
     let isRing: Bool
     let coefficients: UnsafeMutablePointer<Int16>
-    /// The quantization table in natural order, latched when the component's first scan starts (as libjpeg does).
-    var quant: [Int32]?
+    let byteCount: Int
+    /// The quantization table in natural order, latched when the component's first scan starts (as libjpeg does),
+    /// as libjpeg-turbo's 16-bit IDCT multipliers (values above 32767 wrap).
+    var quant: [Int16]?
 
     init(_ c: JPEGFrameComponent, frame: JPEGFrame, mcusX: Int, mcusY: Int, ringMCURows: Int?) throws {
         id = c.id; h = c.h; v = c.v; quantSlot = c.quantTable
@@ -40,6 +42,12 @@ final class JPEGComponentPlane {
             throw jpegError(.limit, nil, "cannot allocate \(count) DCT coefficients")
         }
         coefficients = raw.bindMemory(to: Int16.self, capacity: count)
+        byteCount = count * MemoryLayout<Int16>.stride
+        // Whole-image planes are large and written all over by the first scan. With a second thread populating
+        // them meanwhile (JPEGPrefault) 2 MiB pages are cheaper; faulted in by the decoding thread itself, 4 KiB
+        // pages were (volna 5120x2880 progressive, paired runs on the shared machine: 1 thread 286 ms with 4 KiB
+        // pages vs 337 ms with 2 MiB; 2 threads 270 vs 239 ms).
+        if !isRing && JPEGParallel.workers > 1 { JPEGDecoder.adviseHugePages(raw, byteCount) }
     }
 
     @inline(__always)
@@ -69,10 +77,6 @@ struct JPEGBlockStore {
         coefficients + ((by % storedBlockRows) &* paddedWidthInBlocks &+ bx) &* 64
     }
 
-    /// Zeroes the stored blocks of MCU row `mcuRow` (ring storage is reused row after row).
-    func clearMCURow(_ mcuRow: Int) {
-        block(0, mcuRow * v).update(repeating: 0, count: paddedWidthInBlocks * v * 64)
-    }
 }
 
 /// Decodes one scan's entropy-coded data starting at `position`; returns the position after the data (at the next
@@ -90,8 +94,8 @@ struct JPEGScanDecoder {
 
     /// `rowWillStart` is called before each MCU row (to wait until its ring slot is free) and `rowDone` after it
     /// (the renderer of single-scan files draws it there).
-    func run(base: UnsafePointer<UInt8>, end: Int, position: Int, rowWillStart: ((Int) -> Void)? = nil,
-             rowDone: ((Int) throws -> Void)? = nil) throws -> Int {
+    func run(base: UnsafePointer<UInt8>, end: Int, position: Int, rowWillStart: (Int) -> Void = { _ in },
+             rowDone: (Int) throws -> Void = { _ in }) throws -> Int {
         var reader = JPEGBitReader(base: base, end: end, position: position)
         let n = scan.components.count
         // Tables stay alive through `dcTables` / `acTables`; the loops use their pointers.
@@ -124,8 +128,7 @@ struct JPEGScanDecoder {
         var rowStarts = [UnsafeMutablePointer<Int16>](repeating: comps[0].coefficients, count: n)
         for my in 0..<unitsY {
             try Job.checkpoint()
-            rowWillStart?(my)
-            for p in comps where p.isRing { p.clearMCURow(my) }
+            rowWillStart(my)
             for i in 0..<n { rowStarts[i] = comps[i].block(0, single ? my : my &* comps[i].v) }
             for mx in 0..<unitsX {
                 if restartInterval > 0 {
@@ -157,7 +160,7 @@ struct JPEGScanDecoder {
             }
             // Stop early on data that has run out rather than decoding a whole image of zero bits.
             if reader.overran && done < total { throw reader.overrunError() }
-            try rowDone?(my)
+            try rowDone(my)
         }
         if reader.overran { throw reader.overrunError() }
         return reader.position
@@ -255,21 +258,27 @@ struct JPEGScanDecoder {
 
     /// G.1.2.3: refinement scan of a spectral band (one more bit of every coefficient).
     func decodeACRefine(_ block: UnsafeMutablePointer<Int16>, ac: JPEGHuffmanLookup, eobrun: inout Int,
-                        reader: inout JPEGBitReader) throws {
+                        reader readerState: inout JPEGBitReader) throws {
+        // A local copy keeps the bit buffer in registers through the block (the inout one lives in memory).
+        var reader = readerState
+        defer { readerState = reader }
+        let natural = self.natural
         let p1 = Int16(truncatingIfNeeded: 1 << scan.al)
         let m1 = Int16(truncatingIfNeeded: -1 << scan.al)
         let se = scan.se
         var k = scan.ss
 
-        @inline(__always) func refine(_ z: Int, _ reader: inout JPEGBitReader) {
+        /// The correction bit of a coefficient already non-zero (G.1.2.3: it moves away from zero).
+        @inline(__always) func refine(_ z: Int, _ c: Int16, _ reader: inout JPEGBitReader) {
             if reader.count < 8 { reader.refill() }
-            if reader.bits(1) != 0 && block[z] & p1 == 0 {
-                block[z] = block[z] >= 0 ? block[z] &+ p1 : block[z] &+ m1
+            if reader.bits(1) != 0 && c & p1 == 0 {
+                block[z] = c >= 0 ? c &+ p1 : c &+ m1
             }
         }
 
         if eobrun == 0 {
             while k <= se {
+                // 32 bits cover the code (≤ 16) and its one sign bit or its end-of-band run bits (≤ 14).
                 if reader.count < 32 { reader.refill() }
                 let rs = try reader.decode(ac)
                 var r = rs >> 4
@@ -285,11 +294,12 @@ struct JPEGScanDecoder {
                 }
                 while k <= se {
                     let z = natural[k]
-                    if block[z] != 0 {
-                        refine(z, &reader)
+                    let c = block[z]
+                    if c != 0 {
+                        refine(z, c, &reader)
                     } else {
                         if r == 0 { break }
-                        r -= 1
+                        r &-= 1
                     }
                     k &+= 1
                 }
@@ -300,7 +310,8 @@ struct JPEGScanDecoder {
         if eobrun > 0 {
             while k <= se {
                 let z = natural[k]
-                if block[z] != 0 { refine(z, &reader) }
+                let c = block[z]
+                if c != 0 { refine(z, c, &reader) }
                 k &+= 1
             }
             eobrun -= 1

@@ -2,7 +2,10 @@
 /// libjpeg-turbo's default "islow" method computes, so that our pixels are bit-identical to djpeg's: the
 /// Loeffler–Ligtenberg–Moschytz factorisation with 13-bit fixed-point constants, 2 extra bits of precision kept
 /// between the column and row passes, round-half-up descaling and saturation to 0...255 after adding 128.
-/// Reduced-size variants (4x4, 2x2, 1x1 outputs) give the scaled decoding of `djpeg -scale 1/N`.
+/// djpeg runs this as SIMD code in 16-bit lanes, and so do we, with the same lane widths: dequantisation products
+/// and the sums the SIMD code forms in 16 bits wrap at 16 bits, each rotation is two products summed in 32 bits
+/// (one `pmaddwd`), and the first pass saturates to 16 bits (JPEGIDCTExact spells the arithmetic out per sample).
+/// Reduced-size variants (4x4, 2x2, 1x1 outputs, JPEGIDCTScaled) give the scaled decoding of `djpeg -scale 1/N`.
 enum JPEGIDCT {
     static let constBits = 13
     static let pass1Bits = 2
@@ -32,205 +35,113 @@ enum JPEGIDCT {
     static let f2_172734803: Int32 = 17799
     static let f3_624509785: Int32 = 29692
 
-    @inline(__always)
-    static func descale(_ x: Int32, _ n: Int32) -> Int32 { (x &+ (1 &<< (n &- 1))) &>> n }
+    // The islow rotations rewritten as two products each (z1 = (z2 + z3)·c folded into both terms), the form a
+    // 16-bit multiply-add computes; every value fits in 16 bits.
+    /// Even part: tmp3 = in2·(0.541 + 0.765) + in6·0.541, tmp2 = in2·0.541 + in6·(0.541 − 1.848).
+    static let c2PlusC6: Int32 = f0_541196100 + f0_765366865
+    static let c6MinusC2: Int32 = f0_541196100 - f1_847759065
+    /// Odd part: z3' = z3·(1.176 − 1.962) + z4·1.176, z4' = z3·1.176 + z4·(1.176 − 0.390).
+    static let z3FromZ3: Int32 = f1_175875602 - f1_961570560
+    static let z4FromZ4: Int32 = f1_175875602 - f0_390180644
+    /// tmp0 = in7·(0.299 − 0.900) − in1·0.900 + z3', tmp3 = −in7·0.900 + in1·(1.501 − 0.900) + z4',
+    /// tmp1 = in5·(2.053 − 2.563) − in3·2.563 + z4', tmp2 = −in5·2.563 + in3·(3.073 − 2.563) + z3'.
+    static let t0From7: Int32 = f0_298631336 - f0_899976223
+    static let t3From1: Int32 = f1_501321110 - f0_899976223
+    static let t1From5: Int32 = f2_053119869 - f2_562915447
+    static let t2From3: Int32 = f3_072711026 - f2_562915447
 
-    @inline(__always)
-    static func clampSample(_ x: Int32) -> UInt8 { UInt8(clamping: x &+ 128) }
+    typealias L = JPEGLanes
 
-    /// Full 8x8 inverse DCT of one block into `out` (8 rows of 8 samples, `stride` apart), eight columns (then eight
-    /// rows) at a time in SIMD lanes. The arithmetic per lane is the scalar islow arithmetic, including its shortcut
-    /// for a column (row) whose AC inputs are all zero, so the result is the same bit for bit. `ws` is unused here
-    /// (kept for the common signature of the IDCTs).
+    /// The 8-point butterfly in lanes, outputs scaled by 2^constBits (before descaling).
     @inline(__always)
-    static func idct8x8(_ coef: UnsafePointer<Int16>, _ q: UnsafePointer<Int32>, _ ws: UnsafeMutablePointer<Int32>,
-                        _ out: UnsafeMutablePointer<UInt8>, _ stride: Int) {
+    static func butterfly(_ i0: Lanes16, _ i1: Lanes16, _ i2: Lanes16, _ i3: Lanes16, _ i4: Lanes16, _ i5: Lanes16,
+                          _ i6: Lanes16, _ i7: Lanes16)
+        -> (Lanes32, Lanes32, Lanes32, Lanes32, Lanes32, Lanes32, Lanes32, Lanes32) {
+        let tmp3 = L.multiplyAdd(i2, c2PlusC6, i6, f0_541196100)
+        let tmp2 = L.multiplyAdd(i2, f0_541196100, i6, c6MinusC2)
+        let tmp0 = L.widen(i0 &+ i4) &<< Int32(constBits)
+        let tmp1 = L.widen(i0 &- i4) &<< Int32(constBits)
+        let t10 = tmp0 &+ tmp3, t13 = tmp0 &- tmp3, t11 = tmp1 &+ tmp2, t12 = tmp1 &- tmp2
+        let z3 = i3 &+ i7, z4 = i1 &+ i5
+        let z3r = L.multiplyAdd(z3, z3FromZ3, z4, f1_175875602)
+        let z4r = L.multiplyAdd(z3, f1_175875602, z4, z4FromZ4)
+        let o0 = L.multiplyAdd(i7, t0From7, i1, -f0_899976223) &+ z3r
+        let o3 = L.multiplyAdd(i7, -f0_899976223, i1, t3From1) &+ z4r
+        let o1 = L.multiplyAdd(i5, t1From5, i3, -f2_562915447) &+ z4r
+        let o2 = L.multiplyAdd(i5, -f2_562915447, i3, t2From3) &+ z3r
+        return (t10 &+ o3, t11 &+ o2, t12 &+ o1, t13 &+ o0, t13 &- o0, t12 &- o1, t11 &- o2, t10 &- o3)
+    }
+
+    /// Full 8x8 inverse DCT of one block into `out` (8 rows of 8 samples, `stride` apart): eight columns, then
+    /// (after a transpose) eight rows at a time. `q` is the quantization table in natural order as 16-bit lanes
+    /// (values above 32767 wrap, as in libjpeg-turbo's multiplier table).
+    @inline(__always)
+    static func idct8x8(_ coef: UnsafePointer<Int16>, _ q: UnsafePointer<Int16>, _ out: UnsafeMutablePointer<UInt8>,
+                        _ stride: Int) {
         let raw = UnsafeRawPointer(coef), qraw = UnsafeRawPointer(q)
-        @inline(__always) func c(_ k: Int) -> SIMD8<Int16> { raw.loadUnaligned(fromByteOffset: 16 &* k, as: SIMD8<Int16>.self) }
-        @inline(__always) func dq(_ v: SIMD8<Int16>, _ k: Int) -> Lanes {
-            Lanes(truncatingIfNeeded: v) &* qraw.loadUnaligned(fromByteOffset: 32 &* k, as: Lanes.self)
-        }
-        let c0 = c(0), c1 = c(1), c2 = c(2), c3 = c(3), c4 = c(4), c5 = c(5), c6 = c(6), c7 = c(7)
-        let acRows = c1 | c2 | c3 | c4 | c5 | c6 | c7
-        // A block with no AC coefficients (common in smooth areas) is flat: both passes reduce to the DC shortcut.
-        if (acRows | (c0 & SIMD8<Int16>(0, -1, -1, -1, -1, -1, -1, -1))) == SIMD8<Int16>(repeating: 0) {
-            let dc = (Int32(coef[0]) &* q[0]) &<< Int32(pass1Bits)
-            let v = clampSample(descale(dc, Int32(pass1Bits + 3)))
-            let fill = UInt64(v) &* 0x0101_0101_0101_0101
-            for row in 0..<8 { UnsafeMutableRawPointer(out + row &* stride).storeBytes(of: fill, as: UInt64.self) }
+        @inline(__always) func row(_ k: Int) -> Lanes16 { raw.loadUnaligned(fromByteOffset: 16 &* k, as: Lanes16.self) }
+        @inline(__always) func quant(_ k: Int) -> Lanes16 { qraw.loadUnaligned(fromByteOffset: 16 &* k, as: Lanes16.self) }
+        let c1 = row(1), c2 = row(2), c3 = row(3), c4 = row(4), c5 = row(5), c6 = row(6), c7 = row(7)
+        if L.isZero(c1 | c2 | c3 | c4 | c5 | c6 | c7) {
+            rowZeroBlock(row(0) &* quant(0), out, stride)
             return
         }
-        // Pass 1: columns (lane = column), results scaled up by 2^pass1Bits.
-        let d0 = dq(c0, 0)
-        let s1 = Int32(constBits - pass1Bits)
-        let o = butterfly(d0, dq(c1, 1), dq(c2, 2), dq(c3, 3), dq(c4, 4), dq(c5, 5), dq(c6, 6), dq(c7, 7))
-        let flatColumn = zeroMask(Lanes(truncatingIfNeeded: acRows))
-        let dcColumn = d0 &<< Int32(pass1Bits)
-        @inline(__always) func column(_ x: Lanes) -> Lanes { select(descale(x, s1), dcColumn, where: flatColumn) }
-        var w = (column(o.0),
-                 column(o.1),
-                 column(o.2),
-                 column(o.3),
-                 column(o.4),
-                 column(o.5),
-                 column(o.6),
-                 column(o.7))
-        // Pass 2: rows (lane = row), removing both scale factors and the 8x gain of the 2-D transform.
-        transpose(&w)
-        let s2 = Int32(constBits + pass1Bits + 3)
-        let p = butterfly(w.0, w.1, w.2, w.3, w.4, w.5, w.6, w.7)
-        let flatRow = zeroMask(w.1 | w.2 | w.3 | w.4 | w.5 | w.6 | w.7)
-        let dcRow = descale(w.0, Int32(pass1Bits + 3))
-        @inline(__always) func sample(_ x: Lanes) -> Lanes {
-            // clampSample per lane: negatives to 0; above 255 to all ones, whose low byte is 255.
-            let v = select(descale(x, s2), dcRow, where: flatRow) &+ 128
-            let nonNegative = v & ~(v &>> 31)
-            return nonNegative | ((Lanes(repeating: 255) &- nonNegative) &>> 31)
+        // Pass 1: columns (lane = column). Results are descaled to 16 bits; `overflow` collects lanes that would
+        // saturate there, which only extreme coefficients reach: such a block goes to the per-sample code.
+        let p = butterfly(row(0) &* quant(0), c1 &* quant(1), c2 &* quant(2), c3 &* quant(3), c4 &* quant(4),
+                          c5 &* quant(5), c6 &* quant(6), c7 &* quant(7))
+        var overflow = Lanes32(repeating: 0)
+        @inline(__always) func pass1(_ x: Lanes32) -> Lanes32 {
+            // (x + 2^10) >> 11 fits in 16 bits exactly when x + 2^10 + 2^26 lies in 0..<2^27; its high 16 bits
+            // after a shift left by 5 are then the descaled value.
+            let t = x &+ Lanes32(repeating: 1 << 10)
+            overflow |= t &+ Lanes32(repeating: 1 << 26)
+            return t &<< 5
         }
-        var r = (sample(p.0), sample(p.1), sample(p.2), sample(p.3), sample(p.4), sample(p.5), sample(p.6), sample(p.7))
-        transpose(&r)
-        @inline(__always) func store(_ row: Int, _ v: Lanes) {
-            UnsafeMutableRawPointer(out + row &* stride).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: v), as: SIMD8<UInt8>.self)
+        let t0 = pass1(p.0), t1 = pass1(p.1), t2 = pass1(p.2), t3 = pass1(p.3)
+        let t4 = pass1(p.4), t5 = pass1(p.5), t6 = pass1(p.6), t7 = pass1(p.7)
+        let folded = unsafeBitCast(overflow, to: SIMD4<UInt64>.self)
+        if (folded[0] | folded[1] | folded[2] | folded[3]) & 0xF800_0000_F800_0000 != 0 {
+            JPEGIDCTExact.idct8x8(coef, q, out, stride)
+            return
         }
-        store(0, r.0); store(1, r.1); store(2, r.2); store(3, r.3); store(4, r.4); store(5, r.5); store(6, r.6); store(7, r.7)
+        // Narrowing and the first round of the transpose in one step.
+        let w = L.finishTranspose((L.zipNarrowLow(t0, t1), L.zipNarrowHigh(t0, t1), L.zipNarrowLow(t2, t3),
+                                   L.zipNarrowHigh(t2, t3), L.zipNarrowLow(t4, t5), L.zipNarrowHigh(t4, t5),
+                                   L.zipNarrowLow(t6, t7), L.zipNarrowHigh(t6, t7)))
+        pass2(w, out, stride)
     }
 
-    typealias Lanes = SIMD8<Int32>
-
+    /// Pass 2: rows (lane = row) of the column results `w` (w.k = column k), removing both scale factors and the 8x
+    /// gain of the 2-D transform, +128, saturated to bytes and stored as rows.
     @inline(__always)
-    static func descale(_ x: Lanes, _ n: Int32) -> Lanes { (x &+ Lanes(repeating: 1 &<< (n &- 1))) &>> n }
-
-    /// 8x8 transpose by three perfect shuffles: interleaving rows i and i + 4 rotates the 6 index bits
-    /// (row, column) left by one, so three rounds swap row and column.
-    @inline(__always)
-    static func transpose(_ r: inout (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes)) {
-        @inline(__always) func lo(_ a: Lanes, _ b: Lanes) -> Lanes { Lanes(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]) }
-        @inline(__always) func hi(_ a: Lanes, _ b: Lanes) -> Lanes { Lanes(a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]) }
-        for _ in 0..<3 {
-            r = (lo(r.0, r.4), hi(r.0, r.4), lo(r.1, r.5), hi(r.1, r.5), lo(r.2, r.6), hi(r.2, r.6), lo(r.3, r.7), hi(r.3, r.7))
+    static func pass2(_ w: JPEGLanes.Rows, _ out: UnsafeMutablePointer<UInt8>, _ stride: Int) {
+        let s = butterfly(w.0, w.1, w.2, w.3, w.4, w.5, w.6, w.7)
+        @inline(__always) func sample(_ x: Lanes32) -> Lanes16 {
+            // |x| < 2^31, so the descaled value has at least 19 sign bits and narrows without saturating.
+            L.narrowLow((x &+ Lanes32(repeating: 1 << 17)) &>> 18) &+ 128
         }
+        let r = L.transpose((sample(s.0), sample(s.1), sample(s.2), sample(s.3), sample(s.4), sample(s.5),
+                             sample(s.6), sample(s.7)))
+        L.storeRows(L.packBytes(r.0, r.1), out, stride)
+        L.storeRows(L.packBytes(r.2, r.3), out + 2 &* stride, stride)
+        L.storeRows(L.packBytes(r.4, r.5), out + 4 &* stride, stride)
+        L.storeRows(L.packBytes(r.6, r.7), out + 6 &* stride, stride)
     }
 
-    /// All ones in the lanes where `x` is zero (x | -x has its sign bit set exactly when x != 0).
-    @inline(__always)
-    static func zeroMask(_ x: Lanes) -> Lanes { ~((x | (Lanes(repeating: 0) &- x)) &>> 31) }
-
-    /// `b` in the lanes where `m` is all ones, else `a`.
-    @inline(__always)
-    static func select(_ a: Lanes, _ b: Lanes, where m: Lanes) -> Lanes { (a & ~m) | (b & m) }
-
-    /// One 8-point inverse transform per lane, outputs scaled by 2^constBits (before descaling).
-    @inline(__always)
-    static func butterfly(_ i0: Lanes, _ i1: Lanes, _ i2: Lanes, _ i3: Lanes,
-                          _ i4: Lanes, _ i5: Lanes, _ i6: Lanes, _ i7: Lanes)
-        -> (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes) {
-        // Even part: rotation of (i2, i6) by sqrt(2)·c6, then butterflies with i0 ± i4.
-        let z1 = (i2 &+ i6) &* f0_541196100
-        let t2 = z1 &- i6 &* f1_847759065
-        let t3 = z1 &+ i2 &* f0_765366865
-        let t0 = (i0 &+ i4) &<< Int32(constBits)
-        let t1 = (i0 &- i4) &<< Int32(constBits)
-        let e10 = t0 &+ t3, e13 = t0 &- t3, e11 = t1 &+ t2, e12 = t1 &- t2
-        // Odd part (inputs 7, 5, 3, 1).
-        var a0 = i7, a1 = i5, a2 = i3, a3 = i1
-        var y1 = a0 &+ a3, y2 = a1 &+ a2, y3 = a0 &+ a2, y4 = a1 &+ a3
-        let y5 = (y3 &+ y4) &* f1_175875602
-        a0 = a0 &* f0_298631336
-        a1 = a1 &* f2_053119869
-        a2 = a2 &* f3_072711026
-        a3 = a3 &* f1_501321110
-        y1 = y1 &* -f0_899976223
-        y2 = y2 &* -f2_562915447
-        y3 = y3 &* -f1_961570560 &+ y5
-        y4 = y4 &* -f0_390180644 &+ y5
-        a0 = a0 &+ y1 &+ y3
-        a1 = a1 &+ y2 &+ y4
-        a2 = a2 &+ y2 &+ y3
-        a3 = a3 &+ y1 &+ y4
-        return (e10 &+ a3, e11 &+ a2, e12 &+ a1, e13 &+ a0, e13 &- a0, e12 &- a1, e11 &- a2, e10 &- a3)
-    }
-
-    /// 4x4 output from the 8x8 block's low frequencies (row/column 4 unused), as libjpeg's reduced IDCT.
-    static func idct4x4(_ coef: UnsafePointer<Int16>, _ q: UnsafePointer<Int32>, _ ws: UnsafeMutablePointer<Int32>,
-                        _ out: UnsafeMutablePointer<UInt8>, _ stride: Int) {
-        let s1 = Int32(constBits - pass1Bits + 1)
-        for col in 0..<8 where col != 4 {
-            let c = coef + col, qc = q + col, w = ws + col
-            if c[8] == 0 && c[16] == 0 && c[24] == 0 && c[40] == 0 && c[48] == 0 && c[56] == 0 {
-                let dc = (Int32(c[0]) &* qc[0]) &<< Int32(pass1Bits)
-                w[0] = dc; w[8] = dc; w[16] = dc; w[24] = dc
-                continue
-            }
-            let (o0, o1, o2, o3) = butterfly4(Int32(c[0]) &* qc[0], Int32(c[8]) &* qc[8], Int32(c[16]) &* qc[16],
-                                              Int32(c[24]) &* qc[24], Int32(c[40]) &* qc[40], Int32(c[48]) &* qc[48],
-                                              Int32(c[56]) &* qc[56])
-            w[0] = descale(o0, s1); w[8] = descale(o1, s1); w[16] = descale(o2, s1); w[24] = descale(o3, s1)
+    /// A block whose rows 1...7 are zero: libjpeg-turbo's SIMD code then takes every column's first pass as its
+    /// dequantised DC × 4 in 16 bits (`dc`: row 0 dequantised). A block with only a DC coefficient is flat.
+    @inline(never)
+    static func rowZeroBlock(_ dc: Lanes16, _ out: UnsafeMutablePointer<UInt8>, _ stride: Int) {
+        let w = dc &<< 2
+        if L.isZero(w & Lanes16(0, -1, -1, -1, -1, -1, -1, -1)) {
+            // Pass 2 of (w0, 0, ..., 0) is (w0·2^13 + 2^17) >> 18 = (w0 + 16) >> 5 in every lane.
+            let v = UInt8(clamping: ((Int32(w[0]) &+ 16) &>> 5) &+ 128)
+            let fill = UInt64(v) &* 0x0101_0101_0101_0101
+            for r in 0..<8 { UnsafeMutableRawPointer(out + r &* stride).storeBytes(of: fill, as: UInt64.self) }
+            return
         }
-        let s2 = Int32(constBits + pass1Bits + 3 + 1)
-        for row in 0..<4 {
-            let w = ws + row &* 8
-            let o = out + row &* stride
-            if w[1] == 0 && w[2] == 0 && w[3] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0 {
-                let v = clampSample(descale(w[0], Int32(pass1Bits + 3)))
-                o[0] = v; o[1] = v; o[2] = v; o[3] = v
-                continue
-            }
-            let (o0, o1, o2, o3) = butterfly4(w[0], w[1], w[2], w[3], w[5], w[6], w[7])
-            o[0] = clampSample(descale(o0, s2)); o[1] = clampSample(descale(o1, s2))
-            o[2] = clampSample(descale(o2, s2)); o[3] = clampSample(descale(o3, s2))
-        }
-    }
-
-    @inline(__always)
-    static func butterfly4(_ i0: Int32, _ i1: Int32, _ i2: Int32, _ i3: Int32, _ i5: Int32, _ i6: Int32, _ i7: Int32)
-        -> (Int32, Int32, Int32, Int32) {
-        let t0 = i0 &<< Int32(constBits + 1)
-        let t2 = i2 &* f1_847759065 &+ i6 &* -f0_765366865
-        let t10 = t0 &+ t2, t12 = t0 &- t2
-        let odd0 = i7 &* -f0_211164243 &+ i5 &* f1_451774981 &+ i3 &* -f2_172734803 &+ i1 &* f1_061594337
-        let odd2 = i7 &* -f0_509795579 &+ i5 &* -f0_601344887 &+ i3 &* f0_899976223 &+ i1 &* f2_562915447
-        return (t10 &+ odd2, t12 &+ odd0, t12 &- odd0, t10 &- odd2)
-    }
-
-    /// 2x2 output (only coefficients in rows/columns 0, 1, 3, 5, 7 matter).
-    static func idct2x2(_ coef: UnsafePointer<Int16>, _ q: UnsafePointer<Int32>, _ ws: UnsafeMutablePointer<Int32>,
-                        _ out: UnsafeMutablePointer<UInt8>, _ stride: Int) {
-        let s1 = Int32(constBits - pass1Bits + 2)
-        for col in [0, 1, 3, 5, 7] {
-            let c = coef + col, qc = q + col, w = ws + col
-            if c[8] == 0 && c[24] == 0 && c[40] == 0 && c[56] == 0 {
-                let dc = (Int32(c[0]) &* qc[0]) &<< Int32(pass1Bits)
-                w[0] = dc; w[8] = dc
-                continue
-            }
-            let (o0, o1) = butterfly2(Int32(c[0]) &* qc[0], Int32(c[8]) &* qc[8], Int32(c[24]) &* qc[24],
-                                      Int32(c[40]) &* qc[40], Int32(c[56]) &* qc[56])
-            w[0] = descale(o0, s1); w[8] = descale(o1, s1)
-        }
-        let s2 = Int32(constBits + pass1Bits + 3 + 2)
-        for row in 0..<2 {
-            let w = ws + row &* 8
-            let o = out + row &* stride
-            if w[1] == 0 && w[3] == 0 && w[5] == 0 && w[7] == 0 {
-                let v = clampSample(descale(w[0], Int32(pass1Bits + 3)))
-                o[0] = v; o[1] = v
-                continue
-            }
-            let (o0, o1) = butterfly2(w[0], w[1], w[3], w[5], w[7])
-            o[0] = clampSample(descale(o0, s2)); o[1] = clampSample(descale(o1, s2))
-        }
-    }
-
-    @inline(__always)
-    static func butterfly2(_ i0: Int32, _ i1: Int32, _ i3: Int32, _ i5: Int32, _ i7: Int32) -> (Int32, Int32) {
-        let t10 = i0 &<< Int32(constBits + 2)
-        let t0 = i7 &* -f0_720959822 &+ i5 &* f0_850430095 &+ i3 &* -f1_272758580 &+ i1 &* f3_624509785
-        return (t10 &+ t0, t10 &- t0)
-    }
-
-    /// 1x1 output: the block's average, i.e. the dequantised DC descaled by 8.
-    @inline(__always)
-    static func idct1x1(_ coef: UnsafePointer<Int16>, _ q: UnsafePointer<Int32>, _ out: UnsafeMutablePointer<UInt8>) {
-        out[0] = clampSample(descale(Int32(coef[0]) &* q[0], 3))
+        @inline(__always) func splat(_ k: Int) -> Lanes16 { Lanes16(repeating: w[k]) }
+        pass2((splat(0), splat(1), splat(2), splat(3), splat(4), splat(5), splat(6), splat(7)), out, stride)
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Raster
 #if canImport(Glibc)
 import Glibc
@@ -22,13 +21,17 @@ struct JPEGOutputGeometry {
     let sampleWidths: [Int], sampleHeights: [Int]
     let mcuRows: Int
     let channels: Int
+    /// CMYK and YCCK images drawn as libjpeg's four CMYK samples instead of reduced to RGB.
+    let keepsInks: Bool
 
-    init(frame: JPEGFrame, planes: [JPEGComponentPlane], transform: JPEGColorTransform, scale: Int, mcuRows: Int) throws {
+    init(frame: JPEGFrame, planes: [JPEGComponentPlane], transform: JPEGColorTransform, scale: Int, mcuRows: Int,
+         keepCMYK: Bool = false) throws {
         self.frame = frame; self.planes = planes; self.transform = transform; self.scale = scale
         self.mcuRows = mcuRows
         outWidth = (frame.width + scale - 1) / scale
         outHeight = (frame.height + scale - 1) / scale
-        channels = transform == .gray ? 1 : 3
+        keepsInks = keepCMYK && transform.hasInks
+        channels = transform == .gray ? 1 : keepsInks ? 4 : 3
         // 8 / scale for the most sampled component; a component subsampled by a power of two gets a larger IDCT
         // instead of upsampling, as djpeg does when scaling.
         let minSize = 8 / scale
@@ -64,6 +67,18 @@ struct JPEGOutputGeometry {
         }
         self.methods = methods; sampleWidths = widths; sampleHeights = heights
     }
+
+    /// The chroma upsampling of a YCbCr image drawn by the fused row kernels (JPEGColorRows): full-resolution
+    /// luma and both chroma components upsampled the same way. Nil for everything else (drawn in two steps).
+    var fusedChroma: JPEGUpsampleMethod? {
+        guard transform == .ycbcr, !keepsInks, methods.count == 3, methods[0] == .none, methods[1] == methods[2] else {
+            return nil
+        }
+        switch methods[1] {
+        case .none, .fancyH2V1, .fancyH2V2, .fancyH1V2: return methods[1]
+        case .replicate: return nil
+        }
+    }
 }
 
 /// Draws MCU rows of one band of the image. Not thread-safe: each band (thread) has its own renderer.
@@ -71,13 +86,16 @@ final class JPEGRowRenderer {
     let g: JPEGOutputGeometry
     let out: UnsafeMutablePointer<UInt8>
     /// Per component: `ringRows` MCU rows of samples (rows `stride` apart), indexed by MCU row modulo `ringRows`.
+    /// Each row has `rowMargin` spare bytes before and after it: the upsampling kernels keep replicated edge
+    /// samples there and read a little past the row's end.
     private let rings: [UnsafeMutablePointer<UInt8>]
+    private let ringAllocations: [UnsafeMutablePointer<UInt8>]
+    static let rowMargin = 32
     private let ringRows: Int
     private let strides: [Int]
     private let rowsPerMCU: [Int]
-    private let quant: [UnsafeMutablePointer<Int32>]
-    /// IDCT scratch: one per thread that may transform (index 0 drawing thread, 1 decoding thread).
-    private let workspaces = UnsafeMutablePointer<Int32>.allocate(capacity: 128)
+    /// Quantization tables in natural order as the IDCT's 16-bit multipliers.
+    private let quant: [UnsafeMutablePointer<Int16>]
     private let rowBuffers: UnsafeMutablePointer<UInt8>
     private let rowCapacity: Int
     private let rowPointers = UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>.allocate(capacity: 4)
@@ -87,33 +105,36 @@ final class JPEGRowRenderer {
         self.g = g
         self.out = output
         self.ringRows = ringRows
-        var rings: [UnsafeMutablePointer<UInt8>] = [], strides: [Int] = [], rows: [Int] = []
-        var quant: [UnsafeMutablePointer<Int32>] = []
+        var rings: [UnsafeMutablePointer<UInt8>] = [], allocations: [UnsafeMutablePointer<UInt8>] = []
+        var strides: [Int] = [], rows: [Int] = []
+        var quant: [UnsafeMutablePointer<Int16>] = []
+        let margin = JPEGRowRenderer.rowMargin
         for (i, p) in g.planes.enumerated() {
-            let stride = p.widthInBlocks * g.blockSizes[i]
+            let stride = p.widthInBlocks * g.blockSizes[i] + 2 * margin
             let r = p.v * g.blockSizes[i]
-            let ring = UnsafeMutablePointer<UInt8>.allocate(capacity: stride * r * ringRows)
-            ring.initialize(repeating: 0, count: stride * r * ringRows)
-            rings.append(ring); strides.append(stride); rows.append(r)
+            let count = stride * r * ringRows + 2 * margin
+            let ring = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+            ring.initialize(repeating: 0, count: count)
+            allocations.append(ring); rings.append(ring + margin); strides.append(stride); rows.append(r)
             // A component that never appeared in a scan has no latched table: zeros give mid-grey, as libjpeg.
-            let q = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
-            q.initialize(from: p.quant ?? [Int32](repeating: 0, count: 64), count: 64)
+            let q = UnsafeMutablePointer<Int16>.allocate(capacity: 64)
+            q.initialize(from: p.quant ?? [Int16](repeating: 0, count: 64), count: 64)
             quant.append(q)
         }
-        self.rings = rings; self.strides = strides; self.rowsPerMCU = rows; self.quant = quant
+        self.rings = rings; self.ringAllocations = allocations
+        self.strides = strides; self.rowsPerMCU = rows; self.quant = quant
         rowCapacity = max(g.outWidth, 2 * (g.sampleWidths.max() ?? 0)) + 16
         rowBuffers = .allocate(capacity: rowCapacity * g.planes.count)
     }
 
     deinit {
-        for r in rings { r.deallocate() }
+        for r in ringAllocations { r.deallocate() }
         for q in quant { q.deallocate() }
-        workspaces.deallocate(); rowBuffers.deallocate(); rowPointers.deallocate()
+        rowBuffers.deallocate(); rowPointers.deallocate()
     }
 
     /// Inverse-transforms the data blocks of MCU row `mcuRow` of the given components into the sample ring.
-    func transform(_ mcuRow: Int, components: Range<Int>? = nil, scratch: Int = 0) {
-        let workspace = workspaces + 64 * scratch
+    func transform(_ mcuRow: Int, components: Range<Int>? = nil) {
         for ci in components ?? 0..<g.planes.count {
             let p = g.planes[ci]
             let size = g.blockSizes[ci]
@@ -127,15 +148,23 @@ final class JPEGRowRenderer {
                 let dstRow = slot + (by - firstBlockRow) * size * stride
                 var coef = UnsafePointer(p.block(0, by))
                 var dst = dstRow
+                // Ring storage is reused for a later MCU row: each block is cleared right after its transform,
+                // while it is in cache (the entropy decoder only writes the non-zero coefficients).
+                let clear = p.isRing
+                @inline(__always) func cleared(_ block: UnsafePointer<Int16>) {
+                    guard clear else { return }
+                    let raw = UnsafeMutableRawPointer(mutating: block), zero = SIMD8<Int16>(repeating: 0)
+                    for k in 0..<8 { raw.storeBytes(of: zero, toByteOffset: 16 &* k, as: SIMD8<Int16>.self) }
+                }
                 switch size {
                 case 8:
-                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct8x8(coef, q, workspace, dst, stride); coef += 64; dst += 8 }
+                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct8x8(coef, q, dst, stride); cleared(coef); coef += 64; dst += 8 }
                 case 4:
-                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct4x4(coef, q, workspace, dst, stride); coef += 64; dst += 4 }
+                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct4x4(coef, q, dst, stride); cleared(coef); coef += 64; dst += 4 }
                 case 2:
-                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct2x2(coef, q, workspace, dst, stride); coef += 64; dst += 2 }
+                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct2x2(coef, q, dst, stride); cleared(coef); coef += 64; dst += 2 }
                 default:
-                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct1x1(coef, q, dst); coef += 64; dst += 1 }
+                    for _ in 0..<p.widthInBlocks { JPEGIDCT.idct1x1(coef, q, dst); cleared(coef); coef += 64; dst += 1 }
                 }
             }
         }
@@ -143,7 +172,7 @@ final class JPEGRowRenderer {
 
     /// Sample row `y` of component `ci` (clamped to the valid rows, which replicates the edges).
     @inline(__always)
-    private func sampleRow(_ ci: Int, _ y: Int) -> UnsafeMutablePointer<UInt8> {
+    func sampleRow(_ ci: Int, _ y: Int) -> UnsafeMutablePointer<UInt8> {
         let yy = min(max(y, 0), g.sampleHeights[ci] - 1)
         let perMCU = rowsPerMCU[ci]
         return rings[ci] + ((yy / perMCU) % ringRows * perMCU + yy % perMCU) * strides[ci]
@@ -157,6 +186,10 @@ final class JPEGRowRenderer {
         let last = min(first + rowsPerMCUOut, g.outHeight)
         guard first < last else { return }
         let rowBytes = g.outWidth * g.channels
+        if let method = g.fusedChroma {
+            for y in first..<last { drawFused(y, method, out + y &* rowBytes) }
+            return
+        }
         for y in first..<last {
             for ci in 0..<g.planes.count {
                 let buffer = rowBuffers + ci * rowCapacity
@@ -165,23 +198,61 @@ final class JPEGRowRenderer {
                 case .none:
                     rowPointers[ci] = sampleRow(ci, y)
                 case .fancyH2V1:
-                    JPEGUpsample.h2v1(sampleRow(ci, y), w, buffer)
+                    ChromaUpsampling.fancyHorizontal(sampleRow(ci, y), w, buffer)
                     rowPointers[ci] = buffer
                 case .fancyH1V2:
                     let odd = y & 1 == 1
-                    JPEGUpsample.v2(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1),
+                    ChromaUpsampling.fancyVertical(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1),
                                     w, odd ? 2 : 1, buffer)
                     rowPointers[ci] = buffer
                 case .fancyH2V2:
                     let odd = y & 1 == 1
-                    JPEGUpsample.h2v2(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1), w, buffer)
+                    ChromaUpsampling.fancy2D(sampleRow(ci, y >> 1), sampleRow(ci, odd ? (y >> 1) + 1 : (y >> 1) - 1), w, buffer)
                     rowPointers[ci] = buffer
                 case .replicate(let h, let v):
-                    JPEGUpsample.replicate(sampleRow(ci, y / v), w, h, buffer, g.outWidth)
+                    ChromaUpsampling.replicate(sampleRow(ci, y / v), w, h, buffer, g.outWidth)
                     rowPointers[ci] = buffer
                 }
             }
-            JPEGColor.convertRow(g.transform, rowPointers, out + y * rowBytes, g.outWidth)
+            if g.keepsInks {
+                JPEGColor.convertRowToInks(g.transform, rowPointers, out + y * rowBytes, g.outWidth)
+            } else {
+                JPEGColor.convertRow(g.transform, rowPointers, out + y * rowBytes, g.outWidth)
+            }
+        }
+    }
+}
+
+extension JPEGRowRenderer {
+    /// Output row `y` of a YCbCr image through the fused upsampling and colour kernels.
+    @inline(__always)
+    private func drawFused(_ y: Int, _ method: JPEGUpsampleMethod, _ row: UnsafeMutablePointer<UInt8>) {
+        let luma = UnsafePointer(sampleRow(0, y))
+        let width = g.outWidth
+        switch method {
+        case .fancyH2V1:
+            let cb = sampleRow(1, y), cr = sampleRow(2, y)
+            jpegChromaEdges(cb, g.sampleWidths[1]); jpegChromaEdges(cr, g.sampleWidths[2])
+            JPEGColorRows.convert(luma: luma, cb: JPEGChromaH2V1(row: cb), cr: JPEGChromaH2V1(row: cr), out: row, width: width)
+        case .fancyH2V2:
+            let odd = y & 1 == 1
+            let nearY = y >> 1, farY = odd ? (y >> 1) + 1 : (y >> 1) - 1
+            let cbNear = sampleRow(1, nearY), cbFar = sampleRow(1, farY)
+            let crNear = sampleRow(2, nearY), crFar = sampleRow(2, farY)
+            jpegChromaEdges(cbNear, g.sampleWidths[1]); jpegChromaEdges(cbFar, g.sampleWidths[1])
+            jpegChromaEdges(crNear, g.sampleWidths[2]); jpegChromaEdges(crFar, g.sampleWidths[2])
+            JPEGColorRows.convert(luma: luma, cb: JPEGChromaH2V2(near: cbNear, far: cbFar),
+                                  cr: JPEGChromaH2V2(near: crNear, far: crFar), out: row, width: width)
+        case .fancyH1V2:
+            let odd = y & 1 == 1
+            let nearY = y >> 1, farY = odd ? (y >> 1) + 1 : (y >> 1) - 1
+            let bias: Int16 = odd ? 2 : 1
+            JPEGColorRows.convert(luma: luma, cb: JPEGChromaH1V2(near: sampleRow(1, nearY), far: sampleRow(1, farY), bias: bias),
+                                  cr: JPEGChromaH1V2(near: sampleRow(2, nearY), far: sampleRow(2, farY), bias: bias),
+                                  out: row, width: width)
+        default:
+            JPEGColorRows.convert(luma: luma, cb: JPEGChromaFull(row: sampleRow(1, y)),
+                                  cr: JPEGChromaFull(row: sampleRow(2, y)), out: row, width: width)
         }
     }
 }
@@ -192,9 +263,9 @@ enum JPEGRender {
     static var ringMCURows: Int { JPEGParallel.workers > 1 ? 8 : 1 }
 
     /// Decodes a single-scan sequential image and draws each MCU row as soon as it and the next one are decoded.
-    /// With several cores a second thread draws a few rows behind the decoder: the decoding thread also runs the
-    /// IDCT of the first component, the drawing thread that of the others plus upsampling and colour conversion,
-    /// which splits the work roughly evenly.
+    /// With several cores a second thread draws a few rows behind the decoder (JPEGRowPipeline): the decoding
+    /// thread also runs the IDCT of the first component, the drawing thread that of the others plus upsampling and
+    /// colour conversion.
     static func drawWhileDecoding(_ g: JPEGOutputGeometry, decoder: JPEGScanDecoder, base: UnsafePointer<UInt8>,
                                   end: Int, position: Int, output: UnsafeMutablePointer<UInt8>) throws -> Int {
         // The decoder may be `ringMCURows` rows ahead of the drawing thread, which reads rows r - 2 ... r while
@@ -208,39 +279,22 @@ enum JPEGRender {
             renderer.draw(g.mcuRows - 1)
             return next
         }
-        let pipe = JPEGRowPipe(slots: ringMCURows)
-        let done = DispatchGroup()
         let rows = g.mcuRows
-        let componentCount = g.planes.count
-        let box = JPEGUncheckedBox(renderer)
-        DispatchQueue.global().async(group: done) {
-            let renderer = box.value
-            for row in 0..<rows {
-                pipe.decoded.wait()
-                if pipe.aborted { return }
-                renderer.transform(row, components: 1..<componentCount)
-                pipe.releaseSlot()
-                if row > 0 { renderer.draw(row - 1) }
-            }
-            renderer.draw(rows - 1)
-        }
-        do {
-            let next = try decoder.run(base: base, end: end, position: position,
-                                       rowWillStart: { _ in pipe.acquireSlot() },
-                                       rowDone: { row in
-                                           renderer.transform(row, components: 0..<1, scratch: 1)
-                                           pipe.decoded.signal()
-                                       })
-            done.wait()
-            pipe.rebalance()
-            return next
-        } catch {
-            pipe.aborted = true
-            pipe.decoded.signal()
-            done.wait()
-            pipe.rebalance()
-            throw error
-        }
+        let others = 1..<g.planes.count
+        let pipeline = JPEGRowPipeline(rows: rows, slots: ringMCURows, output: output,
+                                       bytes: g.outWidth * g.outHeight * g.channels)
+        return try pipeline.run(
+            decodeAll: { beforeRow, afterRow in
+                try decoder.run(base: base, end: end, position: position, rowWillStart: beforeRow,
+                                rowDone: { row in
+                                    renderer.transform(row, components: 0..<1)
+                                    afterRow(row)
+                                })
+            },
+            finishStep: { step in
+                if step < rows { renderer.transform(step, components: others) }
+                if step > 0 { renderer.draw(step - 1) }
+            })
     }
 
     /// Draws a whole image whose coefficients are all stored, in parallel bands of MCU rows.
@@ -257,35 +311,6 @@ enum JPEGRender {
             }
         }
     }
-}
-
-/// Hand-off between the entropy decoder and the drawing thread: `free` counts ring slots the decoder may fill,
-/// `decoded` counts rows ready to draw.
-final class JPEGRowPipe: @unchecked Sendable {
-    private let free: DispatchSemaphore
-    let decoded = DispatchSemaphore(value: 0)
-    /// Set by the decoder (before it signals `decoded`) when it stops on an error.
-    var aborted = false
-    private var acquired = 0 // decoder thread only
-    private var released = 0 // drawing thread only
-
-    init(slots: Int) { free = DispatchSemaphore(value: slots) }
-
-    func acquireSlot() { free.wait(); acquired += 1 }
-    func releaseSlot() { free.signal(); released += 1 }
-
-    /// After both threads are done: gives back slots still taken (when decoding stopped early), because libdispatch
-    /// refuses to dispose of a semaphore whose count is below its initial value.
-    func rebalance() {
-        for _ in 0..<max(0, acquired - released) { free.signal() }
-        acquired = released
-    }
-}
-
-/// Moves a value owned by one thread at a time to another thread.
-struct JPEGUncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// Splitting work over the job's threads (`Job`).

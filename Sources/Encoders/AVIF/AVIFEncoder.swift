@@ -44,17 +44,8 @@ public enum AVIFEncoder {
         guard width <= 65536, height <= 65536 else {
             throw CodecError(codec: codec, kind: .encoderLimit, message: "AV1 frame sides are limited to 65536 (got \(width)x\(height))")
         }
-        var img = raster.bitDepth == .eight ? raster : raster.to8Bit()
-        if img.isPremultiplied && img.layout.hasAlpha {
-            // AVIF stores straight alpha (auxC alpha without premultiplication, AVIF §4).
-            let c = img.channels
-            for i in 0..<(width * height) {
-                let a = Int(img.samples8[i * c + c - 1])
-                guard a > 0 && a < 255 else { continue }
-                for k in 0..<(c - 1) { img.samples8[i * c + k] = UInt8(min(255, (Int(img.samples8[i * c + k]) * 255 + a / 2) / a)) }
-            }
-            img.isPremultiplied = false
-        }
+        // AVIF stores straight alpha (auxC alpha without premultiplication, AVIF §4).
+        let img = Alpha.unpremultiplied(raster.bitDepth == .eight ? raster : raster.to8Bit())
         let ch = img.channels
         let n = width * height
         guard img.samples8.count >= n * ch else {
@@ -66,30 +57,25 @@ public enum AVIFEncoder {
         var planes: [[UInt8]] = []
         var subX = 0, subY = 0
         var matrix = 6
-        var alpha: [UInt8]? = nil
         img.samples8.withUnsafeBufferPointer { s in
             if isColor && options.lossless {
                 // Identity matrix (H.273 MatrixCoefficients 0): Y = G, Cb = B, Cr = R, 4:4:4, full range.
                 matrix = 0
-                var g = [UInt8](repeating: 0, count: n), b = g, r = g
-                for i in 0..<n { r[i] = s[i * ch]; g[i] = s[i * ch + 1]; b[i] = s[i * ch + 2] }
-                planes = [g, b, r]
+                planes = IdentityPlanes.gbr(s, channels: ch, count: n)
             } else if isColor {
+                // BT.601 matrix, full range (MatrixCoefficients 6); chroma averaged over each 2x2 (4:2:0) or
+                // taken per pixel (4:4:4).
                 subX = options.subsampling == .s420 ? 1 : 0
                 subY = subX
-                planes = bt601Planes(s, channels: ch, width: width, height: height, subX: subX, subY: subY)
+                let (y, cb, cr) = FloatRGBToYCbCr.bt601Full.planes(s, channels: ch, count: n)
+                planes = [y, ChromaDownsampling.averageFloat(cb, width: width, height: height, subX: subX, subY: subY),
+                          ChromaDownsampling.averageFloat(cr, width: width, height: height, subX: subX, subY: subY)]
             } else {
-                var y = [UInt8](repeating: 0, count: n)
-                for i in 0..<n { y[i] = s[i * ch] }
-                planes.append(y)
+                planes.append(IdentityPlanes.first(s, channels: ch, count: n))
                 subX = 1; subY = 1
             }
-            if img.layout.hasAlpha {
-                var a = [UInt8](repeating: 0, count: n)
-                for i in 0..<n { a[i] = s[i * ch + ch - 1] }
-                if a.contains(where: { $0 != 255 }) { alpha = a }
-            }
         }
+        let alpha = Alpha.translucentPlane(img)
         var cfg = AV1PictureConfig(width: width, height: height, planes: planes, subX: subX, subY: subY, qIndex: qidx, speed: speed)
         cfg.matrixCoefficients = matrix
         let coded = try AV1FrameEncoder.encodeWithReconstruction(cfg, needReconstruction: reconstruct)
@@ -108,39 +94,13 @@ public enum AVIFEncoder {
             alphaItem = AVIFImageItem(av1Data: aseq + aframe, sequenceHeaderOBU: aseq, profile: 0, level: cfg.levelIndex,
                                       monochrome: true, subX: 1, subY: 1, channels: 1)
         }
+        // A colour space the colour stage recognised is named by its code points (AVIF §4: nclx), with no
+        // profile bytes; otherwise sRGB's code points (BT.709 primaries, sRGB transfer), plus the profile if any.
+        let nclx = img.metadata.codePoints.map { ($0.primaries, $0.transfer, matrix, true) } ?? (1, 13, matrix, true)
+        let icc = img.metadata.codePoints == nil ? EmbeddedProfile.bytes(of: img, colorData: !colorItem.monochrome) : nil
         let bytes = AVIFContainer.build(color: colorItem, alpha: alphaItem, width: width, height: height,
-                                        nclx: (1, 13, matrix, true), icc: img.metadata.iccProfile)
+                                        nclx: nclx, icc: icc)
         return AVIFEncoding(bytes: bytes, colorPlanes: coded.recon, alphaPlane: alphaReconstruction)
-    }
-
-    /// sRGB → Y, Cb, Cr with the BT.601 matrix (matrix_coefficients 6), full range; chroma averaged over each
-    /// 2x2 (4:2:0) or taken per pixel (4:4:4).
-    static func bt601Planes(_ s: UnsafeBufferPointer<UInt8>, channels ch: Int, width: Int, height: Int,
-                            subX: Int, subY: Int) -> [[UInt8]] {
-        let n = width * height
-        var y = [UInt8](repeating: 0, count: n)
-        var cb = [Float](repeating: 0, count: n), cr = [Float](repeating: 0, count: n)
-        for i in 0..<n {
-            let r = Float(s[i * ch]), g = Float(s[i * ch + 1]), b = Float(s[i * ch + 2])
-            let yy = 0.299 * r + 0.587 * g + 0.114 * b
-            y[i] = UInt8(min(max(yy.rounded(), 0), 255))
-            cb[i] = (b - yy) / 1.772 + 128
-            cr[i] = (r - yy) / 1.402 + 128
-        }
-        let cw = (width + subX) >> subX, chh = (height + subY) >> subY
-        var u = [UInt8](repeating: 0, count: cw * chh), v = u
-        for cy in 0..<chh {
-            for cx in 0..<cw {
-                var su: Float = 0, sv: Float = 0, cnt: Float = 0
-                for dy in 0...subY { for dx in 0...subX {
-                    let yy = min(cy << subY | dy, height - 1) , xx = min(cx << subX | dx, width - 1)
-                    su += cb[yy * width + xx]; sv += cr[yy * width + xx]; cnt += 1
-                } }
-                u[cy * cw + cx] = UInt8(min(max((su / cnt).rounded(), 0), 255))
-                v[cy * cw + cx] = UInt8(min(max((sv / cnt).rounded(), 0), 255))
-            }
-        }
-        return [y, u, v]
     }
 
     /// The raw AV1 still picture (sequence header OBU + frame OBU) of already converted planes, and the encoder's

@@ -32,7 +32,7 @@ public enum JPEGEncoder {
         var out: [UInt8] = [0xFF, 0xD8]
         // APP0 JFIF 1.01, no units, 1:1 aspect, no thumbnail (JFIF 1.02 §"JFIF APP0 marker").
         appendSegment(0xE0, Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0], to: &out)
-        if let profile = raster.metadata.iccProfile, !profile.isEmpty {
+        if let profile = EmbeddedProfile.bytes(of: raster, colorData: planes.components.count > 1) {
             try appendICCProfile(profile, to: &out)
         }
         let isColor = planes.components.count > 1

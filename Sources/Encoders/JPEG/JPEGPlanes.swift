@@ -34,7 +34,7 @@ struct JPEGPlanes {
         for (index, plane) in planes.enumerated() {
             let ch = index == 0 ? h : 1, cv = index == 0 ? v : 1
             let samples = (ch == h && cv == v) ? plane
-                : Self.downsample(plane, width: paddedWidth, height: paddedHeight, byX: h / ch, byY: v / cv)
+                : ChromaDownsampling.boxAlternatingBias(plane, width: paddedWidth, height: paddedHeight, byX: h / ch, byY: v / cv)
             // T.81 §A.1.1: component dimensions are ceil(X * Hi / Hmax), ceil(Y * Vi / Vmax).
             let componentWidth = (width * ch + h - 1) / h, componentHeight = (height * cv + v - 1) / v
             components.append(Component(id: UInt8(index + 1), horizontal: ch, vertical: cv, quantTable: index == 0 ? 0 : 1,
@@ -44,7 +44,8 @@ struct JPEGPlanes {
     }
 
     /// Y (and Cb, Cr for colour input) planes of the padded size; the last column and row are repeated into the
-    /// padding. Alpha is ignored. RGB→YCbCr as JFIF 1.02 defines it, in 16-bit fixed point.
+    /// padding. Alpha is ignored. RGB→YCbCr as JFIF 1.02 defines it, in libjpeg's 16-bit fixed point
+    /// (`FixedPointRGBToYCbCr.jfif`).
     private static func convert(_ raster: Raster, paddedWidth: Int, paddedHeight: Int) -> [[UInt8]] {
         let image = raster.bitDepth == .eight ? raster : raster.to8Bit()
         let width = image.width, height = image.height, n = image.channels
@@ -53,12 +54,7 @@ struct JPEGPlanes {
         var y = [UInt8](repeating: 0, count: count)
         var cb = isColor ? [UInt8](repeating: 0, count: count) : []
         var cr = isColor ? [UInt8](repeating: 0, count: count) : []
-        // The weights are positive and sum to 1 per output, so each result stays in 0...255 before the shift.
-        func fix(_ x: Double) -> Int32 { Int32(x * 65536 + 0.5) }
-        let yr = fix(0.299), yg = fix(0.587), yb = fix(0.114)
-        let cbr = fix(0.168735892), cbg = fix(0.331264108), half = fix(0.5)
-        let crg = fix(0.418687589), crb = fix(0.081312411)
-        let rounding: Int32 = 32767, chromaOffset: Int32 = 128 << 16
+        let matrix = FixedPointRGBToYCbCr.jfif
         image.samples8.withUnsafeBufferPointer { src in
             y.withUnsafeMutableBufferPointer { yp in
                 cb.withUnsafeMutableBufferPointer { cbp in
@@ -73,9 +69,9 @@ struct JPEGPlanes {
                             for col in 0..<width {
                                 let r = Int32(src[s]), g = Int32(src[s + 1]), b = Int32(src[s + 2])
                                 s += n
-                                yp[o + col] = UInt8(truncatingIfNeeded: (yr * r + yg * g + yb * b + rounding + 1) >> 16)
-                                cbp[o + col] = UInt8(truncatingIfNeeded: (half * b - cbr * r - cbg * g + chromaOffset + rounding) >> 16)
-                                crp[o + col] = UInt8(truncatingIfNeeded: (half * r - crg * g - crb * b + chromaOffset + rounding) >> 16)
+                                yp[o + col] = matrix.y(r, g, b)
+                                cbp[o + col] = matrix.cb(r, g, b)
+                                crp[o + col] = matrix.cr(r, g, b)
                             }
                         }
                         // Padding: repeat the last column, then the last row.
@@ -94,39 +90,5 @@ struct JPEGPlanes {
             }
         }
         return isColor ? [y, cb, cr] : [y]
-    }
-
-    /// Box-filter downsampling by 2 in x and/or y; the rounding bias alternates between neighbouring outputs so it
-    /// averages out instead of drifting the plane up.
-    private static func downsample(_ plane: [UInt8], width: Int, height: Int, byX: Int, byY: Int) -> [UInt8] {
-        let outWidth = width / byX, outHeight = height / byY
-        var out = [UInt8](repeating: 0, count: outWidth * outHeight)
-        let area = byX * byY
-        let shift = area == 4 ? 2 : area == 2 ? 1 : 0
-        plane.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for oy in 0..<outHeight {
-                    let top = oy * byY * width
-                    let bottom = byY == 2 ? top + width : top
-                    let o = oy * outWidth
-                    if byX == 2 {
-                        for ox in 0..<outWidth {
-                            let x = 2 * ox
-                            var sum = Int(src[top + x]) + Int(src[top + x + 1])
-                            if byY == 2 { sum += Int(src[bottom + x]) + Int(src[bottom + x + 1]) }
-                            let bias = area == 4 ? 1 + (ox & 1) : (ox & 1)
-                            dst[o + ox] = UInt8(truncatingIfNeeded: (sum + bias) >> shift)
-                        }
-                    } else {
-                        for ox in 0..<outWidth {
-                            let sum = Int(src[top + ox]) + (byY == 2 ? Int(src[bottom + ox]) : 0)
-                            let bias = area == 2 ? (ox & 1) : 0
-                            dst[o + ox] = UInt8(truncatingIfNeeded: (sum + bias) >> shift)
-                        }
-                    }
-                }
-            }
-        }
-        return out
     }
 }

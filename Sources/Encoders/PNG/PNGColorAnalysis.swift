@@ -24,9 +24,10 @@ struct PNGColorAnalysis {
     private let paletteTable: ColorTable?
     private let sourceIsGray: Bool
 
-    init(_ raster: Raster) {
+    /// `allowGray` false keeps colour data in a colour type (an RGB ICC profile is invalid on a gray PNG).
+    init(_ raster: Raster, allowGray: Bool = true) {
         let layout = raster.layout
-        let isGray = layout.isColor ? Self.allGray(raster) : true
+        let isGray = layout.isColor ? allowGray && Self.allGray(raster) : true
         let isOpaque = !raster.hasTranslucentPixels
         let channels = (isGray ? 1 : 3) + (layout.hasAlpha && !isOpaque ? 1 : 0)
         sourceIsGray = isGray

@@ -14,7 +14,7 @@ public enum PNGEncoder {
             throw CodecError(codec: codec, kind: .unsupported, message: "premultiplied alpha must be undone before PNG encoding")
         }
         let level = min(9, max(0, options.compressionLevel))
-        let analysis = PNGColorAnalysis(raster)
+        let analysis = PNGColorAnalysis(raster, allowGray: !EmbeddedProfile.requiresColor(raster))
         let format = analysis.format
         let rowBytes = format.rowBytes(width: raster.width)
         let rows = analysis.packedRows(raster)
@@ -28,7 +28,8 @@ public enum PNGEncoder {
         appendBigEndian(UInt32(raster.height), to: &header)
         header += [UInt8(format.bitDepth), format.colorType, 0, 0, 0]
         appendChunk("IHDR", header, to: &out)
-        if let profile = raster.metadata.iccProfile, !profile.isEmpty {
+        let colorData = format.colorType == 2 || format.colorType == 3 || format.colorType == 6
+        if let profile = EmbeddedProfile.bytes(of: raster, colorData: colorData) {
             // iCCP (PNG spec §11.3.3.3): profile name, null, compression method 0, zlib data.
             appendChunk("iCCP", Array("ICC Profile".utf8) + [0, 0] + Deflate.zlibCompress(profile, level: 9), to: &out)
         }

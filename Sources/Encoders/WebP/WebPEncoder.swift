@@ -27,9 +27,10 @@ public enum WebPEncoder {
 
     private static func encode(_ raster: Raster, options: WebPEncodeOptions, reconstruct: Bool) throws -> WebPEncoding {
         try WebPContainer.checkDimensions(width: raster.width, height: raster.height)
-        let image = straightAlpha8Bit(raster)
+        // WebP stores straight (not premultiplied) alpha.
+        let image = Alpha.unpremultiplied(raster.to8Bit())
         let effort = max(0, min(6, options.effort))
-        let icc = raster.metadata.iccProfile
+        let icc = EmbeddedProfile.bytes(of: raster, colorData: true)
         if options.lossless {
             let argb = argbPixels(image)
             let payload = VP8LEncoder.encodeChunkPayload(argb: argb, width: image.width, height: image.height,
@@ -40,34 +41,15 @@ public enum WebPEncoder {
                                                                   hasAlpha: image.hasTranslucentPixels),
                                 unfilteredYUVA: nil)
         }
-        let translucent = image.hasTranslucentPixels
-        let colour = image.layout.hasAlpha ? try dropAlpha(image) : image
+        let alphaSamples = Alpha.translucentPlane(image)
+        let translucent = alphaSamples != nil
+        let colour = image.layout.hasAlpha ? Alpha.removed(image) : image
         let frame = try VP8Encoder.encode(colour, options: .init(quality: max(0, min(100, options.quality)), effort: effort))
-        let alphaSamples = translucent ? alphaPlane(image) : nil
         let alpha = alphaSamples.map { WebPAlpha.encode(alpha: $0, width: image.width, height: image.height, effort: effort) }
         try Job.checkpoint()
         let bytes = try WebPContainer.assemble(bitstream: .lossy, payload: frame.payload, alpha: alpha, iccProfile: icc,
                                                width: image.width, height: image.height, hasAlpha: translucent)
         return WebPEncoding(bytes: bytes, unfilteredYUVA: reconstruct ? frame.visiblePlanes() + (alphaSamples.map { [$0] } ?? []) : nil)
-    }
-
-    /// 8-bit samples with straight (not premultiplied) alpha, as WebP stores them.
-    static func straightAlpha8Bit(_ raster: Raster) -> Raster {
-        var image = raster.to8Bit()
-        guard image.isPremultiplied, image.layout.hasAlpha else { return image }
-        let n = image.channels
-        image.samples8.withUnsafeMutableBufferPointer { s in
-            var i = 0
-            while i < s.count {
-                let a = Int(s[i + n - 1])
-                if a > 0 && a < 255 {
-                    for c in 0..<(n - 1) { s[i + c] = UInt8(min(255, (Int(s[i + c]) * 255 + a / 2) / a)) }
-                }
-                i += n
-            }
-        }
-        image.isPremultiplied = false
-        return image
     }
 
     /// Packs an 8-bit raster of any layout as VP8L ARGB words (gray expands to R = G = B, no alpha to 255).
@@ -96,21 +78,5 @@ public enum WebPEncoder {
             }
         }
         return out
-    }
-
-    static func alphaPlane(_ image: Raster) -> [UInt8] {
-        let n = image.channels
-        return (0..<(image.width * image.height)).map { image.samples8[$0 * n + n - 1] }
-    }
-
-    static func dropAlpha(_ image: Raster) throws -> Raster {
-        let n = image.channels
-        let colorChannels = n - 1
-        var samples = [UInt8](repeating: 0, count: image.width * image.height * colorChannels)
-        for i in 0..<(image.width * image.height) {
-            for c in 0..<colorChannels { samples[i * colorChannels + c] = image.samples8[i * n + c] }
-        }
-        return try Raster(width: image.width, height: image.height, layout: image.layout.withoutAlpha,
-                          samples8: samples, metadata: image.metadata)
     }
 }

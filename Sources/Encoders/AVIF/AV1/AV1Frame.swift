@@ -22,7 +22,10 @@ final class AV1FrameState: @unchecked Sendable {
     /// Chroma quantizers: base_q_idx + DeltaQUDc / DeltaQUAc (§7.12.2 get_dc_quant / get_ac_quant).
     let uvDcQ: Int, uvAcQ: Int
     let lambda: Double
-    let speed: Int
+    /// Per-16x16 λ multipliers (all 1 for the PSNR tune and lossless frames).
+    let perceptualLambda: AV1PerceptualLambda
+    /// What the search tries (made from the speed preset).
+    let settings: AV1SpeedSettings
     /// Search overrides that tests use to force coding tools (AV1TileEncoder).
     var forced = AV1ForcedTools()
     /// Per 4x4 (mi) unit: block size, luma mode and skip flag, as the decoder keeps them for contexts, and the
@@ -30,9 +33,15 @@ final class AV1FrameState: @unchecked Sendable {
     let miSize: UnsafeMutablePointer<UInt8>
     let txSize: UnsafeMutablePointer<UInt8>
     let yMode: UnsafeMutablePointer<UInt8>
+    /// UVModes of §5.11.5, for the chroma filterType of the intra edge filter (§7.11.2.8).
+    let uvMode: UnsafeMutablePointer<UInt8>
     let skip: UnsafeMutablePointer<UInt8>
+    /// enable_intra_edge_filter of the sequence header (§5.5.1): directional predictions smooth (and, for small
+    /// transforms, upsample) their edges (§7.11.2.4).
+    var intraEdgeFilter: Bool { settings.intraEdgeFilter }
 
-    init(width: Int, height: Int, planes: [[UInt8]], subX: Int, subY: Int, qIndex: Int, speed: Int) {
+    init(width: Int, height: Int, planes: [[UInt8]], subX: Int, subY: Int, qIndex: Int, settings: AV1SpeedSettings,
+         tune: AV1Tune = .ssim) {
         miCols = 2 * ((width + 7) >> 3)
         miRows = 2 * ((height + 7) >> 3)
         numPlanes = planes.count
@@ -63,13 +72,16 @@ final class AV1FrameState: @unchecked Sendable {
         uvDcQ = Int(dcQlookup[uvIndex]); uvAcQ = Int(acQlookup[uvIndex])
         let step = Double(acQ) / 8
         lambda = AV1Tuning.lambdaScale * step * step
-        self.speed = speed
+        self.settings = settings
+        perceptualLambda = tune == .ssim && qIndex > 0 ? AV1PerceptualLambda(luma: src[0], miCols: miCols, miRows: miRows)
+                                                       : AV1PerceptualLambda(uniformCols: (miCols + 3) >> 2, rows: (miRows + 3) >> 2)
         let n = miCols * miRows
         miSize = .allocate(capacity: n); miSize.initialize(repeating: 0, count: n)
         yMode = .allocate(capacity: n); yMode.initialize(repeating: 0, count: n)
+        uvMode = .allocate(capacity: n); uvMode.initialize(repeating: 0, count: n)
         skip = .allocate(capacity: n); skip.initialize(repeating: 0, count: n)
         txSize = .allocate(capacity: n); txSize.initialize(repeating: 0, count: n)
     }
 
-    deinit { miSize.deallocate(); yMode.deallocate(); skip.deallocate(); txSize.deallocate() }
+    deinit { miSize.deallocate(); yMode.deallocate(); uvMode.deallocate(); skip.deallocate(); txSize.deallocate() }
 }

@@ -1,100 +1,5 @@
 import Raster
 
-/// Parameters of one AV1 still picture.
-struct AV1PictureConfig {
-    var width: Int, height: Int
-    /// 1 (monochrome) or 3 planes; `subX/subY` are 1 for 4:2:0, 0 for 4:4:4.
-    var planes: [[UInt8]]
-    var subX: Int, subY: Int
-    var qIndex: Int
-    var speed: Int
-    var colorPrimaries = 1, transferCharacteristics = 13, matrixCoefficients = 6
-    var fullRange = true
-    /// In-loop filters (deblocking, CDEF): searched after the tiles are coded and applied to the returned
-    /// reconstruction (intra prediction uses unfiltered samples, as the decoder's does). Off only for tests that
-    /// compare the unfiltered reconstruction.
-    var filters = true
-    /// Test-only overrides of the search (force a coding tool so that conformance tests cover it).
-    var forced = AV1ForcedTools()
-
-    /// Deblocking levels (loop_filter_level[0...3], §5.9.11) growing with the quantizer step (tuned on SSIMULACRA2
-    /// and PSNR BD-rate); the start of the optional level search.
-    var formulaDeblock: AV1DeblockParams {
-        let step = Double(acQlookup[qIndex]) / 8
-        let luma = min(63, Int((step * AV1Tuning.deblockScale + AV1Tuning.deblockOffset).rounded()))
-        let chroma = min(63, Int((step * AV1Tuning.deblockScale * 0.6 + AV1Tuning.deblockOffset).rounded()))
-        return AV1DeblockParams(levels: [max(0, luma), max(0, luma), max(0, chroma), max(0, chroma)], sharpness: 0)
-    }
-
-    /// Searching the deblocking levels for the least squared error (instead of `formulaDeblock`). Off: on the
-    /// photos it chose levels about twice the formula's, +0.2 % PSNR BD-rate gain but 1.1 % SSIMULACRA2 loss.
-    var searchDeblock = false
-
-    /// One frame-wide CDEF strength from the quantizer step (cdef_bits 0), used at speed >= 8.
-    var formulaCdef: AV1CdefParams {
-        var out = AV1CdefParams()
-        let step = Double(acQlookup[qIndex]) / 8
-        let pri = min(15, Int((step * AV1Tuning.cdefScale).rounded()))
-        if pri <= 0 { return out }
-        let sec = pri >= 8 ? 2 : (pri >= 3 ? 1 : 0)
-        out.damping = step > 40 ? 4 : 3
-        out.y = [AV1CdefStrength(pri: pri, sec: sec)]
-        out.uv = [AV1CdefStrength(pri: min(15, pri / 2), sec: sec > 0 ? 1 : 0)]
-        return out
-    }
-
-    /// CodedLossless of §5.9.2: base_q_idx 0 with every DeltaQ 0 (the header never codes a delta) and no
-    /// segmentation. Every transform block is then a 4x4 Walsh-Hadamard block.
-    var codedLossless: Bool { qIndex == 0 }
-
-    var profile: Int { planes.count == 3 && subX == 0 ? 1 : 0 }
-    var monochrome: Bool { planes.count == 1 }
-    /// seq_level_idx chosen from the picture size (Annex A.3 limits: 4.0, 5.0, 6.0, else 31 = unconstrained).
-    var levelIndex: Int {
-        let area = width * height
-        if area <= 2_228_224 && width <= 4096 && height <= 2304 { return 8 }
-        if area <= 8_912_896 && width <= 8192 && height <= 4352 { return 12 }
-        if area <= 35_651_584 && width <= 16384 && height <= 8704 { return 16 }
-        return 31
-    }
-}
-
-/// Encoder tuning constants, chosen by sweeps on the corpus photos against avifenc with Benchmarks/bench-avif.sh
-/// (BD-rate on SSIMULACRA2 and PSNR); the optimum was flat around these values.
-enum AV1Tuning {
-    /// Deblocking level per unit of quantizer step (ac_q / 8); chroma uses 0.6 of it.
-    static let deblockScale = 0.5
-    static let deblockOffset = 0.0
-    /// CDEF primary strength per unit of quantizer step (speed >= 8, where CDEF is not searched).
-    static let cdefScale = 0.15
-    /// CDEF search: a candidate's error is raised by this fraction of the unfiltered error per 16 units of
-    /// strength (pri + sec), biasing the choice towards lighter filtering (0.1 was the best of 0, 0.1, 0.3 on
-    /// SSIMULACRA2 and PSNR BD-rate).
-    static let cdefStrengthPenalty = 0.1
-    /// Lagrange multiplier in units of squared quantizer step (distortion = SSE, rate in bits).
-    static let lambdaScale = 0.07
-    /// Luma variance (in squared steps) above which 64x64 is not tried whole; 32x32 is always tried.
-    static let varianceLimit64 = 2.0
-    static let varianceLimit32 = 1e9
-    /// Dead-zone rounding offsets of the plain quantiser (AC 0.25 and 0.35 were worse on SSIMULACRA2).
-    static let acRounding: Float = 0.30
-    static let dcRounding: Float = 0.45
-    /// RD-optimised quantisation (AV1Quantizer) is used below this speed, with λ scaled by rdoqLambdaScale. On the
-    /// photos at speed 6 it gained 1.4 % BD-rate (SSIMULACRA2) and 1.3 % (PSNR) over the dead zone, at λ × 0.7
-    /// (× 1: same SSIMULACRA2, PSNR 0.7 % worse; × 1.5: both worse), but took ~75 % more CPU time (it runs in
-    /// the mode search; only in the final quantisation it lost its gain), so only the slow speeds use it.
-    /// (Variable so that tests can check the bitstream with it on at any speed; read-only while encoding.)
-    nonisolated(unsafe) static var rdoqMaxSpeed = 5
-    static let rdoqLambdaScale = 0.7
-    /// Chroma quantizer delta (DeltaQUDc = DeltaQUAc, §5.9.12): finer chroma by 8 indices gained 0.4 % BD-rate on
-    /// SSIMULACRA2 and 1.5 % on PSNR (−6…−12 is flat, −20 is worse).
-    static let chromaDeltaQ = -8
-    /// The delta for a base_q_idx, kept inside 0...255 and su(1+6).
-    static func chromaDeltaQ(_ qIndex: Int) -> Int {
-        max(-64, min(63, max(-qIndex, min(255 - qIndex, chromaDeltaQ))))
-    }
-}
-
 /// Writes AV1 OBUs for a still picture: reduced still-picture sequence header (§5.5) and one frame OBU (§5.10)
 /// whose tiles are encoded concurrently.
 enum AV1FrameEncoder {
@@ -134,7 +39,7 @@ enum AV1FrameEncoder {
         w.write(UInt32(cfg.height - 1), count: hb)
         w.write(0, count: 1)            // use_128x128_superblock
         w.write(0, count: 1)            // enable_filter_intra
-        w.write(0, count: 1)            // enable_intra_edge_filter
+        w.write(cfg.settings.intraEdgeFilter ? 1 : 0, count: 1)  // enable_intra_edge_filter
         w.write(0, count: 1)            // enable_superres
         w.write(enableCdef ? 1 : 0, count: 1)  // enable_cdef
         w.write(0, count: 1)            // enable_restoration
@@ -193,7 +98,7 @@ enum AV1FrameEncoder {
     static func encodeWithReconstruction(_ cfg: AV1PictureConfig, needReconstruction: Bool = true) throws
         -> (sequenceHeader: [UInt8], frame: [UInt8], recon: [[UInt8]]) {
         let frame = AV1FrameState(width: cfg.width, height: cfg.height, planes: cfg.planes, subX: cfg.subX, subY: cfg.subY,
-                                  qIndex: cfg.qIndex, speed: cfg.speed)
+                                  qIndex: cfg.qIndex, settings: cfg.settings, tune: cfg.tune)
         frame.forced = cfg.forced
         // Tile layout (§5.9.15, uniform spacing).
         let sbCols = (frame.miCols + 15) >> 4, sbRows = (frame.miRows + 15) >> 4

@@ -14,8 +14,8 @@ public enum VP8Encoder {
         var effort: Int
         /// Forces the loop-filter level of every segment (0 disables the filter).
         var filterLevel: Int? = nil
-        /// Number of segments (1...4).
-        var segments: Int = 4
+        /// Number of segments (1...4); nil = the effort preset's.
+        var segments: Int? = nil
         /// Number of token partitions (1, 2, 4 or 8); nil chooses by size.
         var partitions: Int? = nil
     }
@@ -62,8 +62,7 @@ public enum VP8Encoder {
         // modes (they dominate the first partition), then with the most token partitions, then give up.
         for _ in 0..<3 {
             var frame = VP8FrameEncoder(picture: picture, options: attempt)
-            frame.analyzeAndQuantize()
-            frame.decideAndReconstruct()
+            try frame.encodeMacroblocks()
             try Job.checkpoint()
             do {
                 let payload = try frame.write()

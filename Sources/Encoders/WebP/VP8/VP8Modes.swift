@@ -1,3 +1,5 @@
+import Raster
+
 /// Prediction-mode trees and fixed key-frame probabilities (RFC 6386 sections 8.1, 11.2–11.4, 9.3), with the
 /// path of every symbol precomputed so a mode is written (or priced) by walking its branches.
 enum VP8Modes {
@@ -39,7 +41,7 @@ enum VP8Modes {
 
     static func cost(_ path: [(Int, Bool)], probs: UnsafePointer<UInt8>) -> Int32 {
         var c: Int32 = 0
-        for (index, bit) in path { c += VP8Tokens.bitCost[Int(probs[index]) * 2 + (bit ? 1 : 0)] }
+        for (index, bit) in path { c += VP8BitCost.of(bit, probs[index]) }
         return c
     }
 
@@ -53,6 +55,13 @@ enum VP8Modes {
         }
         return t
     }
+
+    /// Raw copy of `bCost` for the mode-decision loops.
+    static let bCostPointer: UnsafePointer<Int32> = {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1000)
+        p.initialize(from: bCost, count: 1000)
+        return UnsafePointer(p)
+    }()
 
     /// The subblock mode implied by a whole-block luma mode, for neighbours' contexts (section 11.3, item 4).
     static let impliedSubblockMode: [UInt8] = [0, 2, 3, 1]

@@ -5,21 +5,30 @@ enum VP8Predict {
     /// Whole-block modes, numbered as the key-frame y mode enumeration (section 11.2).
     static let dc = 0, vertical = 1, horizontal = 2, trueMotion = 3
 
-    /// 16x16 luma or 8x8 chroma prediction (`size` 16 or 8) into `out` with row stride `size`.
+    /// 16x16 luma or 8x8 chroma prediction (`size` 16 or 8) into `out` with row stride `stride` (default `size`).
     @inline(__always)
     static func block(mode: Int, size: Int, top: UnsafePointer<UInt8>, left: UnsafePointer<UInt8>,
-                      hasTop: Bool, hasLeft: Bool, out: UnsafeMutablePointer<UInt8>) {
+                      hasTop: Bool, hasLeft: Bool, out: UnsafeMutablePointer<UInt8>, stride: Int = 0) {
+        let stride = stride == 0 ? size : stride
         switch mode {
         case vertical:
-            for r in 0..<size { (out + r * size).update(from: top, count: size) }
+            for r in 0..<size { (out + r * stride).update(from: top, count: size) }
         case horizontal:
-            for r in 0..<size { (out + r * size).update(repeating: left[r], count: size) }
+            for r in 0..<size { (out + r * stride).update(repeating: left[r], count: size) }
         case trueMotion:
-            let corner = Int32(top[-1])
-            for r in 0..<size {
-                let base = Int32(left[r]) - corner
-                let row = out + r * size
-                for c in 0..<size { row[c] = VP8Transform.clamp255(base + Int32(top[c])) }
+            // Section 12.2: clamp(left + above − corner), eight lanes at a time.
+            let corner = Int16(top[-1])
+            let zero = SIMD8<Int16>(repeating: 0), full = SIMD8<Int16>(repeating: 255)
+            for half in Swift.stride(from: 0, to: size, by: 8) {
+                let above = SIMD8<Int16>(truncatingIfNeeded: UnsafeRawPointer(top + half).loadUnaligned(as: SIMD8<UInt8>.self))
+                    &- SIMD8(repeating: corner)
+                for r in 0..<size {
+                    var v = above &+ SIMD8(repeating: Int16(left[r]))
+                    v.replace(with: zero, where: v .< zero)
+                    v.replace(with: full, where: v .> full)
+                    UnsafeMutableRawPointer(out + r * stride + half).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: v),
+                                                                                 as: SIMD8<UInt8>.self)
+                }
             }
         default:
             // Section 12.2/12.3 DC: average of the edges that exist, 128 when neither does.
@@ -36,102 +45,92 @@ enum VP8Predict {
                 for i in 0..<size { sum += Int32(left[i]) }
                 value = (sum + Int32(size >> 1)) >> Int32(shift)
             }
-            out.update(repeating: UInt8(truncatingIfNeeded: value), count: size * size)
+            for r in 0..<size { (out + r * stride).update(repeating: UInt8(truncatingIfNeeded: value), count: size) }
         }
     }
 
     /// Subblock modes (section 11.2 enumeration order).
     static let bDC = 0, bTM = 1, bVE = 2, bHE = 3, bLD = 4, bRD = 5, bVR = 6, bVL = 7, bHD = 8, bHU = 9
 
-    @inline(__always) private static func avg3(_ x: UInt8, _ y: UInt8, _ z: UInt8) -> UInt8 {
-        UInt8(truncatingIfNeeded: (UInt16(x) + 2 * UInt16(y) + UInt16(z) + 2) >> 2)
-    }
-    @inline(__always) private static func avg2(_ x: UInt8, _ y: UInt8) -> UInt8 {
-        UInt8(truncatingIfNeeded: (UInt16(x) + UInt16(y) + 1) >> 1)
+    /// The eight directional subblock modes (VE ... HU) as lookups into the values every one of them is made of
+    /// (section 12.3): along the edge E = L3 L3 L2 L1 L0 P A0 ... A7 A7 A7 (bottom-left to top-right, ends
+    /// repeated), the 3-tap averages (E[i−1] + 2·E[i] + E[i+1] + 2) / 4 at index i, the 2-tap averages
+    /// (E[i] + E[i+1] + 1) / 2 at 16 + i, and E[i] itself at 32 + i. One row of 16 per mode, raster order.
+    static let directionalTaps: UnsafePointer<UInt8> = {
+        let t: [UInt8] = [
+            6, 7, 8, 9, 6, 7, 8, 9, 6, 7, 8, 9, 6, 7, 8, 9,
+            4, 4, 4, 4, 3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1,
+            7, 8, 9, 10, 8, 9, 10, 11, 9, 10, 11, 12, 10, 11, 12, 13,
+            5, 6, 7, 8, 4, 5, 6, 7, 3, 4, 5, 6, 2, 3, 4, 5,
+            21, 22, 23, 24, 5, 6, 7, 8, 4, 21, 22, 23, 3, 5, 6, 7,
+            22, 23, 24, 25, 7, 8, 9, 10, 23, 24, 25, 11, 8, 9, 10, 12,
+            20, 5, 6, 7, 19, 4, 20, 5, 18, 3, 19, 4, 17, 2, 18, 3,
+            19, 3, 18, 2, 18, 2, 17, 1, 17, 1, 33, 33, 33, 33, 33, 33,
+        ]
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: t.count)
+        p.initialize(from: t, count: t.count)
+        return UnsafePointer(p)
+    }()
+
+    /// The 48 edge values of `directionalTaps` for a subblock with corner `top[-1]`, 8 pixels above `top[0..7]`
+    /// and 4 to the left `left[0..3]`; `scratch` needs 64 bytes.
+    @inline(__always)
+    static func edgeValues(top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>,
+                           scratch: UnsafeMutablePointer<UInt8>) -> UnsafePointer<UInt8> {
+        // B[k] = E[k − 1]: B[0] repeats L3, B[1..17] = E[0..16].
+        let b = scratch
+        b[0] = l[3]; b[1] = l[3]; b[2] = l[3]; b[3] = l[2]; b[4] = l[1]; b[5] = l[0]; b[6] = a[-1]
+        for i in 0..<8 { b[7 + i] = a[i] }
+        b[15] = a[7]; b[16] = a[7]; b[17] = a[7]
+        let raw = UnsafeRawPointer(b)
+        let e0 = SIMD16<UInt16>(truncatingIfNeeded: raw.loadUnaligned(as: SIMD16<UInt8>.self))
+        let e1 = SIMD16<UInt16>(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: 1, as: SIMD16<UInt8>.self))
+        let e2 = SIMD16<UInt16>(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: 2, as: SIMD16<UInt8>.self))
+        let values = scratch + 24
+        let v = UnsafeMutableRawPointer(values)
+        v.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: (e0 &+ (e1 &<< 1) &+ e2 &+ 2) &>> 2), as: SIMD16<UInt8>.self)
+        v.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: (e1 &+ e2 &+ 1) &>> 1), toByteOffset: 16, as: SIMD16<UInt8>.self)
+        v.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: e1), toByteOffset: 32, as: SIMD16<UInt8>.self)
+        return UnsafePointer(values)
     }
 
-    /// 4x4 luma subblock prediction (section 12.3) into `out` with row stride `stride`.
+    /// All ten subblock predictions (section 12.3) into `out`: 10 blocks of 16 bytes (row stride 4), mode order.
+    /// Edges as for `edgeValues`; `scratch` needs 64 bytes.
+    @inline(__always)
+    static func allSubblocks(top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>, out: UnsafeMutablePointer<UInt8>,
+                             scratch: UnsafeMutablePointer<UInt8>) {
+        let values = edgeValues(top: a, left: l, scratch: scratch)
+        let taps = directionalTaps
+        for k in 0..<128 { out[32 + k] = values[Int(taps[k])] }
+        subblockDCAndTM(top: a, left: l, out: out)
+    }
+
+    /// One subblock prediction into `out` (row stride 4).
     @inline(__always)
     static func subblock(mode: Int, top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>,
-                         out b: UnsafeMutablePointer<UInt8>, stride: Int) {
-        @inline(__always) func set(_ r: Int, _ c: Int, _ v: UInt8) { b[r * stride + c] = v }
-        let p = a[-1]
-        switch mode {
-        case bTM:
-            for r in 0..<4 {
-                for c in 0..<4 { set(r, c, VP8Transform.clamp255(Int32(l[r]) + Int32(a[c]) - Int32(p))) }
-            }
-        case bVE:
-            let v0 = avg3(p, a[0], a[1]), v1 = avg3(a[0], a[1], a[2]), v2 = avg3(a[1], a[2], a[3])
-            let v3 = avg3(a[2], a[3], a[4])
-            for r in 0..<4 { set(r, 0, v0); set(r, 1, v1); set(r, 2, v2); set(r, 3, v3) }
-        case bHE:
-            let v0 = avg3(p, l[0], l[1]), v1 = avg3(l[0], l[1], l[2]), v2 = avg3(l[1], l[2], l[3])
-            let v3 = avg3(l[2], l[3], l[3])
-            for c in 0..<4 { set(0, c, v0); set(1, c, v1); set(2, c, v2); set(3, c, v3) }
-        case bLD:
-            let d0 = avg3(a[0], a[1], a[2]), d1 = avg3(a[1], a[2], a[3]), d2 = avg3(a[2], a[3], a[4])
-            let d3 = avg3(a[3], a[4], a[5]), d4 = avg3(a[4], a[5], a[6]), d5 = avg3(a[5], a[6], a[7])
-            let d6 = avg3(a[6], a[7], a[7])
-            let d = (d0, d1, d2, d3, d4, d5, d6)
-            withUnsafeBytes(of: d) { v in for r in 0..<4 { for c in 0..<4 { set(r, c, v[r + c]) } } }
-        case bRD:
-            // Edge E from bottom-left up to the corner and along the top: L3 L2 L1 L0 P A0 A1 A2 A3.
-            let e0 = l[3], e1 = l[2], e2 = l[1], e3 = l[0], e4 = p, e5 = a[0], e6 = a[1], e7 = a[2], e8 = a[3]
-            let s1 = avg3(e0, e1, e2), s2 = avg3(e1, e2, e3), s3 = avg3(e2, e3, e4), s4 = avg3(e3, e4, e5)
-            let s5 = avg3(e4, e5, e6), s6 = avg3(e5, e6, e7), s7 = avg3(e6, e7, e8)
-            let d = (s1, s2, s3, s4, s5, s6, s7)
-            // B[r][c] lies on the diagonal r - c; B[3][0] uses s1, B[0][3] uses s7.
-            withUnsafeBytes(of: d) { v in for r in 0..<4 { for c in 0..<4 { set(r, c, v[3 - r + c]) } } }
-        case bVR:
-            let e1 = l[2], e2 = l[1], e3 = l[0], e4 = p, e5 = a[0], e6 = a[1], e7 = a[2], e8 = a[3]
-            set(3, 0, avg3(e1, e2, e3))
-            set(2, 0, avg3(e2, e3, e4))
-            let s4 = avg3(e3, e4, e5); set(3, 1, s4); set(1, 0, s4)
-            let h4 = avg2(e4, e5); set(2, 1, h4); set(0, 0, h4)
-            let s5 = avg3(e4, e5, e6); set(3, 2, s5); set(1, 1, s5)
-            let h5 = avg2(e5, e6); set(2, 2, h5); set(0, 1, h5)
-            let s6 = avg3(e5, e6, e7); set(3, 3, s6); set(1, 2, s6)
-            let h6 = avg2(e6, e7); set(2, 3, h6); set(0, 2, h6)
-            set(1, 3, avg3(e6, e7, e8))
-            set(0, 3, avg2(e7, e8))
-        case bVL:
-            set(0, 0, avg2(a[0], a[1]))
-            set(1, 0, avg3(a[0], a[1], a[2]))
-            let h1 = avg2(a[1], a[2]); set(2, 0, h1); set(0, 1, h1)
-            let s2 = avg3(a[1], a[2], a[3]); set(1, 1, s2); set(3, 0, s2)
-            let h2 = avg2(a[2], a[3]); set(2, 1, h2); set(0, 2, h2)
-            let s3 = avg3(a[2], a[3], a[4]); set(3, 1, s3); set(1, 2, s3)
-            let h3 = avg2(a[3], a[4]); set(2, 2, h3); set(0, 3, h3)
-            let s4 = avg3(a[3], a[4], a[5]); set(3, 2, s4); set(1, 3, s4)
-            set(2, 3, avg3(a[4], a[5], a[6]))
-            set(3, 3, avg3(a[5], a[6], a[7]))
-        case bHD:
-            let e0 = l[3], e1 = l[2], e2 = l[1], e3 = l[0], e4 = p, e5 = a[0], e6 = a[1], e7 = a[2]
-            set(3, 0, avg2(e0, e1))
-            set(3, 1, avg3(e0, e1, e2))
-            let h1 = avg2(e1, e2); set(2, 0, h1); set(3, 2, h1)
-            let s2 = avg3(e1, e2, e3); set(2, 1, s2); set(3, 3, s2)
-            let h2 = avg2(e2, e3); set(2, 2, h2); set(1, 0, h2)
-            let s3 = avg3(e2, e3, e4); set(2, 3, s3); set(1, 1, s3)
-            let h3 = avg2(e3, e4); set(1, 2, h3); set(0, 0, h3)
-            let s4 = avg3(e3, e4, e5); set(1, 3, s4); set(0, 1, s4)
-            set(0, 2, avg3(e4, e5, e6))
-            set(0, 3, avg3(e5, e6, e7))
-        case bHU:
-            set(0, 0, avg2(l[0], l[1]))
-            set(0, 1, avg3(l[0], l[1], l[2]))
-            let h1 = avg2(l[1], l[2]); set(0, 2, h1); set(1, 0, h1)
-            let s2 = avg3(l[1], l[2], l[3]); set(0, 3, s2); set(1, 1, s2)
-            let h2 = avg2(l[2], l[3]); set(1, 2, h2); set(2, 0, h2)
-            let s3 = avg3(l[2], l[3], l[3]); set(1, 3, s3); set(2, 1, s3)
-            let last = l[3]
-            set(2, 2, last); set(2, 3, last); set(3, 0, last); set(3, 1, last); set(3, 2, last); set(3, 3, last)
-        default:
-            var sum: UInt32 = 4
-            for i in 0..<4 { sum += UInt32(a[i]) + UInt32(l[i]) }
-            let v = UInt8(truncatingIfNeeded: sum >> 3)
-            for r in 0..<4 { for c in 0..<4 { set(r, c, v) } }
+                         out: UnsafeMutablePointer<UInt8>, scratch: UnsafeMutablePointer<UInt8>) {
+        if mode <= bTM {
+            subblockDCAndTM(top: a, left: l, out: scratch + 8)
+            (out).update(from: scratch + 8 + mode * 16, count: 16)
+            return
+        }
+        let values = edgeValues(top: a, left: l, scratch: scratch)
+        let taps = directionalTaps + (mode - 2) * 16
+        for k in 0..<16 { out[k] = values[Int(taps[k])] }
+    }
+
+    /// B_DC_PRED and B_TM_PRED into `out[0..15]` and `out[16..31]`.
+    @inline(__always)
+    private static func subblockDCAndTM(top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>,
+                                        out: UnsafeMutablePointer<UInt8>) {
+        var sum: UInt32 = 4
+        for i in 0..<4 { sum += UInt32(a[i]) + UInt32(l[i]) }
+        out.update(repeating: UInt8(truncatingIfNeeded: sum >> 3), count: 16)
+        let above = VP8Transform.load4(a) &- Int32(a[-1])
+        for r in 0..<4 {
+            let row = (above &+ Int32(l[r])).maximum(SIMD4(repeating: 0)).minimum(SIMD4(repeating: 255))
+            UnsafeMutableRawPointer(out + 16 + r * 4).storeBytes(of: SIMD4<UInt8>(truncatingIfNeeded: row),
+                                                                 as: SIMD4<UInt8>.self)
         }
     }
 }

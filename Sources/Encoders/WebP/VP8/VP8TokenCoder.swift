@@ -1,11 +1,9 @@
-import Glibc
-
 /// Coefficient token coding of RFC 6386 section 13: tree-coded tokens with contexts (block type, band,
-/// neighbourhood), extra bits for the large categories, and the matching cost model used by mode decision.
+/// neighbourhood), extra bits for the large categories.
 enum VP8Tokens {
-    /// Section 13: coefficient scan order (zigzag) and the band of each scan position.
+    /// Section 13: coefficient scan order (zigzag) and the band of each scan position (16 = past the end).
     static let zigzag: [Int] = [0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15]
-    static let bands: [Int] = [0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7]
+    static let bands: [Int] = [0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 0]
     /// Section 13.2: DCT_CAT1...DCT_CAT6 base values and extra-bit probabilities.
     static let categoryBase: [Int] = [5, 7, 11, 19, 35, 67]
     static let categoryProbs: [[UInt8]] = [
@@ -17,19 +15,19 @@ enum VP8Tokens {
 
     /// Block types (the first index of the probability tables, section 13.3).
     static let typeYAfterY2 = 0, typeY2 = 1, typeChroma = 2, typeYWithDC = 3
+    /// Probabilities per context: [4 types][8 bands][3 contexts][11 nodes].
+    static let probabilityCount = 4 * 8 * 3 * 11
 
-    /// Cost in 1/256 bit of coding a bool whose probability of being 0 is `p`/256: index `p * 2 + bit`.
-    static let bitCost: [Int32] = {
-        var t = [Int32](repeating: 0, count: 512)
-        for p in 0..<256 {
-            let p0 = Double(max(p, 1)) / 256.0
-            t[p * 2] = Int32((-log2(p0) * 256).rounded())
-            t[p * 2 + 1] = Int32((-log2(1 - p0 + (p == 0 ? 0 : 0)) * 256).rounded())
-        }
-        return t
-    }()
+    /// Raw tables, to keep bounds checks out of the hot loops.
+    static let zigzagPointer: UnsafePointer<Int> = table(zigzag)
+    static let bandPointer: UnsafePointer<Int> = table(bands)
+    private static func table(_ values: [Int]) -> UnsafePointer<Int> {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: values.count)
+        p.initialize(from: values, count: values.count)
+        return UnsafePointer(p)
+    }
 
-    /// Category (0...5) and extra value of magnitudes ≥ 5.
+    /// Category (0...5) of magnitudes ≥ 5.
     @inline(__always) static func category(_ v: Int) -> Int {
         v < 7 ? 0 : v < 11 ? 1 : v < 19 ? 2 : v < 35 ? 3 : v < 67 ? 4 : 5
     }
@@ -43,17 +41,6 @@ protocol VP8TokenSink {
     mutating func putFixed(_ bit: Bool, _ probability: Int)
 }
 
-/// Counts, per coefficient probability, how often each branch was taken.
-struct VP8TokenStatistics: VP8TokenSink {
-    var zeros = [UInt32](repeating: 0, count: 1056)
-    var totals = [UInt32](repeating: 0, count: 1056)
-    @inline(__always) mutating func putCoefficientBit(_ bit: Bool, index: Int) {
-        totals[index] &+= 1
-        if !bit { zeros[index] &+= 1 }
-    }
-    @inline(__always) mutating func putFixed(_ bit: Bool, _ probability: Int) {}
-}
-
 /// Writes token bools through a bool encoder with the frame's coefficient probabilities.
 struct VP8TokenWriter: VP8TokenSink {
     var encoder: VP8BoolEncoder
@@ -62,6 +49,15 @@ struct VP8TokenWriter: VP8TokenSink {
         encoder.put(bit, Int(probabilities[index]))
     }
     @inline(__always) mutating func putFixed(_ bit: Bool, _ probability: Int) { encoder.put(bit, probability) }
+}
+
+/// Counts, per coefficient probability, how often each branch was taken: `counts[2·index + bit]`.
+struct VP8TokenCounter: VP8TokenSink {
+    let counts: UnsafeMutablePointer<UInt32>
+    @inline(__always) mutating func putCoefficientBit(_ bit: Bool, index: Int) {
+        counts[2 &* index &+ (bit ? 1 : 0)] &+= 1
+    }
+    @inline(__always) mutating func putFixed(_ bit: Bool, _ probability: Int) {}
 }
 
 extension VP8Tokens {
@@ -75,6 +71,7 @@ extension VP8Tokens {
         var ctx = context
         var n = first
         var afterZero = false
+        let bands = bandPointer
         while n <= 15 {
             let base = ((type * 8 + bands[n]) * 3 + ctx) * 11
             if !afterZero {
@@ -118,92 +115,41 @@ extension VP8Tokens {
         }
         return last >= first
     }
-}
 
-/// Token costs for one set of coefficient probabilities: for each (type, band, context) the cost of every
-/// magnitude 0...67 (the tree path without the end-of-block branch, plus sign and the extra bits up to 67),
-/// and the cost of the end-of-block branch.
-final class VP8CostTables {
-    /// [type][band][ctx][68] flattened.
-    let levelCost: UnsafeMutablePointer<Int32>
-    /// [type][band][ctx][2]: cost of "not end of block" (index 0... stored as [.., 0] = EOB, [.., 1] = more).
-    let eobCost: UnsafeMutablePointer<Int32>
-    /// Extra cost for magnitudes above 67 (category 6 extra bits beyond the base), indexed by magnitude.
-    let largeCost: [Int32]
-
-    init(probabilities: [UInt8]) {
-        levelCost = .allocate(capacity: 96 * 68)
-        eobCost = .allocate(capacity: 96 * 2)
-        let bc = VP8Tokens.bitCost
-        @inline(__always) func cost(_ p: UInt8, _ bit: Bool) -> Int32 { bc[Int(p) * 2 + (bit ? 1 : 0)] }
-        func extraCost(_ magnitude: Int) -> Int32 {
-            let cat = VP8Tokens.category(magnitude)
-            let probs = VP8Tokens.categoryProbs[cat]
-            let extra = magnitude - VP8Tokens.categoryBase[cat]
-            var total: Int32 = 0
-            var bit = probs.count - 1
-            for p in probs { total += cost(p, (extra >> bit) & 1 == 1); bit -= 1 }
-            return total
+    /// Walks one macroblock's 25 blocks (`levels`: Y 0–15, U 16–19, V 20–23, Y2 24, 16 each in scan order) in
+    /// bitstream order with the decoder's contexts (section 13.3), updating `topNz` (9 flags of this column) and
+    /// `leftNz` (9 flags of this row): 4 Y, 2 U, 2 V, 1 Y2.
+    @inline(__always)
+    static func emitMacroblock<S: VP8TokenSink>(_ levels: UnsafePointer<Int16>, isI4: Bool,
+                                                topNz: UnsafeMutablePointer<UInt8>, leftNz: UnsafeMutablePointer<UInt8>,
+                                                into sink: inout S) {
+        if !isI4 {
+            let nz = emit(levels + 384, first: 0, type: typeY2, context: Int(topNz[8] &+ leftNz[8]), into: &sink)
+            topNz[8] = nz ? 1 : 0; leftNz[8] = nz ? 1 : 0
         }
-        for ctxIndex in 0..<96 {
-            let p = Array(probabilities[(ctxIndex * 11)..<(ctxIndex * 11 + 11)])
-            eobCost[ctxIndex * 2] = cost(p[0], false)
-            eobCost[ctxIndex * 2 + 1] = cost(p[0], true)
-            for v in 0...67 {
-                var c = cost(p[1], v != 0)
-                if v > 0 {
-                    c += 256 + cost(p[2], v > 1)
-                    if v > 1 {
-                        c += cost(p[3], v > 4)
-                        if v <= 4 {
-                            c += cost(p[4], v > 2)
-                            if v > 2 { c += cost(p[5], v == 4) }
-                        } else {
-                            let cat = VP8Tokens.category(v)
-                            c += cost(p[6], cat >= 2)
-                            if cat < 2 { c += cost(p[7], cat == 1) } else {
-                                c += cost(p[8], cat >= 4)
-                                c += cat < 4 ? cost(p[9], cat == 3) : cost(p[10], cat == 5)
-                            }
-                            c += extraCost(v)
-                        }
-                    }
-                }
-                levelCost[ctxIndex * 68 + v] = c
+        let yType = isI4 ? typeYWithDC : typeYAfterY2
+        for k in 0..<16 {
+            let r = k >> 2, c = k & 3
+            let nz = emit(levels + k * 16, first: isI4 ? 0 : 1, type: yType, context: Int(topNz[c] &+ leftNz[r]),
+                          into: &sink)
+            topNz[c] = nz ? 1 : 0; leftNz[r] = nz ? 1 : 0
+        }
+        for plane in 0..<2 {
+            for k in 0..<4 {
+                let r = k >> 1, c = k & 1
+                let ti = 4 + plane * 2 + c, li = 4 + plane * 2 + r
+                let nz = emit(levels + 256 + (plane * 4 + k) * 16, first: 0, type: typeChroma,
+                              context: Int(topNz[ti] &+ leftNz[li]), into: &sink)
+                topNz[ti] = nz ? 1 : 0; leftNz[li] = nz ? 1 : 0
             }
         }
-        var large = [Int32](repeating: 0, count: VP8Tokens.maxLevel + 1)
-        let base67 = extraCost(67)
-        for v in 68...VP8Tokens.maxLevel { large[v] = extraCost(v) - base67 }
-        largeCost = large
     }
 
-    deinit { levelCost.deallocate(); eobCost.deallocate() }
-
-    /// Cost in 1/256 bit of one block's tokens, as `VP8Tokens.emit` would code them.
+    /// Context flags after a skipped macroblock (section 13.3 / 19.3: all its blocks count as empty; the Y2 flag is
+    /// left alone when the macroblock has no Y2 block).
     @inline(__always)
-    func blockCost(_ levels: UnsafePointer<Int16>, first: Int, type: Int, context: Int) -> Int32 {
-        var last = 15
-        while last >= first && levels[last] == 0 { last -= 1 }
-        var ctx = context
-        let typeBase = type * 24
-        if last < first { return eobCost[(typeBase + VP8Tokens.bands[first] * 3 + ctx) * 2] }
-        var total: Int32 = 0
-        var afterZero = false
-        var n = first
-        while n <= last {
-            let ci = typeBase + VP8Tokens.bands[n] * 3 + ctx
-            if !afterZero { total += eobCost[ci * 2 + 1] }
-            let value = Int(levels[n])
-            let m = value < 0 ? -value : value
-            if m <= 67 { total += levelCost[ci * 68 + m] } else {
-                total += levelCost[ci * 68 + 67] + largeCost[min(m, VP8Tokens.maxLevel)]
-            }
-            afterZero = m == 0
-            ctx = m == 0 ? 0 : (m == 1 ? 1 : 2)
-            n += 1
-        }
-        if last < 15 { total += eobCost[(typeBase + VP8Tokens.bands[last + 1] * 3 + ctx) * 2] }
-        return total
+    static func clearAfterSkip(isI4: Bool, topNz: UnsafeMutablePointer<UInt8>, leftNz: UnsafeMutablePointer<UInt8>) {
+        for i in 0..<8 { topNz[i] = 0; leftNz[i] = 0 }
+        if !isI4 { topNz[8] = 0; leftNz[8] = 0 }
     }
 }

@@ -1,116 +1,127 @@
 /// The 4x4 transforms of RFC 6386 section 14. The inverse ones reproduce the decoder's integer arithmetic exactly
 /// (sections 14.3 and 14.4), since the encoder predicts from what the decoder will reconstruct; the forward ones
 /// are this encoder's own fixed-point approximations of their mathematical inverses.
+///
+/// Kernels work on a block as four `SIMD4<Int32>` rows; a pass along rows is done on the transposed block, so
+/// every butterfly runs on four rows or columns at once.
 enum VP8Transform {
     /// sqrt(2)·cos(π/8) − 1 and sqrt(2)·sin(π/8) in 16-bit fixed point (section 14.4).
     static let cosMinusOne: Int32 = 20091
     static let sine: Int32 = 35468
 
-    /// Forward DCT of a 4x4 residual (`source − prediction`, both with row stride `stride`), coefficients in
-    /// raster order, scaled like the decoder's input (about twice the orthonormal transform).
-    @inline(__always)
-    static func forwardDCT(source: UnsafePointer<UInt8>, prediction: UnsafePointer<UInt8>, stride: Int,
-                           out: UnsafeMutablePointer<Int32>) {
-        var tmp = (Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0),
-                   Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0))
-        withUnsafeMutableBytes(of: &tmp) { raw in
-            let t = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-            for row in 0..<4 {
-                let s = source + row * stride, p = prediction + row * stride
-                let d0 = Int32(s[0]) - Int32(p[0]), d1 = Int32(s[1]) - Int32(p[1])
-                let d2 = Int32(s[2]) - Int32(p[2]), d3 = Int32(s[3]) - Int32(p[3])
-                let a = (d0 + d3) << 3, b = (d1 + d2) << 3
-                let c = (d1 - d2) << 3, d = (d0 - d3) << 3
-                t[row * 4 + 0] = a + b
-                t[row * 4 + 2] = a - b
-                t[row * 4 + 1] = (c * 2217 + d * 5352 + 14500) >> 12
-                t[row * 4 + 3] = (d * 2217 - c * 5352 + 7500) >> 12
-            }
-            for col in 0..<4 {
-                let a = t[col] + t[12 + col], b = t[4 + col] + t[8 + col]
-                let c = t[4 + col] - t[8 + col], d = t[col] - t[12 + col]
-                out[col] = (a + b + 7) >> 4
-                out[8 + col] = (a - b + 7) >> 4
-                out[4 + col] = ((c * 2217 + d * 5352 + 12000) >> 16) + (d != 0 ? 1 : 0)
-                out[12 + col] = (d * 2217 - c * 5352 + 51000) >> 16
-            }
-        }
+    typealias Rows = (SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>)
+
+    @inline(__always) static func transpose(_ m: Rows) -> Rows {
+        (SIMD4(m.0[0], m.1[0], m.2[0], m.3[0]), SIMD4(m.0[1], m.1[1], m.2[1], m.3[1]),
+         SIMD4(m.0[2], m.1[2], m.2[2], m.3[2]), SIMD4(m.0[3], m.1[3], m.2[3], m.3[3]))
     }
 
-    /// Inverse DCT of dequantized coefficients (section 14.4, vertical pass first, then horizontal with
-    /// rounding by 8), added to `prediction` and saturated into `destination`.
+    /// Four pixels as Int32 lanes.
+    @inline(__always) static func load4(_ p: UnsafePointer<UInt8>) -> SIMD4<Int32> {
+        SIMD4<Int32>(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD4<UInt8>.self))
+    }
+
+    @inline(__always) static func loadRows(_ p: UnsafePointer<Int32>) -> Rows {
+        let raw = UnsafeRawPointer(p)
+        return (raw.loadUnaligned(as: SIMD4<Int32>.self), raw.loadUnaligned(fromByteOffset: 16, as: SIMD4<Int32>.self),
+                raw.loadUnaligned(fromByteOffset: 32, as: SIMD4<Int32>.self),
+                raw.loadUnaligned(fromByteOffset: 48, as: SIMD4<Int32>.self))
+    }
+
+    @inline(__always) static func storeRows(_ m: Rows, _ p: UnsafeMutablePointer<Int32>) {
+        let raw = UnsafeMutableRawPointer(p)
+        raw.storeBytes(of: m.0, as: SIMD4<Int32>.self)
+        raw.storeBytes(of: m.1, toByteOffset: 16, as: SIMD4<Int32>.self)
+        raw.storeBytes(of: m.2, toByteOffset: 32, as: SIMD4<Int32>.self)
+        raw.storeBytes(of: m.3, toByteOffset: 48, as: SIMD4<Int32>.self)
+    }
+
+    /// Forward DCT of a 4x4 residual (`source − prediction`), coefficients in raster order, scaled like the
+    /// decoder's input (about twice the orthonormal transform).
+    @inline(__always)
+    static func forwardDCT(source: UnsafePointer<UInt8>, sourceStride: Int, prediction: UnsafePointer<UInt8>,
+                           predictionStride: Int, out: UnsafeMutablePointer<Int32>) {
+        let d = (load4(source) &- load4(prediction),
+                 load4(source + sourceStride) &- load4(prediction + predictionStride),
+                 load4(source + 2 * sourceStride) &- load4(prediction + 2 * predictionStride),
+                 load4(source + 3 * sourceStride) &- load4(prediction + 3 * predictionStride))
+        storeRows(forwardDCT(residualRows: d), out)
+    }
+
+    /// Forward DCT of residual rows.
+    @inline(__always)
+    static func forwardDCT(residualRows d: Rows) -> Rows {
+        // Horizontal pass on columns (lanes = rows).
+        let c = transpose(d)
+        let a0 = c.0 &+ c.3, a1 = c.1 &+ c.2, a2 = c.1 &- c.2, a3 = c.0 &- c.3
+        let t0 = (a0 &+ a1) &<< 3, t2 = (a0 &- a1) &<< 3
+        let t1 = (a2 &* 2217 &+ a3 &* 5352 &+ 1812) &>> 9
+        let t3 = (a3 &* 2217 &- a2 &* 5352 &+ 937) &>> 9
+        // Vertical pass on rows (lanes = columns).
+        let r = transpose((t0, t1, t2, t3))
+        let b0 = r.0 &+ r.3, b1 = r.1 &+ r.2, b2 = r.1 &- r.2, b3 = r.0 &- r.3
+        let o0 = (b0 &+ b1 &+ 7) &>> 4, o2 = (b0 &- b1 &+ 7) &>> 4
+        let o1 = ((b2 &* 2217 &+ b3 &* 5352 &+ 12000) &>> 16) &+ b3.isNonZero
+        let o3 = (b3 &* 2217 &- b2 &* 5352 &+ 51000) &>> 16
+        return (o0, o1, o2, o3)
+    }
+
+    @inline(__always) private static func mulSine(_ v: SIMD4<Int32>) -> SIMD4<Int32> { (v &* sine) &>> 16 }
+    @inline(__always) private static func mulCos(_ v: SIMD4<Int32>) -> SIMD4<Int32> { v &+ ((v &* cosMinusOne) &>> 16) }
+
+    /// Inverse DCT of dequantized coefficients (section 14.4: vertical pass first, then horizontal with rounding
+    /// by 8), added to `prediction` and saturated into `destination`.
     @inline(__always)
     static func inverseDCTAdd(_ input: UnsafePointer<Int32>, prediction: UnsafePointer<UInt8>, predictionStride: Int,
                               destination: UnsafeMutablePointer<UInt8>, destinationStride: Int) {
-        var tmp = (Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0),
-                   Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0))
-        withUnsafeMutableBytes(of: &tmp) { raw in
-            let t = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-            for i in 0..<4 {
-                let i0 = input[i], i4 = input[4 + i], i8 = input[8 + i], i12 = input[12 + i]
-                let a = i0 + i8, b = i0 - i8
-                let c = ((i4 * sine) >> 16) - (i12 + ((i12 * cosMinusOne) >> 16))
-                let d = (i4 + ((i4 * cosMinusOne) >> 16)) + ((i12 * sine) >> 16)
-                t[i] = a + d
-                t[12 + i] = a - d
-                t[4 + i] = b + c
-                t[8 + i] = b - c
-            }
-            for r in 0..<4 {
-                let i0 = t[r * 4], i1 = t[r * 4 + 1], i2 = t[r * 4 + 2], i3 = t[r * 4 + 3]
-                let a = i0 + i2, b = i0 - i2
-                let c = ((i1 * sine) >> 16) - (i3 + ((i3 * cosMinusOne) >> 16))
-                let d = (i1 + ((i1 * cosMinusOne) >> 16)) + ((i3 * sine) >> 16)
-                let p = prediction + r * predictionStride, o = destination + r * destinationStride
-                o[0] = clamp255(Int32(p[0]) + ((a + d + 4) >> 3))
-                o[3] = clamp255(Int32(p[3]) + ((a - d + 4) >> 3))
-                o[1] = clamp255(Int32(p[1]) + ((b + c + 4) >> 3))
-                o[2] = clamp255(Int32(p[2]) + ((b - c + 4) >> 3))
-            }
-        }
+        let i = loadRows(input)
+        // Vertical pass (lanes = columns).
+        let a = i.0 &+ i.2, b = i.0 &- i.2
+        let c = mulSine(i.1) &- mulCos(i.3), d = mulCos(i.1) &+ mulSine(i.3)
+        // Horizontal pass on the transposed rows (lanes = rows).
+        let t = transpose((a &+ d, b &+ c, b &- c, a &- d))
+        let four = SIMD4<Int32>(repeating: 4)
+        let ha = t.0 &+ t.2 &+ four, hb = t.0 &- t.2 &+ four
+        let hc = mulSine(t.1) &- mulCos(t.3), hd = mulCos(t.1) &+ mulSine(t.3)
+        let residual = transpose(((ha &+ hd) &>> 3, (hb &+ hc) &>> 3, (hb &- hc) &>> 3, (ha &- hd) &>> 3))
+        addClamped(residual.0, prediction, destination)
+        addClamped(residual.1, prediction + predictionStride, destination + destinationStride)
+        addClamped(residual.2, prediction + 2 * predictionStride, destination + 2 * destinationStride)
+        addClamped(residual.3, prediction + 3 * predictionStride, destination + 3 * destinationStride)
+    }
+
+    @inline(__always)
+    private static func addClamped(_ r: SIMD4<Int32>, _ p: UnsafePointer<UInt8>, _ o: UnsafeMutablePointer<UInt8>) {
+        let v = (r &+ load4(p)).maximum(SIMD4(repeating: 0)).minimum(SIMD4(repeating: 255))
+        UnsafeMutableRawPointer(o).storeBytes(of: SIMD4<UInt8>(truncatingIfNeeded: v), as: SIMD4<UInt8>.self)
     }
 
     /// Forward Walsh-Hadamard transform of the 16 luma DC values (raster order of the subblocks): the exact
     /// inverse of section 14.3 up to rounding (H·X·H / 2, since the inverse computes H·Y·H / 8 and H·H = 4).
     static func forwardWHT(_ input: UnsafePointer<Int32>, out: UnsafeMutablePointer<Int32>) {
-        var tmp = (Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0),
-                   Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0))
-        withUnsafeMutableBytes(of: &tmp) { raw in
-            let t = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-            for i in 0..<4 {
-                let i0 = input[i * 4], i1 = input[i * 4 + 1], i2 = input[i * 4 + 2], i3 = input[i * 4 + 3]
-                let a = i0 + i3, b = i1 + i2, c = i1 - i2, d = i0 - i3
-                t[i * 4] = a + b; t[i * 4 + 1] = c + d; t[i * 4 + 2] = a - b; t[i * 4 + 3] = d - c
-            }
-            for i in 0..<4 {
-                let a = t[i] + t[12 + i], b = t[4 + i] + t[8 + i], c = t[4 + i] - t[8 + i], d = t[i] - t[12 + i]
-                out[i] = halve(a + b); out[4 + i] = halve(c + d); out[8 + i] = halve(a - b); out[12 + i] = halve(d - c)
-            }
-        }
+        let r = transpose(loadRows(input))
+        // Horizontal pass on columns (lanes = rows).
+        let a = r.0 &+ r.3, b = r.1 &+ r.2, c = r.1 &- r.2, d = r.0 &- r.3
+        let t = transpose((a &+ b, c &+ d, a &- b, d &- c))
+        let va = t.0 &+ t.3, vb = t.1 &+ t.2, vc = t.1 &- t.2, vd = t.0 &- t.3
+        storeRows((halve(va &+ vb), halve(vc &+ vd), halve(va &- vb), halve(vd &- vc)), out)
     }
 
     /// Inverse WHT exactly as section 14.3: vertical pass, then horizontal with rounding by 8.
     static func inverseWHT(_ input: UnsafePointer<Int32>, out: UnsafeMutablePointer<Int32>) {
-        var tmp = (Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0),
-                   Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0))
-        withUnsafeMutableBytes(of: &tmp) { raw in
-            let t = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-            for i in 0..<4 {
-                let a = input[i] + input[12 + i], b = input[4 + i] + input[8 + i]
-                let c = input[4 + i] - input[8 + i], d = input[i] - input[12 + i]
-                t[i] = a + b; t[4 + i] = c + d
-                t[8 + i] = a - b; t[12 + i] = d - c
-            }
-            for i in 0..<4 {
-                let a = t[i * 4] + t[i * 4 + 3], b = t[i * 4 + 1] + t[i * 4 + 2]
-                let c = t[i * 4 + 1] - t[i * 4 + 2], d = t[i * 4] - t[i * 4 + 3]
-                out[i * 4] = (a + b + 3) >> 3; out[i * 4 + 1] = (c + d + 3) >> 3
-                out[i * 4 + 2] = (a - b + 3) >> 3; out[i * 4 + 3] = (d - c + 3) >> 3
-            }
-        }
+        let i = loadRows(input)
+        let a = i.0 &+ i.3, b = i.1 &+ i.2, c = i.1 &- i.2, d = i.0 &- i.3
+        let t = transpose((a &+ b, c &+ d, a &- b, d &- c))
+        let three = SIMD4<Int32>(repeating: 3)
+        let ha = t.0 &+ t.3, hb = t.1 &+ t.2, hc = t.1 &- t.2, hd = t.0 &- t.3
+        storeRows(transpose(((ha &+ hb &+ three) &>> 3, (hc &+ hd &+ three) &>> 3,
+                             (ha &- hb &+ three) &>> 3, (hd &- hc &+ three) &>> 3)), out)
     }
 
-    @inline(__always) static func halve(_ v: Int32) -> Int32 { v >= 0 ? (v + 1) >> 1 : -((1 - v) >> 1) }
+    /// Rounds half away from zero: v / 2.
+    @inline(__always) static func halve(_ v: SIMD4<Int32>) -> SIMD4<Int32> {
+        ((v.magnitude &+ 1) &>> 1).withSign(v.signMask)
+    }
 
     @inline(__always) static func clamp255(_ v: Int32) -> UInt8 { UInt8(truncatingIfNeeded: v < 0 ? 0 : (v > 255 ? 255 : v)) }
 }

@@ -1,57 +1,71 @@
 import Glibc
-import Raster
-import Synchronization
 
-/// Two-thread wavefront over macroblock rows: worker k codes rows k, k+2, ...; a macroblock may start once the
-/// row above has finished the macroblock above-right of it (intra prediction and contexts reach that far).
+/// Progress of macroblock rows coded in parallel (a wavefront): a macroblock may start once the row above has
+/// finished the macroblock above-right of it, since intra prediction and the token contexts reach that far.
+/// Rows are handed out in order (`Job.parallelFor` claims items in increasing order), so a row only ever waits
+/// for rows that are already running, and the result does not depend on how many threads run them.
 final class VP8Wavefront: @unchecked Sendable {
-    /// Per worker: row · (mbWidth + 1) + macroblocks finished in that row.
-    private let progress0 = Atomic<Int>(-1)
-    private let progress1 = Atomic<Int>(-1)
-    let mbWidth: Int
+    private var done: [Int]
+    private var aborted = false
+    private var waiters = 0
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    let columns: Int
 
-    init(mbWidth: Int) { self.mbWidth = mbWidth }
+    /// A waiting row sleeps until the row above is this many macroblocks further than it needs, so that it then
+    /// runs for a while without waking up again.
+    static let slack = 4
 
-    private func progress(_ worker: Int) -> Int {
-        worker == 0 ? progress0.load(ordering: .acquiring) : progress1.load(ordering: .acquiring)
+    init(rows: Int, columns: Int) {
+        done = [Int](repeating: 0, count: rows)
+        self.columns = columns
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
     }
 
-    func publish(worker: Int, row: Int, done: Int) {
-        let v = row * (mbWidth + 1) + done
-        if worker == 0 { progress0.store(v, ordering: .releasing) } else { progress1.store(v, ordering: .releasing) }
+    deinit {
+        pthread_mutex_destroy(mutex); pthread_cond_destroy(condition)
+        mutex.deallocate(); condition.deallocate()
     }
 
-    /// Blocks until row `row − 1` (owned by the other worker) has finished `columns` macroblocks.
-    func waitForRowAbove(row: Int, columns: Int, workers: Int) {
-        guard row > 0, workers > 1 else { return }
-        let other = (row - 1) % workers
-        let needed = (row - 1) * (mbWidth + 1) + min(columns, mbWidth)
-        var spins = 0
-        while progress(other) < needed {
-            spins += 1
-            if spins > 64 { sched_yield() }
-        }
+    /// Records that `row` has finished `count` macroblocks.
+    func publish(row: Int, count: Int) {
+        pthread_mutex_lock(mutex)
+        done[row] = count
+        if waiters > 0 { pthread_cond_broadcast(condition) }
+        pthread_mutex_unlock(mutex)
     }
 
-    /// Runs `body(worker, workers)` on two threads when the job may use two and a second thread can be started,
-    /// else once on this one. The second thread works for the same job.
-    static func run(_ body: @escaping (Int, Int) -> Void) {
-        let job = Job.current
-        guard job.threads >= 2 else { body(0, 1); return }
-        final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
-        let box = Unmanaged.passRetained(Box { Job.run(job) { body(1, 2) } }).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { arg in
-            guard let arg else { return nil }
-            Unmanaged<Box>.fromOpaque(arg).takeRetainedValue().body()
-            return nil
-        }, box)
-        if status != 0 {
-            Unmanaged<Box>.fromOpaque(box).release()
-            body(0, 1)
-            return
-        }
-        body(0, 2)
-        pthread_join(thread, nil)
+    /// Waits until row `row − 1` has finished `count` macroblocks (capped at the row length); false when the
+    /// frame was abandoned (another row stopped).
+    func waitForRowAbove(row: Int, count: Int) -> Bool {
+        guard row > 0 else { return true }
+        let needed = min(count, columns)
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if done[row - 1] >= needed || aborted { return !aborted }
+        let target = min(needed + VP8Wavefront.slack, columns)
+        waiters += 1
+        while done[row - 1] < target && !aborted { pthread_cond_wait(condition, mutex) }
+        waiters -= 1
+        return !aborted
+    }
+
+    /// Waits until every row before `row` is complete.
+    func waitForRowsBefore(_ row: Int) -> Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        waiters += 1
+        while !aborted && (0..<row).contains(where: { done[$0] < columns }) { pthread_cond_wait(condition, mutex) }
+        waiters -= 1
+        return !aborted
+    }
+
+    /// Wakes every waiting row and makes it give up.
+    func abort() {
+        pthread_mutex_lock(mutex)
+        aborted = true
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
     }
 }

@@ -6,17 +6,20 @@ import Raster
 /// the decoder's output.
 enum AV1FilterSearch {
     /// Decides the filters and applies them to `f.recon`. `formulaDeblock`/`formulaCdef` are the quantizer-derived
-    /// parameters: the deblocking levels unless `searchDeblock`, and everything at speed >= 8, where nothing is
-    /// applied unless the caller needs the reconstruction.
+    /// parameters: the deblocking levels unless `searchDeblock`, and the CDEF strength when the speed settings do not
+    /// search CDEF. Without a search nothing needs filtering here unless the caller needs the reconstruction.
     static func run(frame f: AV1FrameState, width: Int, height: Int, formulaDeblock: AV1DeblockParams,
                     formulaCdef: AV1CdefParams, searchDeblock: Bool, needReconstruction: Bool) -> (AV1DeblockParams, AV1CdefParams) {
-        let searching = f.speed < 8
+        let cdefChoice = f.settings.cdef
+        let searching = cdefChoice == .searched
         let deblock = searching && searchDeblock
             ? searchDeblockLevels(frame: f, width: width, height: height, start: formulaDeblock) : formulaDeblock
-        if !searching && !needReconstruction { return (deblock, formulaCdef) }   // cdef_bits 0: no index is coded
+        let chosenCdef = cdefChoice == .off ? AV1CdefParams() : formulaCdef
+        if !searching && !needReconstruction { return (deblock, chosenCdef) }   // cdef_bits 0: no index is coded
         AV1Deblock.apply(frame: f, width: width, height: height, planes: f.recon, params: deblock)
+        if cdefChoice == .off { return (deblock, chosenCdef) }
         let analysis = AV1CdefAnalysis(frame: f, luma: f.recon[0])
-        var cdef = formulaCdef
+        var cdef = chosenCdef
         if searching {
             cdef = searchCdef(frame: f, analysis: analysis, width: width, height: height)
         } else {
@@ -74,7 +77,7 @@ enum AV1FilterSearch {
         return best
     }
 
-    /// Luma: one level for both directions, then (speed <= 5) each direction on its own; chroma planes each on
+    /// Luma: one level for both directions, then (`deblockPerDirection`) each direction on its own; chroma planes each on
     /// their own. Sharpness stays 0.
     static func searchDeblockLevels(frame f: AV1FrameState, width: Int, height: Int, start: AV1DeblockParams) -> AV1DeblockParams {
         var out = start
@@ -87,7 +90,7 @@ enum AV1FilterSearch {
             deblockedError(frame: f, plane: 0, grid: grid0, width: width, height: height, levels: (l, l), sharpness: 0, scratch: scratch)
         }
         var l0 = joint, l1 = joint
-        if f.speed <= 5 {
+        if f.settings.deblockPerDirection {
             l0 = search1D(start: joint, firstStep: 2) { l in
                 deblockedError(frame: f, plane: 0, grid: grid0, width: width, height: height, levels: (l, l1), sharpness: 0, scratch: scratch)
             }
@@ -122,8 +125,8 @@ enum AV1FilterSearch {
         var params = AV1CdefParams()
         params.damping = damping(qIndex: f.qIndex)
         let rho = AV1Tuning.cdefStrengthPenalty
-        let yPri = f.speed <= 5 ? [1, 2, 3, 4, 6, 8, 10, 13] : [1, 2, 4, 6, 9, 13]
-        let uvPri = f.speed <= 5 ? [1, 2, 3, 4, 6, 8] : [1, 2, 4, 7]
+        let yPri = f.settings.cdefWideCandidates ? [1, 2, 3, 4, 6, 8, 10, 13] : [1, 2, 4, 6, 9, 13]
+        let uvPri = f.settings.cdefWideCandidates ? [1, 2, 3, 4, 6, 8] : [1, 2, 4, 7]
         let yCand = candidates(pri: yPri)
         let uvCand = f.numPlanes > 1 ? candidates(pri: uvPri) : [AV1CdefStrength(pri: 0, sec: 0)]
         let units = a.sbCols * a.sbRows
@@ -134,9 +137,9 @@ enum AV1FilterSearch {
         defer { sseY.deallocate(); sseUV.deallocate() }
         let tables = AV1Cdef.ConstrainTables(damping: params.damping)
         let geo = (0..<f.numPlanes).map { AV1Cdef.PlaneGeometry(frame: f, plane: $0) }
-        // Faster speeds estimate the errors on every other row of every other 8x8 block.
-        let rowStep = f.speed >= 6 ? 2 : 1
-        let checker = f.speed >= 6
+        // Faster settings estimate the errors on every other row of every other 8x8 block.
+        let rowStep = f.settings.cdefSubsampledSearch ? 2 : 1
+        let checker = f.settings.cdefSubsampledSearch
 
         let work = { (sbRow: Int) in
             for sbCol in 0..<a.sbCols where a.unitCoded[sbRow * a.sbCols + sbCol] {

@@ -240,48 +240,14 @@ enum AV1InverseTransform {
     }
 
     /// 2D inverse transform (§7.13.3) of the square transform 2^log2 with coefficients `dequant` (tw x tw,
-    /// tw = min(32, size), row-major by vertical frequency) into `residual` (size x size).
+    /// tw = min(32, size), row-major by vertical frequency) into `residual` (size x size): the row transforms,
+    /// rounded by the row shift and clamped to 16 bits, then the column transforms rounded by 4, on SIMD lanes
+    /// (AV1InverseTransformLanes).
     static func inverse2D(_ dequant: UnsafePointer<Int32>, log2: Int, txType: Int, residual: UnsafeMutablePointer<Int32>) {
-        let n = 1 << log2
-        let tw = min(32, n)
-        let rowShift = Int(transformRowShift[log2 - 2])
-        let (colKind, rowKind) = kinds(txType)
-        let rowClamp = 16, colClamp = 16
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { tb in
-            let t = tb.baseAddress!, previous = t + 64
-            for i in 0..<n {
-                if i >= 32 { for j in 0..<n { residual[i * n + j] = 0 }; continue }
-                var nonZero = false
-                for j in 0..<n {
-                    let v = j < 32 ? Int(dequant[i * tw + j]) : 0
-                    t[j] = v
-                    if v != 0 { nonZero = true }
-                }
-                if !nonZero && rowKind != .identity {
-                    for j in 0..<n { residual[i * n + j] = 0 }
-                    continue
-                }
-                run1D(rowKind, t, log2, rowClamp)
-                let lo = -(1 << (colClamp - 1)), hi = (1 << (colClamp - 1)) - 1
-                for j in 0..<n { residual[i * n + j] = Int32(min(max(round2(t[j], rowShift), lo), hi)) }
-            }
-            // A column whose input equals the previous column's has the same output (all columns of a DC-only
-            // block, for instance): copy it instead of transforming again.
-            for j in 0..<n {
-                var same = j > 0
-                for i in 0..<n {
-                    let v = Int(residual[i * n + j])
-                    if same && v != previous[i] { same = false }
-                    t[i] = v
-                }
-                if same {
-                    for i in 0..<n { residual[i * n + j] = residual[i * n + j - 1] }
-                    continue
-                }
-                previous.update(from: t, count: n)
-                run1D(colKind, t, log2, colClamp)
-                for i in 0..<n { residual[i * n + j] = Int32(round2(t[i], 4)) }
-            }
+        if log2 == 2 {
+            inverse2DLanes(dequant, log2: log2, txType: txType, residual: residual, SIMD4<Int32>.self)
+        } else {
+            inverse2DLanes(dequant, log2: log2, txType: txType, residual: residual, SIMD8<Int32>.self)
         }
     }
 }
