@@ -63,9 +63,10 @@ VARIANTS = {
 QUALITY = 60  # imagestack's default AVIF quality; the reference fallback uses libavif's quantizer for it
 
 # Corpus files our decoder is expected to reject (corrupt PngSuite x*.png, arithmetic-coded and 12-bit JPEG, GIF,
-# text). Any other rejection is a failure, so a decoder regression cannot quietly shrink the coverage.
-EXPECTED_REJECTS = re.compile(r"(^|/)(x[^/]*\.png|[^/]*ari[^/]*\.jpg|monkey12\.jpg|[^/]*\.gif|[^/]*\.(txt|md))$",
-                              re.I)
+# animated WebP (SPEC §1: not processed), text). Any other rejection is a failure, so a decoder regression cannot
+# quietly shrink the coverage.
+EXPECTED_REJECTS = re.compile(r"(^|/)(x[^/]*\.png|[^/]*ari[^/]*\.jpg|monkey12\.jpg|[^/]*\.gif|animated[^/]*\.webp"
+                              r"|[^/]*\.(txt|md))$", re.I)
 
 
 def subset(rel, variant):
