@@ -1,5 +1,6 @@
 import XCTest
 @testable import Decoders
+@testable import Raster
 
 /// The vector kernels of the WebP decoder against their plain references on random data: the loop filter
 /// (`VP8LoopFilter` vs `VP8LoopFilterReference`), the fancy upsampler and the YUV → RGB row conversion (vs the

@@ -1,4 +1,4 @@
-/// Lossy WebP's YUV 4:2:0 → RGB as libwebp's `dwebp` outputs it by default, so decoded pixels are bit-identical
+/// The colour module's variant for lossy WebP (VP8, RFC 6386 §1: BT.601 YCbCr 4:2:0): YUV 4:2:0 → RGB as libwebp's `dwebp` outputs it by default, so decoded pixels are bit-identical
 /// to dwebp's: "fancy" upsampling of the chroma, then a fixed-point BT.601 conversion.
 ///
 /// Upsampling: each output pixel's chroma is interpolated from the 2x2 nearest chroma samples with weights 9, 3,
@@ -16,7 +16,7 @@
 ///
 /// The row kernels work on 16 pixels at a time in 16-bit lanes; `yuvToRGB` and the scalar tails are the reference
 /// the vector code reproduces exactly (WebPFancyUpsamplerTests compares them on random data).
-enum WebPFancyUpsampler {
+public enum WebPFancyUpsampler {
     typealias Lanes = SIMD16<UInt16>
 
     @inline(__always)
@@ -26,7 +26,7 @@ enum WebPFancyUpsampler {
 
     /// One pixel; `out` receives R, G, B.
     @inline(__always)
-    static func yuvToRGB(_ y: Int32, _ u: Int32, _ v: Int32, _ out: UnsafeMutablePointer<UInt8>) {
+    public static func yuvToRGB(_ y: Int32, _ u: Int32, _ v: Int32, _ out: UnsafeMutablePointer<UInt8>) {
         let luma = (y &* 19077) &>> 8
         out[0] = clip8(luma &+ ((v &* 26149) &>> 8) &- 14234)
         out[1] = clip8(luma &- ((u &* 6419) &>> 8) &- ((v &* 13320) &>> 8) &+ 8708)
@@ -50,7 +50,7 @@ enum WebPFancyUpsampler {
 
     /// Converts `count` pixels of full-resolution Y, U, V rows to RGB (`channels` 3) or RGBA (4, alpha from
     /// `alpha`, or 255 when nil).
-    static func convertRow(y: UnsafePointer<UInt8>, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>,
+    public static func convertRow(y: UnsafePointer<UInt8>, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>,
                            alpha: UnsafePointer<UInt8>?, out: UnsafeMutablePointer<UInt8>, count: Int, channels: Int) {
         var x = 0
         while x + 16 <= count {
@@ -94,7 +94,7 @@ enum WebPFancyUpsampler {
 
     /// Upsamples one chroma plane for one or two output rows: `topOut` interpolated 3:1 towards `top` (the
     /// chroma row nearer to it), `bottomOut` 3:1 towards `current`. `width` is the luma width.
-    static func upsampleRows(top: UnsafePointer<UInt8>, current: UnsafePointer<UInt8>,
+    public static func upsampleRows(top: UnsafePointer<UInt8>, current: UnsafePointer<UInt8>,
                              topOut: UnsafeMutablePointer<UInt8>, bottomOut: UnsafeMutablePointer<UInt8>?, width: Int) {
         let lastPair = (width - 1) >> 1
         @inline(__always) func edge(_ near: UInt8, _ far: UInt8) -> UInt8 {
@@ -134,64 +134,6 @@ enum WebPFancyUpsampler {
         if width & 1 == 0 {
             topOut[width - 1] = edge(top[lastPair], current[lastPair])
             bottomOut?[width - 1] = edge(current[lastPair], top[lastPair])
-        }
-    }
-}
-
-/// Emits RGB(A) rows from YUV 4:2:0 planes as they become final, in dwebp's order: row 0 alone (its chroma row
-/// paired with itself), then rows (2k-1, 2k) from chroma rows k-1 and k, and for an even height the last row alone.
-struct WebPFancyRowEmitter {
-    let width: Int
-    let height: Int
-    let channels: Int
-    /// Next output row to produce.
-    private(set) var nextRow = 0
-    /// Upsampled chroma of the two rows being produced: U top, V top, U bottom, V bottom.
-    private var chroma: [UInt8]
-
-    init(width: Int, height: Int, channels: Int) {
-        self.width = width; self.height = height; self.channels = channels
-        chroma = [UInt8](repeating: 0, count: 4 * width)
-    }
-
-    /// Emits every row whose luma rows are below `lumaRows` and chroma rows below `chromaRows` (both final), reading
-    /// the planes' rows from `planes`. `alpha` is the full alpha plane for RGBA output (nil: opaque).
-    mutating func emit(lumaRows: Int, chromaRows: Int, planes: VP8PlaneRing, alpha: UnsafePointer<UInt8>?,
-                       out: UnsafeMutablePointer<UInt8>) {
-        let width = self.width, channels = self.channels, outStride = width * channels
-        chroma.withUnsafeMutableBufferPointer { buffer in
-            let uTop = buffer.baseAddress!, vTop = uTop + width, uBottom = vTop + width, vBottom = uBottom + width
-            /// Rows `row` (and `row + 1` when `pair`) from chroma rows `above` and `below`.
-            func produce(_ row: Int, pair: Bool, above: Int, below: Int) {
-                WebPFancyUpsampler.upsampleRows(top: planes.chromaRow(planes.u, above), current: planes.chromaRow(planes.u, below),
-                                                topOut: uTop, bottomOut: pair ? uBottom : nil, width: width)
-                WebPFancyUpsampler.upsampleRows(top: planes.chromaRow(planes.v, above), current: planes.chromaRow(planes.v, below),
-                                                topOut: vTop, bottomOut: pair ? vBottom : nil, width: width)
-                WebPFancyUpsampler.convertRow(y: planes.lumaRow(row), u: uTop, v: vTop, alpha: alpha.map { $0 + row * width },
-                                              out: out + row * outStride, count: width, channels: channels)
-                if pair {
-                    WebPFancyUpsampler.convertRow(y: planes.lumaRow(row + 1), u: uBottom, v: vBottom,
-                                                  alpha: alpha.map { $0 + (row + 1) * width },
-                                                  out: out + (row + 1) * outStride, count: width, channels: channels)
-                }
-            }
-            if nextRow == 0 && lumaRows >= 1 && chromaRows >= 1 {
-                produce(0, pair: false, above: 0, below: 0)
-                nextRow = 1
-            }
-            guard nextRow > 0 else { return }
-            while nextRow + 1 < height {
-                let k = (nextRow + 1) / 2
-                guard nextRow + 1 < lumaRows, k < chromaRows else { return }
-                produce(nextRow, pair: true, above: k - 1, below: k)
-                nextRow += 2
-            }
-            // Even height: the last row pairs the last chroma row with itself.
-            let k = (height - 1) / 2
-            if nextRow == height - 1 && lumaRows >= height && k < chromaRows {
-                produce(nextRow, pair: false, above: k, below: k)
-                nextRow += 1
-            }
         }
     }
 }
