@@ -21,13 +21,7 @@ public enum JPEGEncoder {
         let quality = min(100, max(1, options.quality))
         let quantTables = [JPEGTables.scaledTable(JPEGTables.annexKLuminance, quality: quality),
                            JPEGTables.scaledTable(JPEGTables.annexKChrominance, quality: quality)]
-        let planes = JPEGPlanes(raster, subsampling: options.subsampling)
-        let dct = JPEGForwardDCT()
-        let coefficients = try planes.components.map { c in
-            try Job.checkpoint()
-            return dct.quantizedBlocks(samples: c.samples, blocksWide: c.blocksWide, blocksHigh: c.blocksHigh,
-                                quantTable: quantTables[c.quantTable])
-        }
+        let planes = try JPEGCoefficientPlanes(raster, subsampling: options.subsampling, quantTables: quantTables)
 
         var out: [UInt8] = [0xFF, 0xD8]
         // APP0 JFIF 1.01, no units, 1:1 aspect, no thumbnail (JFIF 1.02 §"JFIF APP0 marker").
@@ -64,7 +58,11 @@ public enum JPEGEncoder {
         }
         for scan in scans {
             try Job.checkpoint()
-            try encodeScan(scan, planes: planes, coefficients: coefficients, progressive: options.progressive, to: &out)
+            if scan.start == 0 && scan.end == 63 {
+                try encodeSequentialScan(scan, planes: planes, to: &out)
+            } else {
+                try encodeProgressiveScan(scan, planes: planes, to: &out)
+            }
         }
         out += [0xFF, 0xD9]
         return out
@@ -74,20 +72,11 @@ public enum JPEGEncoder {
     private static func dcTable(_ component: Int) -> Int { component == 0 ? 0 : 1 }
     private static func acTable(_ component: Int) -> Int { component == 0 ? 2 : 3 }
 
-    private static func encodeScan(_ scan: Scan, planes: JPEGPlanes, coefficients: [[Int16]], progressive: Bool,
-                                   to out: inout [UInt8]) throws {
-        var counter = JPEGSymbolCounter(tables: 4)
-        runScan(scan, planes: planes, coefficients: coefficients, into: &counter)
-        var tables: [JPEGHuffmanTable] = []
+    /// DHT for the four tables (those with symbols) and the SOS header of `scan`.
+    private static func appendTablesAndHeader(_ scan: Scan, planes: JPEGCoefficientPlanes, tables: [JPEGHuffmanTable],
+                                              used: [Bool], to out: inout [UInt8]) {
         var dht: [UInt8] = []
-        for t in 0..<4 {
-            let frequencies = counter.frequencies(table: t)
-            let table = JPEGHuffmanTable(frequencies: frequencies)
-            tables.append(table)
-            if frequencies.contains(where: { $0 > 0 }) {
-                dht += table.segmentBody(tableClass: t / 2, slot: t % 2)
-            }
-        }
+        for t in 0..<4 where used[t] { dht += tables[t].segmentBody(tableClass: t / 2, slot: t % 2) }
         appendSegment(0xC4, dht, to: &out)
         var sos: [UInt8] = [UInt8(scan.components.count)]
         for c in scan.components {
@@ -95,46 +84,76 @@ public enum JPEGEncoder {
         }
         sos += [UInt8(scan.start), UInt8(scan.end), 0]
         appendSegment(0xDA, sos, to: &out)
-        var writer = JPEGSymbolWriter(tables: tables, capacity: 1 << 16)
-        runScan(scan, planes: planes, coefficients: coefficients, into: &writer)
-        out += writer.writer.finish(padBit: 1)
     }
 
-    /// Emits the symbols of one scan: interleaved scans walk MCUs (T.81 §A.2.3), single-component scans walk the
-    /// component's data blocks row by row (T.81 §A.2.2).
-    private static func runScan<S: JPEGSymbolSink>(_ scan: Scan, planes: JPEGPlanes, coefficients: [[Int16]],
-                                                   into sink: inout S) {
-        var predictors = [Int](repeating: 0, count: planes.components.count)
-        var eobRun = 0
-        func block(_ c: Int, _ index: Int, _ coefs: UnsafeBufferPointer<Int16>) {
-            let offset = index * 64
-            if scan.start == 0 && scan.end == 63 {
-                JPEGScanEncoder.encodeSequentialBlock(coefs, offset: offset, predictor: &predictors[c],
-                                                      dcTable: dcTable(c), acTable: acTable(c), into: &sink)
-            } else if scan.start == 0 {
-                let dc = Int(coefs[offset])
-                let category = JPEGScanEncoder.category(dc - predictors[c])
-                predictors[c] = dc
-                sink.emit(table: dcTable(c), symbol: category.size, extra: category.bits, extraCount: category.size)
-            } else {
-                withUnsafeMutablePointer(to: &eobRun) { run in
-                    JPEGScanEncoder.encodeACRange(coefs, offset: offset, start: scan.start, end: scan.end,
-                                                  table: acTable(c), eobRun: run, into: &sink)
+    /// A sequential scan of every component (interleaved, or gray's single component, whose MCUs are its blocks):
+    /// symbol counts come from the coefficient pass. Bands of MCU rows are coded on the job's threads without
+    /// stuffing, each from the DC predictors left by the row above it, and spliced in order into the stuffed
+    /// segment: the same bits as one pass over the image.
+    private static func encodeSequentialScan(_ scan: Scan, planes: JPEGCoefficientPlanes, to out: inout [UInt8]) throws {
+        let counts = planes.sequentialCounts
+        let frequencies = (0..<4).map { Array(counts[($0 * 256)..<(($0 + 1) * 256)]) }
+        let tables = frequencies.map { JPEGHuffmanTable(frequencies: $0) }
+        let used = frequencies.map { $0.contains { $0 > 0 } }
+        appendTablesAndHeader(scan, planes: planes, tables: tables, used: used, to: &out)
+        try Job.checkpoint()
+        let codeTables = tables.map(JPEGSequentialCoder.CodeTable.init)
+        let blocks = planes.components.reduce(0) { $0 + $1.blocksWide * $1.blocksHigh }
+        let bands = blocks >= 4096 ? min(planes.mcusHigh, Job.current.threads) : 1
+        var pieces = [JPEGEntropyWriter.Piece?](repeating: nil, count: bands)
+        var whole: [UInt8] = []
+        try planes.withBlocks { coefficients, masks in
+        try JPEGTables.zigzagToNatural.withUnsafeBufferPointer { natural in
+        try codeTables[0].codes.withUnsafeBufferPointer { dcCodes0 in
+        try codeTables[0].lengths.withUnsafeBufferPointer { dcLengths0 in
+        try codeTables[1].codes.withUnsafeBufferPointer { dcCodes1 in
+        try codeTables[1].lengths.withUnsafeBufferPointer { dcLengths1 in
+        try codeTables[2].codes.withUnsafeBufferPointer { acCodes0 in
+        try codeTables[2].lengths.withUnsafeBufferPointer { acLengths0 in
+        try codeTables[3].codes.withUnsafeBufferPointer { acCodes1 in
+        try codeTables[3].lengths.withUnsafeBufferPointer { acLengths1 in
+        try pieces.withUnsafeMutableBufferPointer { pieces in
+            try Job.parallelFor(bands) { band in
+                try Job.checkpoint()
+                let rows = (planes.mcusHigh * band / bands)..<(planes.mcusHigh * (band + 1) / bands)
+                var writer = JPEGEntropyWriter(capacity: blocks * 8 / bands, stuffing: bands == 1)
+                var predictors = scan.components.map { c in
+                    rows.lowerBound == 0 ? 0 : Int(coefficients[planes.lastBlock(of: c, aboveMCURow: rows.lowerBound) * 64])
                 }
+                forEachBlockInMCUOrder(scan, planes: planes, mcuRows: rows) { c, block in
+                    let luma = c == 0
+                    JPEGSequentialCoder.encodeBlock(coefficients + block * 64, nonZero: masks[block],
+                                                    natural: natural.baseAddress!, predictor: &predictors[c],
+                                                    dcCodes: (luma ? dcCodes0 : dcCodes1).baseAddress!,
+                                                    dcLengths: (luma ? dcLengths0 : dcLengths1).baseAddress!,
+                                                    acCodes: (luma ? acCodes0 : acCodes1).baseAddress!,
+                                                    acLengths: (luma ? acLengths0 : acLengths1).baseAddress!, into: &writer)
+                }
+                if bands == 1 { whole = writer.finish() } else { pieces[band] = writer.finishPiece() }
             }
+        }}}}}}}}}}}
+        if bands > 1 {
+            var writer = JPEGEntropyWriter(capacity: pieces.reduce(0) { $0 + ($1?.bytes.count ?? 0) } * 9 / 8 + 64)
+            for piece in pieces { writer.append(piece!) }
+            whole = writer.finish()
         }
+        out += whole
+    }
+
+    /// Calls `body(component, block index in the store)` for every block of an interleaved scan in MCU order
+    /// (T.81 §A.2.3), or of a single-component scan row by row over the data blocks (T.81 §A.2.2); `mcuRows`
+    /// (MCU rows, or block rows of a single-component scan) limits the walk to a band.
+    @inline(__always)
+    private static func forEachBlockInMCUOrder(_ scan: Scan, planes: JPEGCoefficientPlanes, mcuRows: Range<Int>? = nil,
+                                               _ body: (Int, Int) -> Void) {
         if scan.components.count > 1 {
-            let buffers = coefficients
-            for mcuY in 0..<planes.mcusHigh {
+            for mcuY in mcuRows ?? 0..<planes.mcusHigh {
                 for mcuX in 0..<planes.mcusWide {
                     for c in scan.components {
                         let comp = planes.components[c]
-                        buffers[c].withUnsafeBufferPointer { coefs in
-                            for v in 0..<comp.vertical {
-                                for h in 0..<comp.horizontal {
-                                    block(c, (mcuY * comp.vertical + v) * comp.blocksWide + mcuX * comp.horizontal + h, coefs)
-                                }
-                            }
+                        for v in 0..<comp.vertical {
+                            let rowStart = comp.firstBlock + (mcuY * comp.vertical + v) * comp.blocksWide + mcuX * comp.horizontal
+                            for h in 0..<comp.horizontal { body(c, rowStart + h) }
                         }
                     }
                 }
@@ -142,16 +161,45 @@ public enum JPEGEncoder {
         } else {
             let c = scan.components[0]
             let comp = planes.components[c]
-            coefficients[c].withUnsafeBufferPointer { coefs in
-                for by in 0..<comp.dataBlocksHigh {
-                    for bx in 0..<comp.dataBlocksWide { block(c, by * comp.blocksWide + bx, coefs) }
+            for by in mcuRows ?? 0..<comp.dataBlocksHigh {
+                for bx in 0..<comp.dataBlocksWide { body(c, comp.firstBlock + by * comp.blocksWide + bx) }
+            }
+        }
+    }
+
+    /// A progressive first-pass scan (DC only, or one component's AC band) through the generic symbol sinks.
+    private static func encodeProgressiveScan(_ scan: Scan, planes: JPEGCoefficientPlanes, to out: inout [UInt8]) throws {
+        var counter = JPEGSymbolCounter(tables: 4)
+        runScan(scan, planes: planes, into: &counter)
+        let frequencies = (0..<4).map { counter.frequencies(table: $0) }
+        let tables = frequencies.map { JPEGHuffmanTable(frequencies: $0) }
+        appendTablesAndHeader(scan, planes: planes, tables: tables, used: frequencies.map { $0.contains { $0 > 0 } }, to: &out)
+        var writer = JPEGSymbolWriter(tables: tables, capacity: 1 << 16)
+        runScan(scan, planes: planes, into: &writer)
+        out += writer.writer.finish(padBit: 1)
+    }
+
+    /// Emits the symbols of one progressive first-pass scan (T.81 §G.1.2.1 DC, §G.1.2.2 AC band).
+    private static func runScan<S: JPEGSymbolSink>(_ scan: Scan, planes: JPEGCoefficientPlanes, into sink: inout S) {
+        var predictors = [Int](repeating: 0, count: planes.components.count)
+        var eobRun = 0
+        planes.withBlocks { coefficients, _ in
+        JPEGTables.zigzagToNatural.withUnsafeBufferPointer { natural in
+            forEachBlockInMCUOrder(scan, planes: planes) { c, block in
+                let coefs = coefficients + block * 64
+                if scan.start == 0 {
+                    let dc = Int(coefs[0])
+                    let category = JPEGScanEncoder.category(dc - predictors[c])
+                    predictors[c] = dc
+                    sink.emit(table: dcTable(c), symbol: category.size, extra: category.bits, extraCount: category.size)
+                } else {
+                    JPEGScanEncoder.encodeACRange(coefs, natural: natural.baseAddress!, start: scan.start, end: scan.end,
+                                                  table: acTable(c), eobRun: &eobRun, into: &sink)
                 }
             }
-            if eobRun > 0 {
-                withUnsafeMutablePointer(to: &eobRun) { run in
-                    JPEGScanEncoder.flushEOBRun(run, table: acTable(c), into: &sink)
-                }
-            }
+        }}
+        if scan.start > 0 && eobRun > 0 {
+            JPEGScanEncoder.flushEOBRun(&eobRun, table: acTable(scan.components[0]), into: &sink)
         }
     }
 

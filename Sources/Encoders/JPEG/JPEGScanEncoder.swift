@@ -44,27 +44,16 @@ enum JPEGScanEncoder {
         return (size, bits)
     }
 
-    /// DC difference and AC run/size symbols of one block (zig-zag coefficients at `offset`), Ss = 0, Se = 63.
-    @inline(__always)
-    static func encodeSequentialBlock<S: JPEGSymbolSink>(_ coefficients: UnsafeBufferPointer<Int16>, offset: Int,
-                                                         predictor: inout Int, dcTable: Int, acTable: Int, into sink: inout S) {
-        let dc = Int(coefficients[offset])
-        let dcCategory = category(dc - predictor)
-        predictor = dc
-        sink.emit(table: dcTable, symbol: dcCategory.size, extra: dcCategory.bits, extraCount: dcCategory.size)
-        encodeACRange(coefficients, offset: offset, start: 1, end: 63, table: acTable, eobRun: nil, into: &sink)
-    }
-
     /// AC symbols for zig-zag positions start...end. With `eobRun`, blocks that end in zeros are counted into an
     /// end-of-band run instead of each sending EOB (progressive, T.81 §G.1.2.2).
     @inline(__always)
-    static func encodeACRange<S: JPEGSymbolSink>(_ coefficients: UnsafeBufferPointer<Int16>, offset: Int, start: Int,
-                                                 end: Int, table: Int, eobRun: UnsafeMutablePointer<Int>?, into sink: inout S) {
+    static func encodeACRange<S: JPEGSymbolSink>(_ coefficients: UnsafePointer<Int16>, natural: UnsafePointer<Int>,
+                                                 start: Int, end: Int, table: Int, eobRun: inout Int, into sink: inout S) {
         var run = 0
         for k in start...end {
-            let v = Int(coefficients[offset + k])
+            let v = Int(coefficients[natural[k]])
             if v == 0 { run += 1; continue }
-            if let eobRun, eobRun.pointee > 0 { flushEOBRun(eobRun, table: table, into: &sink) }
+            if eobRun > 0 { flushEOBRun(&eobRun, table: table, into: &sink) }
             while run > 15 {
                 sink.emit(table: table, symbol: 0xF0, extra: 0, extraCount: 0)
                 run -= 16
@@ -74,21 +63,17 @@ enum JPEGScanEncoder {
             run = 0
         }
         if run > 0 {
-            if let eobRun {
-                eobRun.pointee += 1
-                if eobRun.pointee == 0x7FFF { flushEOBRun(eobRun, table: table, into: &sink) }
-            } else {
-                sink.emit(table: table, symbol: 0x00, extra: 0, extraCount: 0)
-            }
+            eobRun += 1
+            if eobRun == 0x7FFF { flushEOBRun(&eobRun, table: table, into: &sink) }
         }
     }
 
     /// EOBn symbol for a run of blocks: n = ⌊log2 run⌋, then n bits of run − 2^n (T.81 §G.1.2.2, Table G.1).
-    static func flushEOBRun<S: JPEGSymbolSink>(_ eobRun: UnsafeMutablePointer<Int>, table: Int, into sink: inout S) {
-        let run = eobRun.pointee
+    static func flushEOBRun<S: JPEGSymbolSink>(_ eobRun: inout Int, table: Int, into sink: inout S) {
+        let run = eobRun
         guard run > 0 else { return }
         let n = Int.bitWidth - 1 - run.leadingZeroBitCount
         sink.emit(table: table, symbol: n << 4, extra: UInt32(run - (1 << n)), extraCount: n)
-        eobRun.pointee = 0
+        eobRun = 0
     }
 }

@@ -1,0 +1,234 @@
+import Raster
+
+/// The quantized DCT coefficients of every block of a JPEG frame, computed one MCU row at a time: the MCU row's
+/// source rows are colour converted (and chroma downsampled in the same pass) into small strips, edge-padded to
+/// whole MCUs, and each block of the strips is transformed straight into the coefficient store. No
+/// full-resolution plane is ever stored. MCU rows are independent, so bands of them run on the job's threads;
+/// every coefficient is the same whatever the thread count.
+struct JPEGCoefficientPlanes {
+    struct Component {
+        let id: UInt8
+        let horizontal: Int
+        let vertical: Int
+        let quantTable: Int
+        /// Blocks covering whole MCUs.
+        let blocksWide: Int
+        let blocksHigh: Int
+        /// Blocks that hold image data (T.81 §A.2.2: a non-interleaved scan covers only these).
+        let dataBlocksWide: Int
+        let dataBlocksHigh: Int
+        /// Index of the component's first block in the store; its blocks follow row by row.
+        let firstBlock: Int
+    }
+
+    var components: [Component] = []
+    let mcusWide: Int
+    let mcusHigh: Int
+    let maxHorizontal: Int
+    let maxVertical: Int
+    /// 64 coefficients per block in natural (row-major) order, blocks of component 0 first.
+    private(set) var coefficients: [Int16] = []
+    /// Per block: its non-zero coefficients by zig-zag position (bit k = zig-zag position k).
+    private(set) var nonZero: [UInt64] = []
+    /// Occurrences of each symbol of a sequential scan, table t's symbol s at t * 256 + s (tables numbered DC luma,
+    /// DC chroma, AC luma, AC chroma): the first pass of the optimized Huffman tables, gathered while the blocks are
+    /// still in cache.
+    private(set) var sequentialCounts: [Int] = []
+
+    init(_ raster: Raster, subsampling: ChromaSubsampling, quantTables: [[UInt16]]) throws {
+        let image = raster.bitDepth == .eight ? raster : raster.to8Bit()
+        let width = image.width, height = image.height
+        let isColor = image.layout.isColor
+        let (h, v): (Int, Int) = !isColor ? (1, 1) : subsampling == .s420 ? (2, 2) : subsampling == .s422 ? (2, 1) : (1, 1)
+        maxHorizontal = h; maxVertical = v
+        mcusWide = (width + 8 * h - 1) / (8 * h)
+        mcusHigh = (height + 8 * v - 1) / (8 * v)
+        var firstBlock = 0
+        for index in 0..<(isColor ? 3 : 1) {
+            let ch = index == 0 ? h : 1, cv = index == 0 ? v : 1
+            // T.81 §A.1.1: component dimensions are ceil(X * Hi / Hmax), ceil(Y * Vi / Vmax).
+            let componentWidth = (width * ch + h - 1) / h, componentHeight = (height * cv + v - 1) / v
+            let component = Component(id: UInt8(index + 1), horizontal: ch, vertical: cv, quantTable: index == 0 ? 0 : 1,
+                                      blocksWide: mcusWide * ch, blocksHigh: mcusHigh * cv,
+                                      dataBlocksWide: (componentWidth + 7) / 8, dataBlocksHigh: (componentHeight + 7) / 8,
+                                      firstBlock: firstBlock)
+            components.append(component)
+            firstBlock += component.blocksWide * component.blocksHigh
+        }
+        // Every block is written below: no need to clear the store first (a 5120x2880 4:2:0 frame has 44 MB).
+        coefficients = [Int16](unsafeUninitializedCapacity: firstBlock * 64) { _, count in count = firstBlock * 64 }
+        nonZero = [UInt64](unsafeUninitializedCapacity: firstBlock) { _, count in count = firstBlock }
+        let transforms = quantTables.map { JPEGForwardDCT(quantTable: $0) }
+        let strips = JPEGStripConverter(image: image, paddedWidth: mcusWide * 8 * h, rowsPerMCU: 8 * v,
+                                        horizontal: h, vertical: v)
+        let components = self.components, mcusHigh = self.mcusHigh
+        // Bands of MCU rows: a few per thread so that uneven progress still balances; one band for small images.
+        let bands = firstBlock >= 4096 ? min(mcusHigh, Job.current.threads * 4) : 1
+        let mcusWide = self.mcusWide
+        var bandCounts = [[Int]](repeating: [], count: bands)
+        try coefficients.withUnsafeMutableBufferPointer { store in
+        try nonZero.withUnsafeMutableBufferPointer { masks in
+        try JPEGForwardDCT.rowMasks.withUnsafeBufferPointer { rowMasks in
+        try JPEGTables.zigzagToNatural.withUnsafeBufferPointer { natural in
+        try bandCounts.withUnsafeMutableBufferPointer { bandCounts in
+            try Job.parallelFor(bands) { band in
+                let scratch = strips.makeScratch()
+                var counts = [Int](repeating: 0, count: 1024)
+                try counts.withUnsafeMutableBufferPointer { counts in
+                    for mcuY in (mcusHigh * band / bands)..<(mcusHigh * (band + 1) / bands) {
+                        try Job.checkpoint()
+                        strips.convert(mcuRow: mcuY, into: scratch)
+                        for (index, component) in components.enumerated() {
+                            let transform = transforms[component.quantTable]
+                            let acCounts = counts.baseAddress! + (index == 0 ? 2 : 3) * 256
+                            let plane = scratch.planes[index], stride = scratch.strides[index]
+                            do {
+                                for by in 0..<component.vertical {
+                                    let blockRow = mcuY * component.vertical + by
+                                    for bx in 0..<component.blocksWide {
+                                        let block = component.firstBlock + blockRow * component.blocksWide + bx
+                                        let coefficients = store.baseAddress! + block * 64
+                                        let mask = transform.quantizeBlock(plane + by * 8 * stride + bx * 8, stride: stride,
+                                                                           into: coefficients, rowMasks: rowMasks.baseAddress!)
+                                        masks[block] = mask
+                                        JPEGSequentialCoder.countAC(coefficients, nonZero: mask, natural: natural.baseAddress!,
+                                                                                   into: acCounts)
+                                    }
+                                }
+                            }
+                            // DC differences whose predecessor (in MCU order) is in this MCU row: all but the first.
+                            let dcCounts = counts.baseAddress! + (index == 0 ? 0 : 256)
+                            var previous = 0, first = true
+                            for mcuX in 0..<mcusWide {
+                                for by in 0..<component.vertical {
+                                    let rowStart = component.firstBlock + (mcuY * component.vertical + by) * component.blocksWide
+                                        + mcuX * component.horizontal
+                                    for bx in 0..<component.horizontal {
+                                        let dc = Int(store[(rowStart + bx) * 64])
+                                        if !first { dcCounts[JPEGSequentialCoder.category(dc - previous).size] &+= 1 }
+                                        first = false
+                                        previous = dc
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                bandCounts[band] = counts
+            }
+        }}}}}
+        var total = [Int](repeating: 0, count: 1024)
+        for counts in bandCounts { for i in 0..<1024 { total[i] += counts[i] } }
+        // The first block of each component in each MCU row, against the last one of the row above (or 0).
+        for mcuY in 0..<mcusHigh {
+            for (index, component) in components.enumerated() {
+                let dc = Int(coefficients[(component.firstBlock + mcuY * component.vertical * component.blocksWide) * 64])
+                let previous = mcuY == 0 ? 0 : Int(coefficients[lastBlock(of: index, aboveMCURow: mcuY) * 64])
+                total[(index == 0 ? 0 : 256) + JPEGSequentialCoder.category(dc - previous).size] += 1
+            }
+        }
+        sequentialCounts = total
+    }
+
+    /// The block of `component` that comes last, in MCU order, in MCU row `mcuRow` − 1 (mcuRow > 0): the DC
+    /// predictor of the component's first block in `mcuRow`.
+    func lastBlock(of component: Int, aboveMCURow mcuRow: Int) -> Int {
+        let c = components[component]
+        return c.firstBlock + (mcuRow * c.vertical - 1) * c.blocksWide + mcusWide * c.horizontal - 1
+    }
+
+    /// The coefficients of block `index` (64, natural order) and its zig-zag non-zero mask.
+    func withBlocks<R>(_ body: (UnsafePointer<Int16>, UnsafePointer<UInt64>) throws -> R) rethrows -> R {
+        try coefficients.withUnsafeBufferPointer { c in
+            try nonZero.withUnsafeBufferPointer { m in try body(c.baseAddress!, m.baseAddress!) }
+        }
+    }
+}
+
+/// Colour conversion of one MCU row's source rows into per-component sample strips (Y at full resolution, Cb and
+/// Cr downsampled), edge-padded: columns past the image repeat its last column and rows past it its last row,
+/// which is what padding whole planes and then downsampling gives.
+struct JPEGStripConverter {
+    let image: Raster
+    let paddedWidth: Int
+    let rowsPerMCU: Int
+    let horizontal: Int
+    let vertical: Int
+
+    /// A worker's strips (Y, Cb, Cr; `strides` samples per row) and two packed source rows. Reused for every MCU
+    /// row of a band.
+    final class Scratch {
+        let planes: [UnsafeMutablePointer<UInt8>]
+        let strides: [Int]
+        let rows: (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>)
+
+        init(strides: [Int], stripRows: [Int], rowBytes: Int) {
+            self.strides = strides
+            planes = zip(strides, stripRows).map { .allocate(capacity: $0 * $1) }
+            rows = (.allocate(capacity: rowBytes), .allocate(capacity: rowBytes))
+        }
+
+        deinit {
+            for plane in planes { plane.deallocate() }
+            rows.0.deallocate(); rows.1.deallocate()
+        }
+    }
+
+    func makeScratch() -> Scratch {
+        let isColor = image.layout.isColor
+        let chromaWidth = paddedWidth / horizontal
+        return Scratch(strides: isColor ? [paddedWidth, chromaWidth, chromaWidth] : [paddedWidth],
+                       stripRows: isColor ? [rowsPerMCU, 8, 8] : [rowsPerMCU],
+                       rowBytes: paddedWidth * (isColor ? 3 : 1))
+    }
+
+    /// Fills the strips of MCU row `mcuRow`.
+    func convert(mcuRow: Int, into scratch: Scratch) {
+        let matrix = FixedPointRGBToYCbCr.jfif
+        let firstRow = mcuRow * rowsPerMCU
+        let luma = scratch.planes[0]
+        image.samples8.withUnsafeBufferPointer { samples in
+            let src = samples.baseAddress!
+            if !image.layout.isColor {
+                for r in 0..<rowsPerMCU {
+                    luma.advanced(by: r * paddedWidth).update(from: packedRow(src, firstRow + r, scratch: scratch.rows.0),
+                                                              count: paddedWidth)
+                }
+                return
+            }
+            let cb = scratch.planes[1], cr = scratch.planes[2], chromaWidth = scratch.strides[1]
+            var r = 0
+            while r < rowsPerMCU {
+                let top = packedRow(src, firstRow + r, scratch: scratch.rows.0)
+                if horizontal == 1 {
+                    matrix.convertRow(top, count: paddedWidth, y: luma + r * paddedWidth,
+                                      cb: cb + r * chromaWidth, cr: cr + r * chromaWidth)
+                    r += 1
+                    continue
+                }
+                let bottom = vertical == 2 ? packedRow(src, firstRow + r + 1, scratch: scratch.rows.1) : nil
+                let out = r / vertical * chromaWidth
+                matrix.convertRowsBoxDownsampled(top, bottom, count: paddedWidth, y: luma + r * paddedWidth,
+                                                 bottomY: luma + (r + vertical - 1) * paddedWidth,
+                                                 cb: cb + out, cr: cr + out)
+                r += vertical
+            }
+        }
+    }
+
+    /// Source row `y` (clamped to the last row) as packed RGB (or gray) samples, `paddedWidth` pixels: the
+    /// raster's own row when it already is, else a copy in `scratch` without alpha and with the last pixel repeated.
+    private func packedRow(_ src: UnsafePointer<UInt8>, _ y: Int, scratch: UnsafeMutablePointer<UInt8>) -> UnsafePointer<UInt8> {
+        let width = image.width, n = image.channels
+        let packed = image.layout.isColor ? 3 : 1
+        let row = src + min(y, image.height - 1) * width * n
+        if n == packed && width == paddedWidth { return row }
+        for x in 0..<width {
+            for c in 0..<packed { scratch[x * packed + c] = row[x * n + c] }
+        }
+        for x in width..<paddedWidth {
+            for c in 0..<packed { scratch[x * packed + c] = row[(width - 1) * n + c] }
+        }
+        return UnsafePointer(scratch)
+    }
+}
