@@ -43,7 +43,7 @@ public enum JPEGDecoder {
         stream.outputBytes = count
         let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }
-            JPEGDecoder.adviseHugePages(UnsafeMutableRawPointer(base), count)
+            HugePages.advise(UnsafeMutableRawPointer(base), count)
             try stream.parse(bytes, headerOnly: false, output: base)
             initialized = count
         }
@@ -51,22 +51,6 @@ public enum JPEGDecoder {
         if inks { metadata.cmyk = CMYKSamples(adobeInverted: stream.app.adobeTransform != nil) }
         return try Raster(width: width, height: height, layout: transform == .gray ? .gray : inks ? .rgba : .rgb,
                           samples8: samples, metadata: metadata)
-    }
-}
-
-extension JPEGDecoder {
-    /// Asks the kernel to back a large, not yet touched output buffer with 2 MiB pages: far fewer page faults
-    /// when the pixels are first written. Purely a hint; failure changes nothing.
-    static func adviseHugePages(_ base: UnsafeMutableRawPointer, _ count: Int) {
-        #if canImport(Glibc)
-        let huge = 2 << 20
-        guard count >= 4 * huge else { return }
-        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
-        let end = (Int(bitPattern: base) + count) & ~(huge - 1)
-        if end > start, let p = UnsafeMutableRawPointer(bitPattern: start) {
-            _ = madvise(p, end - start, MADV_HUGEPAGE)
-        }
-        #endif
     }
 }
 

@@ -47,7 +47,7 @@ final class JPEGComponentPlane {
         // them meanwhile (JPEGPrefault) 2 MiB pages are cheaper; faulted in by the decoding thread itself, 4 KiB
         // pages were (volna 5120x2880 progressive, paired runs on the shared machine: 1 thread 286 ms with 4 KiB
         // pages vs 337 ms with 2 MiB; 2 threads 270 vs 239 ms).
-        if !isRing && JPEGParallel.workers > 1 { JPEGDecoder.adviseHugePages(raw, byteCount) }
+        if !isRing && JPEGParallel.workers > 1 { HugePages.advise(raw, byteCount) }
     }
 
     @inline(__always)

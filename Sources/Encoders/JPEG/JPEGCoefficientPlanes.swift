@@ -55,8 +55,12 @@ struct JPEGCoefficientPlanes {
             components.append(component)
             firstBlock += component.blocksWide * component.blocksHigh
         }
-        // Every block is written below: no need to clear the store first (a 5120x2880 4:2:0 frame has 44 MB).
-        coefficients = [Int16](unsafeUninitializedCapacity: firstBlock * 64) { _, count in count = firstBlock * 64 }
+        // Every block is written below: no need to clear the store first (a 5120x2880 4:2:0 frame has 44 MB), and
+        // 2 MiB pages make its first writes cheap.
+        coefficients = [Int16](unsafeUninitializedCapacity: firstBlock * 64) { buffer, count in
+            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), firstBlock * 128)
+            count = firstBlock * 64
+        }
         nonZero = [UInt64](unsafeUninitializedCapacity: firstBlock) { _, count in count = firstBlock }
         let transforms = quantTables.map { JPEGForwardDCT(quantTable: $0) }
         let strips = JPEGStripConverter(image: image, paddedWidth: mcusWide * 8 * h, rowsPerMCU: 8 * v,
