@@ -2,7 +2,7 @@
 # corpus locations (the large images fetched when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=.build/release/imagestack
+BIN=${IMAGESTACK_BIN:-.build/release/imagestack}
 [ -x "$BIN" ] || swift build -c release >/dev/null
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -205,10 +205,13 @@ final class JPEGEncoderTests: XCTestCase {
                     expected[n] = Int16(q < 0 ? q - 0.5 : q + 0.5)
                 }
                 var got = [Int16](repeating: 0, count: 64)
+                let scratch = UnsafeMutablePointer<JPEGForwardDCT.Half>.allocate(capacity: 16)
+                defer { scratch.deallocate() }
                 let mask = samples.withUnsafeBufferPointer { src in
                     got.withUnsafeMutableBufferPointer { out in
                         JPEGForwardDCT.rowMasks.withUnsafeBufferPointer { masks in
-                            dct.quantizeBlock(src.baseAddress!, stride: 16, into: out.baseAddress!, rowMasks: masks.baseAddress!)
+                            dct.quantizeBlock(src.baseAddress!, stride: 16, into: out.baseAddress!, rowMasks: masks.baseAddress!,
+                                              scratch: scratch)
                         }
                     }
                 }

@@ -77,6 +77,8 @@ struct JPEGCoefficientPlanes {
         try bandCounts.withUnsafeMutableBufferPointer { bandCounts in
             try Job.parallelFor(bands) { band in
                 let scratch = strips.makeScratch()
+                let dctScratch = UnsafeMutablePointer<JPEGForwardDCT.Half>.allocate(capacity: 16)
+                defer { dctScratch.deallocate() }
                 var counts = [Int](repeating: 0, count: 1024)
                 try counts.withUnsafeMutableBufferPointer { counts in
                     for mcuY in (mcusHigh * band / bands)..<(mcusHigh * (band + 1) / bands) {
@@ -93,7 +95,8 @@ struct JPEGCoefficientPlanes {
                                         let block = component.firstBlock + blockRow * component.blocksWide + bx
                                         let coefficients = store.baseAddress! + block * 64
                                         let mask = transform.quantizeBlock(plane + by * 8 * stride + bx * 8, stride: stride,
-                                                                           into: coefficients, rowMasks: rowMasks.baseAddress!)
+                                                                           into: coefficients, rowMasks: rowMasks.baseAddress!,
+                                                                           scratch: dctScratch)
                                         masks[block] = mask
                                         JPEGSequentialCoder.countAC(coefficients, nonZero: mask, natural: natural.baseAddress!,
                                                                                    into: acCounts)

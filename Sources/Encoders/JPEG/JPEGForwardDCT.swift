@@ -5,9 +5,10 @@ import Raster
 /// factorization (Trans. IEICE E-71(11), 1988): 5 multiplications per 8-point pass, its output scaled per
 /// frequency by a factor that is folded into the quantizer reciprocals.
 ///
-/// SIMD: a block is eight `SIMD8<Float>` rows. The row pass runs on the transposed block (lane = row) and the
-/// column pass on the block transposed back (lane = column), so every coefficient sees exactly the operations, in
-/// the order, of a scalar row-then-column transform: the output is the same to the bit as a per-sample one.
+/// SIMD: a block is sixteen 4-lane vectors (each row's columns 0–3 and 4–7). The row pass runs on the transposed
+/// block (lane = row) and the column pass on the block transposed back (lane = column), so every coefficient sees
+/// exactly the operations, in the order, of a scalar row-then-column transform: the output is the same to the bit
+/// as a per-sample one (`JPEGEncoderTests.testForwardDCTMatchesScalarReference`).
 struct JPEGForwardDCT {
     typealias Row = SIMD8<Float>
     typealias Block = (Row, Row, Row, Row, Row, Row, Row, Row)
@@ -49,10 +50,15 @@ struct JPEGForwardDCT {
     /// Transforms and quantizes the 8×8 samples at `samples` (rows `stride` apart), writing 64 coefficients in
     /// natural order to `out`. Division by the quantizer rounds to nearest, halves away from zero. Returns the
     /// mask of non-zero coefficients by zig-zag position (bit k = zig-zag position k), built with `rowMasks`.
+    ///
+    /// In four phases of at most sixteen live 4-lane vectors (the SSE register file), with `scratch` (16 vectors)
+    /// between them: the row pass of rows 0–3, then of rows 4–7 (each: load, transpose, transform, transpose back),
+    /// then the column pass and quantization of columns 0–3, then of columns 4–7.
     @inline(__always)
     func quantizeBlock(_ samples: UnsafePointer<UInt8>, stride: Int, into out: UnsafeMutablePointer<Int16>,
-                       rowMasks: UnsafePointer<UInt64>) -> UInt64 {
-        @inline(__always) func load(_ y: Int) -> Row {
+                       rowMasks: UnsafePointer<UInt64>, scratch: UnsafeMutablePointer<Half>) -> UInt64 {
+        /// Row y as two 4-lane halves of Float(sample) − 128.
+        @inline(__always) func load(_ y: Int) -> (Half, Half) {
             let bytes = UnsafeRawPointer(samples + y &* stride).loadUnaligned(as: SIMD8<UInt8>.self)
             let z: UInt8 = 0
             let words = unsafeBitCast(SIMD16<UInt8>(bytes[0], z, bytes[1], z, bytes[2], z, bytes[3], z,
@@ -64,27 +70,47 @@ struct JPEGForwardDCT {
                                        to: SIMD8<UInt32>.self)
             // 2^23 + sample as a float (the sample in the low mantissa bits), minus 2^23 + 128: exactly
             // Float(sample) − 128, without the stdlib's out-of-line lane conversion.
-            return unsafeBitCast(dwords | 0x4B00_0000, to: Row.self) - 8_388_736
+            let row = unsafeBitCast(dwords | 0x4B00_0000, to: Row.self) - 8_388_736
+            return (row.lowHalf, row.highHalf)
         }
-        let rows: Block = (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7))
-        // Row pass on columns-as-vectors, column pass on rows-as-vectors, each as two independent 4-lane halves
-        // (eight 4-lane vectors fit the sixteen SSE registers; the 8-lane block would not).
-        let coefficients = Self.transformHalves(Self.transpose(Self.transformHalves(Self.transpose(rows))))
+        /// Row pass of rows r...r+3: columns as vectors (lane = row), transformed, transposed back to rows (lane =
+        /// frequency) and stored as scratch[2y] (frequencies 0–3) and scratch[2y + 1] (4–7).
+        @inline(__always) func rowPass(_ r: Int) {
+            let (a0, b0) = load(r), (a1, b1) = load(r &+ 1), (a2, b2) = load(r &+ 2), (a3, b3) = load(r &+ 3)
+            let low = Self.transpose4(a0, a1, a2, a3), high = Self.transpose4(b0, b1, b2, b3)
+            let u = Self.transform8((low.0, low.1, low.2, low.3, high.0, high.1, high.2, high.3))
+            let v0 = Self.transpose4(u.0, u.1, u.2, u.3), v1 = Self.transpose4(u.4, u.5, u.6, u.7)
+            let base = scratch + 2 &* r
+            base[0] = v0.0; base[1] = v1.0; base[2] = v0.1; base[3] = v1.1
+            base[4] = v0.2; base[5] = v1.2; base[6] = v0.3; base[7] = v1.3
+        }
+        rowPass(0)
+        rowPass(4)
+        /// Column pass of columns 4h...4h+3 (lane = column), quantized and stored.
+        @inline(__always) func columnPass(_ h: Int, _ r: (Half, Half, Half, Half, Half, Half, Half, Half)) {
+            let s = scratch + h
+            let w = Self.transform8((s[0], s[2], s[4], s[6], s[8], s[10], s[12], s[14]))
+            @inline(__always) func put(_ v: Half, _ reciprocal: Half, _ y: Int) {
+                let q = Self.roundHalfAwayFromZero(v * reciprocal)
+                UnsafeMutableRawPointer(out + (y &* 8 &+ 4 &* h))
+                    .storeBytes(of: unsafeBitCast(q, to: SIMD8<Int16>.self).evenHalf, as: SIMD4<Int16>.self)
+            }
+            put(w.0, r.0, 0); put(w.1, r.1, 1); put(w.2, r.2, 2); put(w.3, r.3, 3)
+            put(w.4, r.4, 4); put(w.5, r.5, 5); put(w.6, r.6, 6); put(w.7, r.7, 7)
+        }
+        let q = reciprocals
+        columnPass(0, (q.0.lowHalf, q.1.lowHalf, q.2.lowHalf, q.3.lowHalf, q.4.lowHalf, q.5.lowHalf, q.6.lowHalf, q.7.lowHalf))
+        columnPass(1, (q.0.highHalf, q.1.highHalf, q.2.highHalf, q.3.highHalf,
+                       q.4.highHalf, q.5.highHalf, q.6.highHalf, q.7.highHalf))
         var mask: UInt64 = 0
-        @inline(__always) func store(_ v: Row, _ reciprocal: Row, _ y: Int) {
-            let q = Self.roundHalfAwayFromZero(v * reciprocal)
-            let narrow = unsafeBitCast(q, to: SIMD16<Int16>.self).evenHalf
-            UnsafeMutableRawPointer(out + y &* 8).storeBytes(of: narrow, as: SIMD8<Int16>.self)
+        for y in 0..<8 {
+            let row = UnsafeRawPointer(out + y &* 8).loadUnaligned(as: SIMD8<Int16>.self)
             // Non-zero lanes as 0xFF bytes, then one bit per byte (the multiply gathers byte i's low bit to bit i).
-            let nonZero = (narrow | (0 &- narrow)) &>> 15
+            let nonZero = (row | (0 &- row)) &>> 15
             let bytes = unsafeBitCast(unsafeBitCast(nonZero, to: SIMD16<UInt8>.self).evenHalf, to: UInt64.self)
             let byte = Int(truncatingIfNeeded: ((bytes & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56)
             mask |= rowMasks[y &* 256 &+ byte]
         }
-        store(coefficients.0, reciprocals.0, 0); store(coefficients.1, reciprocals.1, 1)
-        store(coefficients.2, reciprocals.2, 2); store(coefficients.3, reciprocals.3, 3)
-        store(coefficients.4, reciprocals.4, 4); store(coefficients.5, reciprocals.5, 5)
-        store(coefficients.6, reciprocals.6, 6); store(coefficients.7, reciprocals.7, 7)
         return mask
     }
 
@@ -93,47 +119,24 @@ struct JPEGForwardDCT {
     /// then given q's sign. Integer and float lane operations only (the stdlib's float-to-integer lane conversion
     /// is an out-of-line, range-checked loop).
     @inline(__always)
-    static func roundHalfAwayFromZero(_ q: Row) -> SIMD8<Int32> {
-        let bits = unsafeBitCast(q, to: SIMD8<Int32>.self)
-        let magnitude = unsafeBitCast(bits & 0x7FFF_FFFF, to: Row.self) + 0.5
+    static func roundHalfAwayFromZero(_ q: Half) -> SIMD4<Int32> {
+        let bits = unsafeBitCast(q, to: SIMD4<Int32>.self)
+        let magnitude = unsafeBitCast(bits & 0x7FFF_FFFF, to: Half.self) + 0.5
         let shifted = magnitude + 8_388_608
-        let rounded = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B00_0000
-        let roundedUp = unsafeBitCast(magnitude - (shifted - 8_388_608), to: SIMD8<Int32>.self) &>> 31
+        let rounded = unsafeBitCast(shifted, to: SIMD4<Int32>.self) &- 0x4B00_0000
+        let roundedUp = unsafeBitCast(magnitude - (shifted - 8_388_608), to: SIMD4<Int32>.self) &>> 31
         let floor = rounded &+ roundedUp
         let sign = bits &>> 31
         return (floor ^ sign) &- sign
     }
 
+    /// 4×4 transpose (`unpcklps`/`unpckhps`, `movlhps`/`movhlps`).
     @inline(__always)
-    private static func transpose(_ b: Block) -> Block {
-        typealias Q = SIMD4<Float>
-        @inline(__always) func t4(_ a: Q, _ b: Q, _ c: Q, _ d: Q) -> (Q, Q, Q, Q) {
-            let t0 = Q(a[0], b[0], a[1], b[1]), t1 = Q(a[2], b[2], a[3], b[3])
-            let t2 = Q(c[0], d[0], c[1], d[1]), t3 = Q(c[2], d[2], c[3], d[3])
-            return (Q(t0[0], t0[1], t2[0], t2[1]), Q(t0[2], t0[3], t2[2], t2[3]),
-                    Q(t1[0], t1[1], t3[0], t3[1]), Q(t1[2], t1[3], t3[2], t3[3]))
-        }
-        let ll = t4(b.0.lowHalf, b.1.lowHalf, b.2.lowHalf, b.3.lowHalf)
-        let lh = t4(b.4.lowHalf, b.5.lowHalf, b.6.lowHalf, b.7.lowHalf)
-        let hl = t4(b.0.highHalf, b.1.highHalf, b.2.highHalf, b.3.highHalf)
-        let hh = t4(b.4.highHalf, b.5.highHalf, b.6.highHalf, b.7.highHalf)
-        return (Row(lowHalf: ll.0, highHalf: lh.0), Row(lowHalf: ll.1, highHalf: lh.1),
-                Row(lowHalf: ll.2, highHalf: lh.2), Row(lowHalf: ll.3, highHalf: lh.3),
-                Row(lowHalf: hl.0, highHalf: hh.0), Row(lowHalf: hl.1, highHalf: hh.1),
-                Row(lowHalf: hl.2, highHalf: hh.2), Row(lowHalf: hl.3, highHalf: hh.3))
-    }
-
-    /// `transform8` on lanes 0...3 of the eight vectors, then on lanes 4...7.
-    @inline(__always)
-    private static func transformHalves(_ d: Block) -> Block {
-        let low = transform8((d.0.lowHalf, d.1.lowHalf, d.2.lowHalf, d.3.lowHalf,
-                              d.4.lowHalf, d.5.lowHalf, d.6.lowHalf, d.7.lowHalf))
-        let high = transform8((d.0.highHalf, d.1.highHalf, d.2.highHalf, d.3.highHalf,
-                               d.4.highHalf, d.5.highHalf, d.6.highHalf, d.7.highHalf))
-        return (Row(lowHalf: low.0, highHalf: high.0), Row(lowHalf: low.1, highHalf: high.1),
-                Row(lowHalf: low.2, highHalf: high.2), Row(lowHalf: low.3, highHalf: high.3),
-                Row(lowHalf: low.4, highHalf: high.4), Row(lowHalf: low.5, highHalf: high.5),
-                Row(lowHalf: low.6, highHalf: high.6), Row(lowHalf: low.7, highHalf: high.7))
+    private static func transpose4(_ a: Half, _ b: Half, _ c: Half, _ d: Half) -> (Half, Half, Half, Half) {
+        let t0 = Half(a[0], b[0], a[1], b[1]), t1 = Half(a[2], b[2], a[3], b[3])
+        let t2 = Half(c[0], d[0], c[1], d[1]), t3 = Half(c[2], d[2], c[3], d[3])
+        return (Half(t0[0], t0[1], t2[0], t2[1]), Half(t0[2], t0[3], t2[2], t2[3]),
+                Half(t1[0], t1[1], t3[0], t3[1]), Half(t1[2], t1[3], t3[2], t3[3]))
     }
 
     /// One 8-point AAN DCT across the eight vectors (lane-wise); outputs carry the AAN scale factors.
