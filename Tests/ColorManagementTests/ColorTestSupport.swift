@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Raster
 @testable import ColorManagement
+import TestSupport
 
 /// Shared helpers for the colour tests: the package's corpus, system ICC profiles (Debian colord-data,
 /// icc-profiles-free, libgs-common) and LittleCMS (tificc, through Conformance/icc/lcms_convert.py) as the oracle.
@@ -25,22 +26,7 @@ enum ColorTestSupport {
     }
 
     @discardableResult
-    static func run(_ tool: String, _ args: [String]) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [tool] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw NSError(domain: "tool", code: Int(p.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "\(tool) \(args) exited \(p.terminationStatus)"])
-        }
-        return data
-    }
+    static func run(_ tool: String, _ args: [String]) throws -> Data { Data(try ExternalTool.run(tool, args)) }
 
     static func temporaryPath(_ name: String) -> String {
         NSTemporaryDirectory() + "imagestack-colour-\(getpid())-\(name)"

@@ -22,22 +22,7 @@ enum JPEGTestSupport {
     static func bytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
 
     /// Runs a tool and returns its standard output (fails the test when it cannot run or exits non-zero).
-    static func run(_ tool: String, _ args: [String]) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [tool] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw NSError(domain: "tool", code: Int(p.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "\(tool) \(args) exited \(p.terminationStatus)"])
-        }
-        return data
-    }
+    static func run(_ tool: String, _ args: [String]) throws -> Data { Data(try ExternalTool.run(tool, args)) }
 
     /// djpeg's default output (islow IDCT, fancy upsampling) as (width, height, channels, samples).
     static func djpeg(_ url: URL, scale: Int = 1) throws -> (Int, Int, Int, [UInt8]) {

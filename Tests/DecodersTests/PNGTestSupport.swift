@@ -19,26 +19,7 @@ enum PNGTestSupport {
 
     /// Runs a tool and returns its standard output; fails the test when it cannot start or exits non-zero.
     static func run(_ tool: String, _ arguments: [String], stdin: [UInt8]? = nil) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        let input = Pipe()
-        if stdin != nil { process.standardInput = input }
-        try process.run()
-        if let stdin {
-            try input.fileHandleForWriting.write(contentsOf: Data(stdin))
-            try input.fileHandleForWriting.close()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "PNGTestSupport", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "\(tool) \(arguments) exited \(process.terminationStatus)"])
-        }
-        return [UInt8](data)
+        try ExternalTool.run(tool, arguments, stdin: stdin)
     }
 
     /// A decoded netpbm image: samples as Ints, with their maxval.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Decoders
 import Raster
+import TestSupport
 
 /// Helpers of the WebP decoder tests: the corpus (located from this file), the libwebp tools cwebp and dwebp as
 /// file makers and oracle (a missing tool fails the test: Scripts/test.sh installs them), and pixel comparison.
@@ -16,30 +17,9 @@ enum WebPDecoderOracle {
         return url
     }()
 
-    struct ToolError: Error, CustomStringConvertible { let description: String }
-
-    /// Runs a tool from /usr/bin or /usr/local/bin and returns its standard output.
+    /// Runs a tool and returns its standard output (a missing tool or a non-zero exit throws).
     @discardableResult
-    static func run(_ tool: String, _ arguments: [String]) throws -> Data {
-        guard let path = ["/usr/bin", "/usr/local/bin"].map({ "\($0)/\(tool)" })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw ToolError(description: "\(tool) is not installed (Scripts/test.sh installs the oracles)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ToolError(description: "\(tool) \(arguments.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))")
-        }
-        return data
-    }
+    static func run(_ tool: String, _ arguments: [String]) throws -> Data { Data(try ExternalTool.run(tool, arguments)) }
 
     static func temporary(_ suffix: String) -> URL {
         scratch.appendingPathComponent(UUID().uuidString + suffix)

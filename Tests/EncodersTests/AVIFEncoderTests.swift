@@ -3,30 +3,17 @@ import XCTest
 import Decoders
 import Raster
 @testable import Encoders
+import TestSupport
 
 /// AVIF/AV1 encoder checks against the reference decoders: libavif's avifdec (strict container parsing) and
 /// dav1d on the raw OBUs, whose output must equal the encoder's own reconstruction sample for sample.
 final class AVIFEncoderTests: XCTestCase {
     // MARK: helpers
 
-    func tool(_ name: String) -> String? {
-        for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return nil
-    }
+    func tool(_ name: String) -> String? { ExternalTool.locate(name) }
 
     @discardableResult
-    func run(_ path: String, _ args: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return p.terminationStatus
-    }
+    func run(_ path: String, _ args: [String]) throws -> Int32 { try ExternalTool.execute(path, args).status }
 
     func tempPath(_ name: String) -> String {
         NSTemporaryDirectory() + "avif-test-\(ProcessInfo.processInfo.processIdentifier)-\(name)"

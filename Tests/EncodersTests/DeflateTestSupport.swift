@@ -1,34 +1,11 @@
 import Foundation
+import TestSupport
 
 /// Runs the reference tools (python3 zlib, libpng's pngtopam, djpeg, cjpeg) for the Deflate/PNG/JPEG encoder tests.
 enum DeflateOracle {
-    struct ToolFailure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     /// Runs `executable` with `arguments`, feeding `input` on standard input; returns standard output.
     static func run(_ executable: String, _ arguments: [String], input: [UInt8] = []) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Write and read concurrently so neither pipe fills up.
-        let writer = Thread {
-            stdin.fileHandleForWriting.write(Data(input))
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ToolFailure(description: "\(executable) \(arguments) failed: \(String(decoding: errors, as: UTF8.self))")
-        }
-        return [UInt8](output)
+        try ExternalTool.run(executable, arguments, stdin: input)
     }
 
     /// Inflates a zlib stream (or a raw Deflate stream when `raw`) with Python's zlib.

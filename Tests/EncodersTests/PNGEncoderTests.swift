@@ -12,7 +12,7 @@ final class PNGEncoderTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: url) }
         let pam = try DeflateOracle.run("/usr/bin/pngtopam", ["-alphapam", url.path])
         // PAM header (netpbm PAM format): "P7", WIDTH, HEIGHT, DEPTH, MAXVAL, TUPLTYPE lines, ENDHDR.
-        guard let end = pam.firstRange(of: Array("ENDHDR\n".utf8)) else { throw DeflateOracle.ToolFailure(description: "no PAM header") }
+        guard let end = pam.firstRange(of: Array("ENDHDR\n".utf8)) else { throw ExternalTool.Failure(description: "no PAM header") }
         var fields: [String: Int] = [:]
         for line in String(decoding: pam[..<end.lowerBound], as: UTF8.self).split(separator: "\n") {
             let parts = line.split(separator: " ")

@@ -24,27 +24,13 @@ enum VP8Oracle {
         return out
     }
 
-    static func tool(_ name: String) -> String? {
-        for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return nil
-    }
+    static func tool(_ name: String) -> String? { ExternalTool.locate(name) }
 
     /// Runs a tool; returns its exit status and stderr.
     @discardableResult
     static func run(_ path: String, _ args: [String], stdout: String? = nil) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let err = Pipe()
-        p.standardError = err
-        if let stdout { _ = FileManager.default.createFile(atPath: stdout, contents: nil); p.standardOutput = FileHandle(forWritingAtPath: stdout) }
-        else { p.standardOutput = FileHandle.nullDevice }
-        try p.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: errData, as: UTF8.self))
+        let result = try ExternalTool.execute(path, args, stdoutFile: stdout)
+        return (result.status, result.stderr)
     }
 
     static func temporaryPath(_ suffix: String) -> String {

@@ -3,6 +3,7 @@ import XCTest
 import Decoders
 @testable import Encoders
 @testable import Raster
+import TestSupport
 
 /// Shared helpers of the WebP tests: oracle tools (dwebp, cwebp, pngtopam, djpeg) through Process, and synthetic
 /// images.
@@ -13,35 +14,11 @@ enum WebPTestSupport {
         return url
     }()
 
-    static func toolPath(_ name: String) -> String? {
-        for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return nil
-    }
+    static func toolPath(_ name: String) -> String? { ExternalTool.locate(name) }
 
     /// Runs a tool; returns its standard output, throwing when it fails.
     @discardableResult
-    static func run(_ tool: String, _ arguments: [String]) throws -> Data {
-        guard let path = toolPath(tool) else {
-            throw NSError(domain: tool, code: 127, userInfo: [NSLocalizedDescriptionKey: "\(tool) is not installed (Scripts/test.sh installs the oracles)"])
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: tool, code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: String(decoding: errors, as: UTF8.self)])
-        }
-        return data
-    }
+    static func run(_ tool: String, _ arguments: [String]) throws -> Data { Data(try ExternalTool.run(tool, arguments)) }
 
     /// Decodes a WebP file with dwebp into RGBA 8-bit samples.
     static func dwebpRGBA(_ webp: [UInt8], name: String) throws -> Raster {

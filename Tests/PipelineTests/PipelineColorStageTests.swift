@@ -5,6 +5,7 @@ import Formats
 import Decoders
 import ColorManagement
 @testable import Pipeline
+import TestSupport
 
 /// The colour stage on the ICC-tagged corpus (Conformance/corpus/icc), against LittleCMS (tificc through
 /// Conformance/icc/lcms_convert.py) applied to the same decoded samples.
@@ -22,13 +23,8 @@ final class PipelineColorStageTests: XCTestCase {
         defer { for p in [input, output, icc] { try? FileManager.default.removeItem(atPath: p) } }
         try Data(samples).write(to: URL(fileURLWithPath: input))
         try Data(profile).write(to: URL(fileURLWithPath: icc))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", root.appendingPathComponent("Conformance/icc/lcms_convert.py").path, input, "\(width)",
-                       "\(height)", mode, icc, output] + (exact ? ["--exact"] : [])
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw NSError(domain: "lcms", code: Int(p.terminationStatus)) }
+        try ExternalTool.run("python3", [root.appendingPathComponent("Conformance/icc/lcms_convert.py").path, input, "\(width)",
+                                          "\(height)", mode, icc, output] + (exact ? ["--exact"] : []))
         return [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))
     }
 
@@ -156,14 +152,7 @@ final class PipelineColorStageTests: XCTestCase {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("imagestack").path
         func info(_ name: String) throws -> [String: Any] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["info", Self.corpus.appendingPathComponent(name).path]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
+            let data = Data(try ExternalTool.run(binary, ["info", Self.corpus.appendingPathComponent(name).path]))
             let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
             return try XCTUnwrap(json?["iccProfile"] as? [String: Any], name)
         }

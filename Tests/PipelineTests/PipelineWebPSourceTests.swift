@@ -17,33 +17,8 @@ final class PipelineWebPSourceTests: XCTestCase {
         ImageProcessor.process(original: bytes, query: ImageProcessor.splitQuery(query), accept: accept, rule: rule)
     }
 
-    /// Width, height and channel count of `bytes` as the reference decoder of `format` sees them.
     private func referenceDecode(_ bytes: [UInt8], format: ImageFormat) throws -> Raster {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("webp-src-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("in").path, pam = dir.appendingPathComponent("out.pam").path
-        let png = dir.appendingPathComponent("out.png").path
-        try FileIO.write(bytes, to: input)
-        switch format {
-        case .webp: try run(["dwebp", "-quiet", "-pam", input, "-o", pam])
-        case .avif: try run(["avifdec", input, png]); try run(["sh", "-c", "pngtopam -alphapam '\(png)' > '\(pam)'"])
-        default: throw CodecError(codec: "test", kind: .unsupported, message: "no reference decoder for \(format)")
-        }
-        return try PNMDecoder.decode(FileIO.read(pam))
-    }
-
-    private func run(_ command: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = command
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw CodecError(codec: "test", kind: .malformed, message: "\(command.joined(separator: " ")) failed")
-        }
+        try PipelineReferenceDecoder.decode(bytes, format: format)
     }
 
     static let stillFiles = ["chelsea-q75.webp", "chelsea-lossless.webp", "rocket-nofilter.webp",

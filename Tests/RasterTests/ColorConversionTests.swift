@@ -184,29 +184,6 @@ final class ColorConversionTests: XCTestCase {
                        [UInt8](repeating: 77, count: 16))
     }
 
-    // MARK: - VP8's linear-light averaging
-
-    func testLinearLightTablesAndMean() {
-        let linear = ChromaDownsampling.LinearLight.toLinear, gamma = ChromaDownsampling.LinearLight.toGamma
-        XCTAssertEqual(linear.count, 256)
-        XCTAssertEqual(gamma.count, 4096)
-        XCTAssertEqual([linear[0], linear[255], Int32(gamma[0]), Int32(gamma[4095])], [0, 4095, 0, 255])
-        // Every code from 10 up survives the trip to linear and back (below, 12-bit linear is too coarse: codes
-        // 1–9 fall on 0–3); both tables are monotonic.
-        for v in 10..<256 { XCTAssertEqual(Int(gamma[Int(linear[v])]), v) }
-        XCTAssertEqual(linear, linear.sorted())
-        XCTAssertEqual(gamma, gamma.sorted())
-        linear.withUnsafeBufferPointer { lin in gamma.withUnsafeBufferPointer { gam in
-            for v in stride(from: 10, through: 255, by: 5) as StrideThrough<Int32> {
-                XCTAssertEqual(ChromaDownsampling.LinearLight.mean(v, v, v, v, linear: lin, gamma: gam), v)
-            }
-            // Black and white average brighter than their code mean (128): linear light.
-            let mixed = ChromaDownsampling.LinearLight.mean(0, 255, 0, 255, linear: lin, gamma: gam)
-            XCTAssertEqual(mixed, Int32(gamma[Int((4095 * 2 + 2) >> 2)]))
-            XCTAssertGreaterThan(mixed, 170)
-        } }
-    }
-
     // MARK: - Upsampling (JPEG decoder)
 
     func testFancyUpsamplingFilters() {

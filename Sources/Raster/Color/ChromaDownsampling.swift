@@ -58,27 +58,4 @@ public enum ChromaDownsampling {
         }
         return out
     }
-
-    /// 2×2 averaging in linear light: each gamma-coded sample becomes 12-bit linear (a 2.2 power law, close to
-    /// sRGB), four are averaged, and the mean goes back to the gamma-coded scale. A box mean of gamma-coded values
-    /// darkens fine coloured detail; this keeps its brightness. Used by the VP8 encoder before its RGB → Y'CbCr.
-    public enum LinearLight {
-        /// 8-bit code → 12-bit linear.
-        public static let toLinear: [Int32] = (0..<256).map { i in Int32((pow22(Double(i) / 255.0) * 4095.0).rounded()) }
-        /// 12-bit linear → 8-bit code.
-        public static let toGamma: [UInt8] = (0..<4096).map { i in
-            UInt8(min(255.0, (root22(Double(i) / 4095.0) * 255.0).rounded()))
-        }
-
-        /// The gamma-coded mean of four gamma-coded samples, through the tables (`linear` = `toLinear`,
-        /// `gamma` = `toGamma`, passed as buffers so a caller's loop indexes them without a copy).
-        @inlinable @inline(__always)
-        public static func mean(_ a: Int32, _ b: Int32, _ c: Int32, _ d: Int32,
-                                linear: UnsafeBufferPointer<Int32>, gamma: UnsafeBufferPointer<UInt8>) -> Int32 {
-            Int32(gamma[Int((linear[Int(a)] + linear[Int(b)] + linear[Int(c)] + linear[Int(d)] + 2) >> 2)])
-        }
-
-        private static func pow22(_ x: Double) -> Double { x <= 0 ? 0 : exp(2.2 * log(x)) }
-        private static func root22(_ x: Double) -> Double { x <= 0 ? 0 : exp(log(x) / 2.2) }
-    }
 }
