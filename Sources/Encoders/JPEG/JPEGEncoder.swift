@@ -99,7 +99,9 @@ public enum JPEGEncoder {
         try Job.checkpoint()
         let codeTables = tables.map(JPEGSequentialCoder.CodeTable.init)
         let blocks = planes.components.reduce(0) { $0 + $1.blocksWide * $1.blocksHigh }
-        let bands = blocks >= 4096 ? min(planes.mcusHigh, Job.current.threads) : 1
+        // A few bands per thread, so that an uneven image still keeps every thread busy to the end.
+        let threads = Job.current.threads
+        let bands = blocks >= 4096 && threads > 1 ? min(planes.mcusHigh, threads * 4) : 1
         var pieces = [JPEGEntropyWriter.Piece?](repeating: nil, count: bands)
         var whole: [UInt8] = []
         try planes.withBlocks { coefficients, masks in
