@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Fresh large buffers (a decoder's output, an encoder's coefficient store) are faulted in page by page when first
+/// Fresh large buffers (a decoder's output and coefficient planes) are faulted in page by page when first
 /// written: a 44 MB buffer is 10 800 faults of 4 KiB. Asking the kernel to back it with 2 MiB pages makes that about
 /// twenty. Purely a hint; failure changes nothing.
 public enum HugePages {

@@ -26,10 +26,17 @@ struct JPEGCoefficientPlanes {
     let mcusHigh: Int
     let maxHorizontal: Int
     let maxVertical: Int
-    /// 64 coefficients per block in natural (row-major) order, blocks of component 0 first.
-    private(set) var coefficients: [Int16] = []
+    /// Per block (blocks of component 0 first, each component's row by row): its DC coefficient.
+    private(set) var dc: [Int16] = []
     /// Per block: its non-zero coefficients by zig-zag position (bit k = zig-zag position k).
     private(set) var nonZero: [UInt64] = []
+    /// Per block: where its non-zero AC coefficients start in `acValues`, in zig-zag order (one per set bit of
+    /// `nonZero` above bit 0). At quality 85 a block has a few, so the store is about a sixth of 64 coefficients per
+    /// block, and fresh memory (cleared by the kernel page by page) is what a large encode spends much time on.
+    private(set) var acStart: [UInt32] = []
+    /// The non-zero AC coefficients. Each band of MCU rows fills its own region (sized for the worst case; the
+    /// untouched rest is never faulted in).
+    private(set) var acValues: [Int16] = []
     /// Occurrences of each symbol of a sequential scan, table t's symbol s at t * 256 + s (tables numbered DC luma,
     /// DC chroma, AC luma, AC chroma): the first pass of the optimized Huffman tables, gathered while the blocks are
     /// still in cache.
@@ -55,13 +62,10 @@ struct JPEGCoefficientPlanes {
             components.append(component)
             firstBlock += component.blocksWide * component.blocksHigh
         }
-        // Every block is written below: no need to clear the store first (a 5120x2880 4:2:0 frame has 44 MB), and
-        // 2 MiB pages make its first writes cheap.
-        coefficients = [Int16](unsafeUninitializedCapacity: firstBlock * 64) { buffer, count in
-            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), firstBlock * 128)
-            count = firstBlock * 64
-        }
+        // Every block is written below: no need to clear the per-block arrays first.
+        dc = [Int16](unsafeUninitializedCapacity: firstBlock) { _, count in count = firstBlock }
         nonZero = [UInt64](unsafeUninitializedCapacity: firstBlock) { _, count in count = firstBlock }
+        acStart = [UInt32](unsafeUninitializedCapacity: firstBlock) { _, count in count = firstBlock }
         let transforms = quantTables.map { JPEGForwardDCT(quantTable: $0) }
         let strips = JPEGStripConverter(image: image, paddedWidth: mcusWide * 8 * h, rowsPerMCU: 8 * v,
                                         horizontal: h, vertical: v)
@@ -69,8 +73,15 @@ struct JPEGCoefficientPlanes {
         // Bands of MCU rows: a few per thread so that uneven progress still balances; one band for small images.
         let bands = firstBlock >= 4096 ? min(mcusHigh, Job.current.threads * 4) : 1
         let mcusWide = self.mcusWide
+        // Band b's AC values start at b * bandCapacity: room for 63 per block of its MCU rows.
+        let blocksPerMCURow = components.reduce(0) { $0 + $1.blocksWide * $1.vertical }
+        let bandCapacity = (mcusHigh + bands - 1) / bands * blocksPerMCURow * 63
+        // Written only as far as each band needs; not cleared, so the rest is never touched.
+        acValues = [Int16](unsafeUninitializedCapacity: bands * bandCapacity) { _, count in count = bands * bandCapacity }
         var bandCounts = [[Int]](repeating: [], count: bands)
-        try coefficients.withUnsafeMutableBufferPointer { store in
+        try dc.withUnsafeMutableBufferPointer { dcs in
+        try acStart.withUnsafeMutableBufferPointer { starts in
+        try acValues.withUnsafeMutableBufferPointer { values in
         try nonZero.withUnsafeMutableBufferPointer { masks in
         try JPEGForwardDCT.rowMasks.withUnsafeBufferPointer { rowMasks in
         try JPEGTables.zigzagToNatural.withUnsafeBufferPointer { natural in
@@ -78,7 +89,9 @@ struct JPEGCoefficientPlanes {
             try Job.parallelFor(bands) { band in
                 let scratch = strips.makeScratch()
                 let dctScratch = UnsafeMutablePointer<JPEGForwardDCT.Half>.allocate(capacity: 16)
-                defer { dctScratch.deallocate() }
+                let coefficients = UnsafeMutablePointer<Int16>.allocate(capacity: 64)
+                defer { dctScratch.deallocate(); coefficients.deallocate() }
+                var cursor = band * bandCapacity
                 var counts = [Int](repeating: 0, count: 1024)
                 try counts.withUnsafeMutableBufferPointer { counts in
                     for mcuY in (mcusHigh * band / bands)..<(mcusHigh * (band + 1) / bands) {
@@ -93,13 +106,21 @@ struct JPEGCoefficientPlanes {
                                     let blockRow = mcuY * component.vertical + by
                                     for bx in 0..<component.blocksWide {
                                         let block = component.firstBlock + blockRow * component.blocksWide + bx
-                                        let coefficients = store.baseAddress! + block * 64
                                         let mask = transform.quantizeBlock(plane + by * 8 * stride + bx * 8, stride: stride,
                                                                            into: coefficients, rowMasks: rowMasks.baseAddress!,
                                                                            scratch: dctScratch)
                                         masks[block] = mask
-                                        JPEGSequentialCoder.countAC(coefficients, nonZero: mask, natural: natural.baseAddress!,
-                                                                                   into: acCounts)
+                                        dcs[block] = coefficients[0]
+                                        starts[block] = UInt32(truncatingIfNeeded: cursor)
+                                        // The non-zero AC values in zig-zag order, and their symbols counted.
+                                        var bits = mask & ~1
+                                        while bits != 0 {
+                                            values[cursor] = coefficients[natural[bits.trailingZeroBitCount]]
+                                            cursor &+= 1
+                                            bits &= bits &- 1
+                                        }
+                                        JPEGSequentialCoder.countAC(values.baseAddress! + Int(starts[block]), nonZero: mask,
+                                                                    into: acCounts)
                                     }
                                 }
                             }
@@ -111,7 +132,7 @@ struct JPEGCoefficientPlanes {
                                     let rowStart = component.firstBlock + (mcuY * component.vertical + by) * component.blocksWide
                                         + mcuX * component.horizontal
                                     for bx in 0..<component.horizontal {
-                                        let dc = Int(store[(rowStart + bx) * 64])
+                                        let dc = Int(dcs[rowStart + bx])
                                         if !first { dcCounts[JPEGSequentialCoder.category(dc - previous).size] &+= 1 }
                                         first = false
                                         previous = dc
@@ -123,14 +144,14 @@ struct JPEGCoefficientPlanes {
                 }
                 bandCounts[band] = counts
             }
-        }}}}}
+        }}}}}}}
         var total = [Int](repeating: 0, count: 1024)
         for counts in bandCounts { for i in 0..<1024 { total[i] += counts[i] } }
         // The first block of each component in each MCU row, against the last one of the row above (or 0).
         for mcuY in 0..<mcusHigh {
             for (index, component) in components.enumerated() {
-                let dc = Int(coefficients[(component.firstBlock + mcuY * component.vertical * component.blocksWide) * 64])
-                let previous = mcuY == 0 ? 0 : Int(coefficients[lastBlock(of: index, aboveMCURow: mcuY) * 64])
+                let dc = Int(self.dc[component.firstBlock + mcuY * component.vertical * component.blocksWide])
+                let previous = mcuY == 0 ? 0 : Int(self.dc[lastBlock(of: index, aboveMCURow: mcuY)])
                 total[(index == 0 ? 0 : 256) + JPEGSequentialCoder.category(dc - previous).size] += 1
             }
         }
@@ -144,10 +165,36 @@ struct JPEGCoefficientPlanes {
         return c.firstBlock + (mcuRow * c.vertical - 1) * c.blocksWide + mcusWide * c.horizontal - 1
     }
 
-    /// The coefficients of block `index` (64, natural order) and its zig-zag non-zero mask.
-    func withBlocks<R>(_ body: (UnsafePointer<Int16>, UnsafePointer<UInt64>) throws -> R) rethrows -> R {
-        try coefficients.withUnsafeBufferPointer { c in
-            try nonZero.withUnsafeBufferPointer { m in try body(c.baseAddress!, m.baseAddress!) }
+    /// The store as pointers: DC per block, non-zero mask per block, AC start per block, AC values.
+    struct Blocks {
+        let dc: UnsafePointer<Int16>
+        let nonZero: UnsafePointer<UInt64>
+        let acStart: UnsafePointer<UInt32>
+        let acValues: UnsafePointer<Int16>
+
+        /// Block `block`'s 64 coefficients in natural order, written to `out` (for the progressive scans).
+        func expand(_ block: Int, into out: UnsafeMutablePointer<Int16>, natural: UnsafePointer<Int>) {
+            out.update(repeating: 0, count: 64)
+            out[0] = dc[block]
+            var bits = nonZero[block] & ~1
+            var value = acValues + Int(acStart[block])
+            while bits != 0 {
+                out[natural[bits.trailingZeroBitCount]] = value.pointee
+                value += 1
+                bits &= bits &- 1
+            }
+        }
+    }
+
+    func withBlocks<R>(_ body: (Blocks) throws -> R) rethrows -> R {
+        try dc.withUnsafeBufferPointer { d in
+            try nonZero.withUnsafeBufferPointer { m in
+                try acStart.withUnsafeBufferPointer { s in
+                    try acValues.withUnsafeBufferPointer { v in
+                        try body(Blocks(dc: d.baseAddress!, nonZero: m.baseAddress!, acStart: s.baseAddress!, acValues: v.baseAddress!))
+                    }
+                }
+            }
         }
     }
 }

@@ -104,8 +104,7 @@ public enum JPEGEncoder {
         let bands = blocks >= 4096 && threads > 1 ? min(planes.mcusHigh, threads * 4) : 1
         var pieces = [JPEGEntropyWriter.Piece?](repeating: nil, count: bands)
         var whole: [UInt8] = []
-        try planes.withBlocks { coefficients, masks in
-        try JPEGTables.zigzagToNatural.withUnsafeBufferPointer { natural in
+        try planes.withBlocks { store in
         try codeTables[0].codes.withUnsafeBufferPointer { dcCodes0 in
         try codeTables[0].lengths.withUnsafeBufferPointer { dcLengths0 in
         try codeTables[1].codes.withUnsafeBufferPointer { dcCodes1 in
@@ -120,12 +119,12 @@ public enum JPEGEncoder {
                 let rows = (planes.mcusHigh * band / bands)..<(planes.mcusHigh * (band + 1) / bands)
                 var writer = JPEGEntropyWriter(capacity: blocks * 8 / bands, stuffing: bands == 1)
                 var predictors = scan.components.map { c in
-                    rows.lowerBound == 0 ? 0 : Int(coefficients[planes.lastBlock(of: c, aboveMCURow: rows.lowerBound) * 64])
+                    rows.lowerBound == 0 ? 0 : Int(store.dc[planes.lastBlock(of: c, aboveMCURow: rows.lowerBound)])
                 }
                 forEachBlockInMCUOrder(scan, planes: planes, mcuRows: rows) { c, block in
                     let luma = c == 0
-                    JPEGSequentialCoder.encodeBlock(coefficients + block * 64, nonZero: masks[block],
-                                                    natural: natural.baseAddress!, predictor: &predictors[c],
+                    JPEGSequentialCoder.encodeBlock(dc: Int(store.dc[block]), acValues: store.acValues + Int(store.acStart[block]),
+                                                    nonZero: store.nonZero[block], predictor: &predictors[c],
                                                     dcCodes: (luma ? dcCodes0 : dcCodes1).baseAddress!,
                                                     dcLengths: (luma ? dcLengths0 : dcLengths1).baseAddress!,
                                                     acCodes: (luma ? acCodes0 : acCodes1).baseAddress!,
@@ -133,7 +132,7 @@ public enum JPEGEncoder {
                 }
                 if bands == 1 { whole = writer.finish() } else { pieces[band] = writer.finishPiece() }
             }
-        }}}}}}}}}}}
+        }}}}}}}}}}
         if bands > 1 {
             var writer = JPEGEntropyWriter(capacity: pieces.reduce(0) { $0 + ($1?.bytes.count ?? 0) } * 9 / 8 + 64)
             for piece in pieces { writer.append(piece!) }
@@ -185,10 +184,12 @@ public enum JPEGEncoder {
     private static func runScan<S: JPEGSymbolSink>(_ scan: Scan, planes: JPEGCoefficientPlanes, into sink: inout S) {
         var predictors = [Int](repeating: 0, count: planes.components.count)
         var eobRun = 0
-        planes.withBlocks { coefficients, _ in
+        let coefs = UnsafeMutablePointer<Int16>.allocate(capacity: 64)
+        defer { coefs.deallocate() }
+        planes.withBlocks { store in
         JPEGTables.zigzagToNatural.withUnsafeBufferPointer { natural in
             forEachBlockInMCUOrder(scan, planes: planes) { c, block in
-                let coefs = coefficients + block * 64
+                store.expand(block, into: coefs, natural: natural.baseAddress!)
                 if scan.start == 0 {
                     let dc = Int(coefs[0])
                     let category = JPEGScanEncoder.category(dc - predictors[c])

@@ -15,19 +15,20 @@ enum JPEGSequentialCoder {
 
     /// Calls `symbol(runSize, extraBits, extraCount)` for each AC symbol of one block in order: ZRL (0xF0) for
     /// each 16 zeros before a coefficient, the coefficient's run/size, and EOB (0x00) when the block ends in zeros.
-    /// `natural` is `JPEGTables.zigzagToNatural`.
+    /// `values` are the block's non-zero AC coefficients in zig-zag order, one per set bit of `nonZero` above bit 0.
     @inline(__always)
-    static func forEachACSymbol(_ coefficients: UnsafePointer<Int16>, nonZero: UInt64, natural: UnsafePointer<Int>,
-                                _ symbol: (Int, UInt64, Int) -> Void) {
+    static func forEachACSymbol(_ values: UnsafePointer<Int16>, nonZero: UInt64, _ symbol: (Int, UInt64, Int) -> Void) {
         var mask = nonZero & ~1
         var last = 0
+        var value = values
         while mask != 0 {
             let k = mask.trailingZeroBitCount
             mask &= mask &- 1
             var run = k &- last &- 1
             last = k
             while run > 15 { symbol(0xF0, 0, 0); run &-= 16 }
-            let c = category(Int(coefficients[natural[k]]))
+            let c = category(Int(value.pointee))
+            value += 1
             symbol(run << 4 | c.size, c.bits, c.size)
         }
         if last != 63 { symbol(0x00, 0, 0) }
@@ -35,9 +36,8 @@ enum JPEGSequentialCoder {
 
     /// Counts the AC symbols of one block into `counts` (256 entries).
     @inline(__always)
-    static func countAC(_ coefficients: UnsafePointer<Int16>, nonZero: UInt64, natural: UnsafePointer<Int>,
-                        into counts: UnsafeMutablePointer<Int>) {
-        forEachACSymbol(coefficients, nonZero: nonZero, natural: natural) { symbol, _, _ in counts[symbol] &+= 1 }
+    static func countAC(_ values: UnsafePointer<Int16>, nonZero: UInt64, into counts: UnsafeMutablePointer<Int>) {
+        forEachACSymbol(values, nonZero: nonZero) { symbol, _, _ in counts[symbol] &+= 1 }
     }
 
     /// Codes and lengths of a table's 256 symbols, as the writer indexes them.
@@ -51,17 +51,15 @@ enum JPEGSequentialCoder {
 
     /// Writes one block: DC difference against `predictor`, then the AC symbols.
     @inline(__always)
-    static func encodeBlock(_ coefficients: UnsafePointer<Int16>, nonZero: UInt64, natural: UnsafePointer<Int>,
-                            predictor: inout Int,
+    static func encodeBlock(dc: Int, acValues: UnsafePointer<Int16>, nonZero: UInt64, predictor: inout Int,
                             dcCodes: UnsafePointer<UInt64>, dcLengths: UnsafePointer<Int>,
                             acCodes: UnsafePointer<UInt64>, acLengths: UnsafePointer<Int>,
                             into writer: inout JPEGEntropyWriter) {
         writer.reserve(520)
-        let dc = Int(coefficients[0])
         let d = category(dc &- predictor)
         predictor = dc
         writer.put(dcCodes[d.size] << UInt64(d.size) | d.bits, dcLengths[d.size] &+ d.size)
-        forEachACSymbol(coefficients, nonZero: nonZero, natural: natural) { symbol, bits, size in
+        forEachACSymbol(acValues, nonZero: nonZero) { symbol, bits, size in
             writer.put(acCodes[symbol] << UInt64(size) | bits, acLengths[symbol] &+ size)
         }
     }
