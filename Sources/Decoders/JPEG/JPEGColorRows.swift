@@ -79,11 +79,14 @@ func jpegChromaEdges(_ row: UnsafeMutablePointer<UInt8>, _ width: Int) {
 }
 
 enum JPEGColorRows {
-    /// (x·c + 2^15) >> 16 for |x| ≤ 2^14 and 16-bit c, from a high-half multiply of 2x.
+    /// (x·c + 2^15) >> 16 for |x| ≤ 2^14 and 16-bit c, from a high-half multiply of 2x. Written as the low half of
+    /// the product shifted down (not `narrowHigh`) so that the compiler recognises a 16-bit high multiply and
+    /// emits one `pmulhw` instead of widening, `pmaddwd` and packing (callgrind, one thread: 4:2:0 1622x2880
+    /// 268 -> 258 M instructions, 4:2:2 5120x2880 662 -> 628 M).
     @inline(__always)
     static func scaledRound(_ x: Lanes16, _ c: Int32) -> Lanes16 {
         let doubled = x &+ x
-        let high = JPEGLanes.narrowHigh(JPEGLanes.widen(doubled) &* c)
+        let high = JPEGLanes.narrowLow((JPEGLanes.widen(doubled) &* c) &>> 16)
         return (high &+ 1) &>> 1
     }
 
