@@ -73,7 +73,7 @@ enum VP8Predict {
     }()
 
     /// The 48 edge values of `directionalTaps` for a subblock with corner `top[-1]`, 8 pixels above `top[0..7]`
-    /// and 4 to the left `left[0..3]`; `scratch` needs 64 bytes.
+    /// and 4 to the left `left[0..3]`, stored at `scratch + 24` (`subblockScratchBytes`).
     @inline(__always)
     static func edgeValues(top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>,
                            scratch: UnsafeMutablePointer<UInt8>) -> UnsafePointer<UInt8> {
@@ -95,7 +95,7 @@ enum VP8Predict {
     }
 
     /// All ten subblock predictions (section 12.3) into `out`: 10 blocks of 16 bytes (row stride 4), mode order.
-    /// Edges as for `edgeValues`; `scratch` needs 64 bytes.
+    /// Edges and scratch as for `edgeValues`.
     @inline(__always)
     static func allSubblocks(top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>, out: UnsafeMutablePointer<UInt8>,
                              scratch: UnsafeMutablePointer<UInt8>) {
@@ -104,6 +104,37 @@ enum VP8Predict {
         for k in 0..<128 { out[32 + k] = values[Int(taps[k])] }
         subblockDCAndTM(top: a, left: l, out: out)
     }
+
+    /// Scratch bytes `edgeValues`, `subblock`, `allSubblocks` and `allSubblocksByLane` need.
+    static let subblockScratchBytes = 112
+
+    /// All ten subblock predictions laid out for scoring them together (`VP8Distortion.satd4x4ByLane`): 16 rows
+    /// of 16 bytes, row p = pixel p of the block (raster order), byte m = mode m's prediction of it (bytes 10–15
+    /// are left as they were). `taps` is `laneTaps`; edges as for `edgeValues`.
+    @inline(__always)
+    static func allSubblocksByLane(top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>,
+                                   out: UnsafeMutablePointer<UInt8>, scratch: UnsafeMutablePointer<UInt8>,
+                                   taps: UnsafePointer<UInt8>) {
+        let values = edgeValues(top: a, left: l, scratch: scratch)
+        // DC and TM (16 bytes each) right after the 48 edge values, so every mode is a lookup.
+        subblockDCAndTM(top: a, left: l, out: UnsafeMutablePointer(mutating: values) + 48)
+        for p in 0..<16 {
+            let row = out + p * 16, t = taps + p * 10
+            for m in 0..<10 { row[m] = values[Int(t[m])] }
+        }
+    }
+
+    /// Index into `edgeValues`' 48 values followed by DC (48...63) and TM (64...79) of each (pixel, mode):
+    /// `[pixel · 10 + mode]`.
+    static let laneTaps: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 160)
+        for pixel in 0..<16 {
+            p[pixel * 10 + bDC] = UInt8(48 + pixel)
+            p[pixel * 10 + bTM] = UInt8(64 + pixel)
+            for mode in bVE...bHU { p[pixel * 10 + mode] = directionalTaps[(mode - 2) * 16 + pixel] }
+        }
+        return UnsafePointer(p)
+    }()
 
     /// One subblock prediction into `out` (row stride 4).
     @inline(__always)
