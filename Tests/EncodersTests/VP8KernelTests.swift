@@ -58,7 +58,7 @@ final class VP8KernelTests: XCTestCase {
                 }
                 lanes.withUnsafeMutableBufferPointer {
                     VP8Predict.allSubblocksByLane(top: top, left: l.baseAddress!, out: $0.baseAddress!,
-                                                  scratch: s.baseAddress!, taps: VP8Predict.laneTaps)
+                                                  scratch: s.baseAddress!)
                 }
                 var satd = [UInt16](repeating: 0, count: 16)
                 lanes.withUnsafeBufferPointer { l in satd.withUnsafeMutableBufferPointer {

@@ -61,8 +61,6 @@ final class VP8MacroblockEncoder {
     let yStride: Int, uvStride: Int, mbWidth: Int
     let preset: VP8EffortPreset
     let diffuseChromaDC: Bool
-    /// `VP8Predict.laneTaps`, read once here rather than through its lazy global in the subblock loop.
-    private let laneTaps = VP8Predict.laneTaps
 
     /// Largest DC step seen in DC-only 16x16 macroblocks with high distortion, per segment (filter floor input).
     var maxDCEdge = [Int](repeating: 0, count: 4)
@@ -377,8 +375,7 @@ final class VP8MacroblockEncoder {
         for b in 0..<16 {
             let r = b >> 2, c = b & 3
             loadSubblockEdges(r: r, c: c)
-            VP8Predict.allSubblocksByLane(top: subTop + 1, left: subLeft, out: predLanes, scratch: edgeScratch,
-                                          taps: laneTaps)
+            VP8Predict.allSubblocksByLane(top: subTop + 1, left: subLeft, out: predLanes, scratch: edgeScratch)
             let above = Int(r == 0 ? aboveModes[c] : modesOut[b - 4])
             let left = Int(c == 0 ? leftModes[r] : modesOut[b - 1])
             let modeCosts = modeCostTable + (above * 10 + left) * 10
