@@ -69,7 +69,12 @@ enum VP8Distortion {
     /// Σ weight·|coefficient| of the 4x4 Walsh–Hadamard transform of a block.
     @inline(__always)
     static func weightedHadamard(_ p: UnsafePointer<UInt8>, _ stride: Int) -> Int32 {
-        let h = hadamard(rows(p, stride))
+        weightedMagnitude(hadamard(rows(p, stride)))
+    }
+
+    /// Σ weight·|coefficient| of Walsh–Hadamard coefficients.
+    @inline(__always)
+    static func weightedMagnitude(_ h: VP8Transform.Rows) -> Int32 {
         let w = hadamardWeights
         return (w.0 &* magnitude(h.0) &+ w.1 &* magnitude(h.1) &+ w.2 &* magnitude(h.2) &+ w.3 &* magnitude(h.3)).wrappedSum()
     }
@@ -118,6 +123,13 @@ enum VP8Distortion {
                 &+ columnPass(r0.2, r1.2, r2.2, r3.2) &+ columnPass(r0.3, r1.3, r2.3, r3.3)
             for j in 0..<8 { out[2 * j + odd] = UInt16(bitPattern: sum[j]) }
         }
+    }
+
+    /// `satd4x4` from the two blocks' Walsh–Hadamard transforms (the transform is linear and exact, so
+    /// H(a − b) = H(a) − H(b)).
+    @inline(__always)
+    static func satd(transforms a: VP8Transform.Rows, _ b: VP8Transform.Rows) -> Int32 {
+        (magnitude(a.0 &- b.0) &+ magnitude(a.1 &- b.1) &+ magnitude(a.2 &- b.2) &+ magnitude(a.3 &- b.3)).wrappedSum() >> 1
     }
 
     /// Texture distortion of one 4x4 block: |weighted spectral energy(a) − (b)| / 32.

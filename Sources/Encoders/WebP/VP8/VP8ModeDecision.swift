@@ -99,7 +99,8 @@ final class VP8MacroblockEncoder {
     private var coeffsUV: UnsafeMutablePointer<Int32> { ints + 288 }          // 128
     private var coeffsSub: UnsafeMutablePointer<Int32> { ints + 416 }         // 16
     private var sourceEnergy: UnsafeMutablePointer<Int32> { ints + 432 }      // 16 weighted Hadamard sums
-    private static let intCount = 448
+    private var sourceHadamard: UnsafeMutablePointer<Int32> { ints + 448 }    // 16 x 16: H of each source block
+    private static let intCount = 704
 
     // Levels (Int16, scan order): 16x16 candidate and best (Y 0..255, Y2 256..271), B_PRED, subblock candidate,
     // chroma candidate and best.
@@ -206,18 +207,12 @@ final class VP8MacroblockEncoder {
             VP8Predict.block(mode: mode, size: 16, top: topY + 1, left: leftY, hasTop: hasTop, hasLeft: hasLeft,
                              out: predY + mode * 256)
         }
+        let satd = satd16()
         let (order, kept16) = rankModes(count: 4, keep: preset.intra16Candidates, margin: preset.candidateMargin256) { mode in
-            var satd: Int32 = 0
-            for k in 0..<16 {
-                let off = (k >> 2) * 64 + (k & 3) * 4
-                satd &+= VP8Distortion.satd4x4(srcMB + off, 16, predY + mode * 256 + off, 16)
-            }
-            return Int64(satd) * 256 + p.satdLambdaI4 * Int64(VP8Modes.yCost[mode])
+            Int64(withUnsafeBytes(of: satd) { $0.load(fromByteOffset: mode * 4, as: Int32.self) }) * 256
+                + p.satdLambdaI4 * Int64(VP8Modes.yCost[mode])
         }
         var flatSource = isFlatSource()
-        if p.textureLambda > 0 {
-            for k in 0..<16 { sourceEnergy[k] = VP8Distortion.weightedHadamard(srcMB + (k >> 2) * 64 + (k & 3) * 4, 16) }
-        }
         var best = Intra16Choice(mode: 0, slot: 0, score: VP8Score())
         var candidateSlot = 0, bestNz = 0
         for rank in 0..<kept16 {
@@ -246,6 +241,33 @@ final class VP8MacroblockEncoder {
         }
         best.score.rescore(p.lambdaMode)
         return best
+    }
+
+    /// SATD of the four 16x16 predictions in `predY` (sum of `satd4x4` over the sixteen blocks), from the source
+    /// blocks' Walsh–Hadamard transforms, kept in `sourceHadamard` (and their texture energies in `sourceEnergy`):
+    /// H(source − prediction) = H(source) − H(prediction), and the DC, V and H predictions repeat across blocks
+    /// (one, four and four distinct blocks), so only TM needs a transform per block.
+    private func satd16() -> (Int32, Int32, Int32, Int32) {
+        for k in 0..<16 {
+            let h = VP8Distortion.hadamard(VP8Distortion.rows(srcMB + (k >> 2) * 64 + (k & 3) * 4, 16))
+            VP8Transform.storeRows(h, sourceHadamard + k * 16)
+            sourceEnergy[k] = VP8Distortion.weightedMagnitude(h)
+        }
+        @inline(__always) func against(_ k: Int, _ prediction: VP8Transform.Rows) -> Int32 {
+            VP8Distortion.satd(transforms: VP8Transform.loadRows(sourceHadamard + k * 16), prediction)
+        }
+        @inline(__always) func transform(_ mode: Int, _ offset: Int) -> VP8Transform.Rows {
+            VP8Distortion.hadamard(VP8Distortion.rows(predY + mode * 256 + offset, 16))
+        }
+        var dc: Int32 = 0, vertical: Int32 = 0, horizontal: Int32 = 0, trueMotion: Int32 = 0
+        let constant = transform(VP8Predict.dc, 0)
+        for k in 0..<16 { dc &+= against(k, constant) }
+        for i in 0..<4 {
+            let column = transform(VP8Predict.vertical, i * 4), row = transform(VP8Predict.horizontal, i * 64)
+            for j in 0..<4 { vertical &+= against(j * 4 + i, column); horizontal &+= against(i * 4 + j, row) }
+        }
+        for k in 0..<16 { trueMotion &+= against(k, transform(VP8Predict.trueMotion, (k >> 2) * 64 + (k & 3) * 4)) }
+        return (dc, vertical, horizontal, trueMotion)
     }
 
     /// A DC-only macroblock that still has visible distortion: its largest low-frequency Y2 level tells how big
