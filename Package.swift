@@ -12,7 +12,10 @@ let package = Package(
     targets: [
         .target(name: "Raster"),
         .target(name: "Decoders", dependencies: ["Raster"]),
-        .target(name: "Encoders", dependencies: ["Raster"]),
+        // The encoders' hot loops keep per-tile scratch state in final classes; the runtime's dynamic exclusivity
+        // checks on those stored properties cost 3.6 % of an AVIF encode's instructions (callgrind), and the
+        // encoders never overlap accesses to them (the compile-time checks stay on).
+        .target(name: "Encoders", dependencies: ["Raster"], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "ColorManagement", dependencies: ["Raster"]),
         // One descriptor per image format and the registry that lists them; everything above asks it.
         .target(name: "Formats", dependencies: ["Raster", "Decoders", "Encoders"]),

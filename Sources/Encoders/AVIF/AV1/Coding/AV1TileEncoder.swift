@@ -39,6 +39,14 @@ indirect enum AV1PartitionNode {
     case split([AV1PartitionNode])
 }
 
+/// BlockDecoded of the three planes in one zeroed allocation, freed with the last copy.
+final class AV1DecodedGrid {
+    private let base = UnsafeMutablePointer<UInt8>.allocate(capacity: 3 * 18 * 18)
+    init() { base.initialize(repeating: 0, count: 3 * 18 * 18) }
+    deinit { base.deallocate() }
+    @inline(__always) subscript(plane: Int) -> UnsafeMutablePointer<UInt8> { base + plane * 18 * 18 }
+}
+
 /// Encodes one tile: RD partition/mode search per 64x64 superblock, then the real coding pass that mirrors the
 /// decoder's decode_partition / decode_block / residual (AV1 spec §5.11.4–§5.11.39).
 final class AV1TileEncoder {
@@ -49,7 +57,8 @@ final class AV1TileEncoder {
     /// The coding pass's symbols, written out by the frame encoder once the CDEF indices are chosen.
     var writer = AV1SymbolRecorder()
     /// BlockDecoded[plane][-1...16][-1...16] of §5.11.3, stored with +1 offsets in an 18x18 grid.
-    var decoded = [[UInt8]](repeating: [UInt8](repeating: 0, count: 18 * 18), count: 3)
+    /// `decoded[plane]` points at that plane's grid (unchecked: the hot edge builder reads it per transform block).
+    let decoded = AV1DecodedGrid()
     // Scratch.
     let edges = AV1IntraEdges()
     /// filterType (§7.11.2.8) of the block being coded, for luma and for chroma (`setEdgeFilterTypes`).
@@ -59,9 +68,16 @@ final class AV1TileEncoder {
     let resid = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
     let coef = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
-    /// Quantised levels of the current block: luma, then up to 4 transform blocks per chroma plane (4:4:4 64x64).
-    /// Lossless: 16 levels for each of the 256 4x4 transform blocks of each plane (3 * 4096).
-    let quant = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels + 8 * 1024)
+    /// Quantised levels of the superblock (`AV1LevelStore`): each lossy block keeps its levels at its own place
+    /// there, so that the coding pass writes the chosen blocks' symbols without coding them again.
+    /// Lossless: 16 levels for each of the 256 4x4 transform blocks of each plane (3 * 4096), at the start.
+    let levelStore = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * 4096)
+    /// Levels of the block being coded: luma transform block k at `quant + k * levelCount`, chroma plane p at
+    /// `chromaQuant + (p - 1) * 4096` (see `chromaLevels(plane:_:txLog2:)`).
+    var quant: UnsafeMutablePointer<Int32>
+    var chromaQuant: UnsafeMutablePointer<Int32>
+    /// The levels of a block coded whole while its split is tried, per block size (64x64 ... 8x8).
+    let noneLevels = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * 3 * 4096)
     /// Luma levels of the best transform-size candidate while another one is tried.
     let quantBest = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels)
     let dequant = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
@@ -81,11 +97,14 @@ final class AV1TileEncoder {
         ctx = AV1CoefficientContexts(cols4: frame.miCols, rows4: frame.miRows)
         lambda = frame.lambda
         edges.edgeFilter = frame.intraEdgeFilter
+        levelStore.initialize(repeating: 0, count: 3 * 4096)
+        quant = levelStore
+        chromaQuant = levelStore + AV1TileEncoder.chromaLevels
     }
 
     deinit {
         pred.deallocate(); predAlt.deallocate(); resid.deallocate(); coef.deallocate(); scratch.deallocate()
-        quant.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate()
+        levelStore.deallocate(); noneLevels.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate()
     }
 
     // MARK: - Tile
@@ -169,10 +188,16 @@ final class AV1TileEncoder {
         switch node {
         case .outside: return
         case .leaf(let m):
-            lambda = lambdaOf(r, c, bsize)
             writePartition(r, c, bsize, split: false, &sink)
-            var modes: AV1BlockModes? = m
-            _ = codeBlock(r, c, bsize, &modes, &sink)
+            // RD-optimised quantisation reads the CDFs, which adapt during this pass: its levels are decided again.
+            if f.codedLossless || f.settings.rdoq {
+                lambda = lambdaOf(r, c, bsize)
+                var modes: AV1BlockModes? = m
+                _ = codeBlock(r, c, bsize, &modes, &sink)
+            } else {
+                // The search left this block's reconstruction, mode info and levels in place.
+                writeSearchedBlock(r, c, bsize, m, &sink)
+            }
         case .split(let children):
             writePartition(r, c, bsize, split: true, &sink)
             let half = AV1Block.side4(bsize) >> 1

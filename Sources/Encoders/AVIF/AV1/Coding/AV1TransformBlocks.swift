@@ -104,7 +104,7 @@ extension AV1TileEncoder {
 
     /// Levels of chroma transform block k of `plane` (1 or 2): each plane has room for a 64x64 block's levels.
     func chromaLevels(plane: Int, _ k: Int, txLog2: Int) -> UnsafeMutablePointer<Int32> {
-        quant + AV1TileEncoder.chromaLevels + (plane - 1) * 4096 + k * AV1TileEncoder.levelCount(txLog2)
+        chromaQuant + (plane - 1) * 4096 + k * AV1TileEncoder.levelCount(txLog2)
     }
 
     /// Number of levels stored per transform block of side 1 << txLog2 (64-point transforms keep 32x32).

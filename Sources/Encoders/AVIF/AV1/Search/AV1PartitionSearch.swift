@@ -38,6 +38,7 @@ extension AV1TileEncoder {
             }
             noneCtx = snapshotContexts(r, c, bsize)
             noneRecon = saveRecon(r, c, bsize)
+            copyBlockLevels(r, c, bsize, restore: false)
             restoreContexts(r, c, bsize, savedCtx)
             setDecoded(r, c, bsize, 0)
         }
@@ -56,6 +57,7 @@ extension AV1TileEncoder {
         }
         if canNone && noneCost <= splitCost {
             restoreRecon(r, c, bsize, noneRecon)
+            copyBlockLevels(r, c, bsize, restore: true)
             restoreContexts(r, c, bsize, noneCtx)
             setDecoded(r, c, bsize, 1)
             storeModeInfo(r, c, bsize, noneModes, skip: noneModes.skip)
