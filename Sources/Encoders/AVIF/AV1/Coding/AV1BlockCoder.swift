@@ -44,6 +44,7 @@ extension AV1TileEncoder {
         if f.codedLossless { return codeBlockLossless(r, c, bsize, &modesIn, &sink) }
         let b = AV1BlockGeometry(r: r, c: c, bsize: bsize, tile: self)
         selectLevels(r, c)
+        rdWinner = nil
         let deciding = modesIn == nil
         var m = modesIn ?? AV1BlockModes()
         let yModeCdf = yModeCdfOf(r, c)
@@ -57,6 +58,7 @@ extension AV1TileEncoder {
         let depths = deciding ? txDepthChoices(bsize) : m.txDepth...m.txDepth
         let luma = depths.count == 1 ? codeLuma(b, depth: depths.lowerBound, chooseTypes: deciding, &m)
                                      : searchLumaTxDepth(b, depths: depths, &m)
+        rdWinner = nil   // valid for this block's luma only
         var dist = luma.sse
 
         let chromaTxLog2 = chromaTransformLog2(b)

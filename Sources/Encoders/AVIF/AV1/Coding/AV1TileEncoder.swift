@@ -82,6 +82,13 @@ final class AV1TileEncoder {
     let quantBest = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels)
     let dequant = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
     let cflScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
+    /// The luma candidate the RD mode decision chose for the block being coded, with its whole-block levels
+    /// (`rdWinnerLevels`), coefficient rate and whether a level is non-zero: the transform search codes it again at
+    /// tx_depth 0. Nil until a decision evaluated candidates.
+    var rdWinner: (mode: Int, angle: Int, type: Int, rate: Int, nonzero: Bool)? = nil
+    let rdWinnerLevels = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
+    /// DC predictions of both chroma planes (32x32 apart) made by the chroma mode ranking, for chroma-from-luma.
+    let chromaDC = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * 32 * 32)
     /// Offset of the chroma levels in `quant`: the luma transform blocks of a 64x64 block take up to 4096 levels.
     static let chromaLevels = 4096
     let forwardCache = AV1ForwardCache()
@@ -104,7 +111,8 @@ final class AV1TileEncoder {
 
     deinit {
         pred.deallocate(); predAlt.deallocate(); resid.deallocate(); coef.deallocate(); scratch.deallocate()
-        levelStore.deallocate(); noneLevels.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate()
+        levelStore.deallocate(); noneLevels.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate(); chromaDC.deallocate()
+        rdWinnerLevels.deallocate()
     }
 
     // MARK: - Tile

@@ -133,7 +133,7 @@ extension AV1TileEncoder {
                 let saved = saveLumaContexts(x4: x >> 2, y4: y >> 2, w4: w4)
                 var best = Double.infinity
                 for type in candidates {
-                    let d = quantizeOnly(plane: 0, x: x, y: y, log2: txLog2, txType: type, levels: levels)
+                    let d = quantizeOnly(plane: 0, x: x, y: y, log2: txLog2, txType: type, levels: levels).distortion
                     var rc = AV1RateCounter()
                     AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: x >> 2, y4: y >> 2, maxX4: f.miCols, maxY4: f.miRows,
                                           log2: txLog2, blockLog2: log2, txType: type, intraDir: mode, quant: levels)
@@ -141,6 +141,16 @@ extension AV1TileEncoder {
                     let cost = d + lambdaBits * Double(rc.cost)
                     if cost < best { best = cost; types[k] = type }
                 }
+            }
+            if let known = rdWinner, txLog2 == log2, known.mode == mode, known.angle == angle, known.type == types[k] {
+                // The mode decision quantised and counted exactly this transform block (same prediction, type and
+                // contexts): reuse its levels and rate.
+                levels.update(from: rdWinnerLevels, count: area)
+                sse += reconstruct(plane: 0, x: x, y: y, log2: txLog2, txType: types[k], levels: levels, nonzero: known.nonzero)
+                markDecoded(plane: 0, x: x, y: y, log2: txLog2)
+                if measure { rate.cost += known.rate }
+                maxW = x + (1 << txLog2); maxH = y + (1 << txLog2)
+                return
             }
             sse += transformQuantize(plane: 0, x: x, y: y, log2: txLog2, txType: types[k], levels: levels)
             markDecoded(plane: 0, x: x, y: y, log2: txLog2)
@@ -171,8 +181,18 @@ extension AV1TileEncoder {
         let s0 = src.data + y * src.stride + x
         forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: s0, stride: src.stride, pred: pred,
                              resid: resid, out: coef)
-        let denomShift = log2 == 6 ? 2 : (log2 == 5 ? 1 : 0)
         let any = quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels).nonzero
+        return reconstruct(plane: plane, x: x, y: y, log2: log2, txType: txType, levels: levels, nonzero: any)
+    }
+
+    /// Levels → reconstruction for one transform block whose prediction is in `pred` (the second half of
+    /// `transformQuantize`, for levels already quantised). Returns the reconstruction's squared error.
+    func reconstruct(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>, nonzero any: Bool) -> Int {
+        let n = 1 << log2
+        let tw = min(32, n)
+        let src = f.source[plane], rec = f.recon[plane]
+        let s0 = src.data + y * src.stride + x
+        let denomShift = log2 == 6 ? 2 : (log2 == 5 ? 1 : 0)
         if any {
             for k in 0..<(tw * tw) {
                 let l = Int(levels[k])
@@ -190,11 +210,12 @@ extension AV1TileEncoder {
 
     /// Quantises like `transformQuantize` but leaves the frame untouched and returns the distortion measured in
     /// the transform domain (AV1Quantizer's estimate, in pixel SSE units).
-    func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> Double {
+    func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> (distortion: Double, nonzero: Bool) {
         let src = f.source[plane]
         forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: src.data + y * src.stride + x,
                              stride: src.stride, pred: pred, resid: resid, out: coef)
-        return Double(quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels).distortion)
+        let q = quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels)
+        return (Double(q.distortion), q.nonzero)
     }
 
     /// Chroma-from-luma (§7.11.5), step 1: the subsampled reconstructed luma minus its average (3 fractional bits)
