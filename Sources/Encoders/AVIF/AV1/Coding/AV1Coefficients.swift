@@ -43,10 +43,12 @@ enum AV1Coefficients {
     static let scans: [[UInt16]] = (2...6).map { AV1TxShape.of(widthLog2: $0, heightLog2: $0).scan }
 
     /// Writes the block. `quant` holds signed levels in the decoder's Quant layout (tw*tw, tw = min(32, size)).
-    /// `txType` is written for luma when the set allows it. Updates the level/dc contexts.
+    /// `txType` is written for luma when the set allows it. Updates the level/dc contexts. `knownAllZero`: the caller
+    /// knows every level is zero.
     static func write<S: AV1SymbolSink>(_ sink: inout S, cdf: AV1CDFContext, ctx: inout AV1CoefficientContexts,
                                          plane: Int, x4: Int, y4: Int, maxX4: Int, maxY4: Int, log2: Int,
-                                         blockLog2: Int, txType: Int, intraDir: Int, quant: UnsafePointer<Int32>) {
+                                         blockLog2: Int, txType: Int, intraDir: Int, quant: UnsafePointer<Int32>,
+                                         knownAllZero: Bool = false) {
         let txSz = log2 - 2
         let w4 = 1 << (log2 - 2)
         let tw = min(32, 1 << log2)
@@ -55,8 +57,10 @@ enum AV1Coefficients {
         let ptype = plane > 0 ? 1 : 0
         let scan = scans[log2 - 2]
         var eob = 0
-        scan.withUnsafeBufferPointer { sc in
-            for c in stride(from: area - 1, through: 0, by: -1) where quant[Int(sc[c])] != 0 { eob = c + 1; break }
+        if !knownAllZero {   // the quantiser already said every level is zero: nothing to scan
+            scan.withUnsafeBufferPointer { sc in
+                for c in stride(from: area - 1, through: 0, by: -1) where quant[Int(sc[c])] != 0 { eob = c + 1; break }
+            }
         }
 
         // all_zero context (§8.3.2).

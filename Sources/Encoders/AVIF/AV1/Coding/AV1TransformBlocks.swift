@@ -133,10 +133,11 @@ extension AV1TileEncoder {
                 let saved = saveLumaContexts(x4: x >> 2, y4: y >> 2, w4: w4)
                 var best = Double.infinity
                 for type in candidates {
-                    let d = quantizeOnly(plane: 0, x: x, y: y, log2: txLog2, txType: type, levels: levels).distortion
+                    let (d, nonzero) = quantizeOnly(plane: 0, x: x, y: y, log2: txLog2, txType: type, levels: levels)
                     var rc = AV1RateCounter()
                     AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: x >> 2, y4: y >> 2, maxX4: f.miCols, maxY4: f.miRows,
-                                          log2: txLog2, blockLog2: log2, txType: type, intraDir: mode, quant: levels)
+                                          log2: txLog2, blockLog2: log2, txType: type, intraDir: mode, quant: levels,
+                                          knownAllZero: !nonzero)
                     restoreLumaContexts(saved)
                     let cost = d + lambdaBits * Double(rc.cost)
                     if cost < best { best = cost; types[k] = type }

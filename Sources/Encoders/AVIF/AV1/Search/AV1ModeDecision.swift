@@ -75,7 +75,8 @@ extension AV1TileEncoder {
                 let (sse, nonzero) = quantizeOnly(plane: 0, x: b.x0, y: b.y0, log2: b.log2, txType: type, levels: quant)
                 var rc = AV1RateCounter()
                 AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: b.c, y4: b.r, maxX4: f.miCols, maxY4: f.miRows,
-                                      log2: b.log2, blockLog2: b.log2, txType: type, intraDir: mode, quant: quant)
+                                      log2: b.log2, blockLog2: b.log2, txType: type, intraDir: mode, quant: quant,
+                                      knownAllZero: !nonzero)
                 restoreLumaContexts(saved)
                 let cost = sse + lambda / 512 * Double(rc.cost + yModeBits(yModeCdf, mode, angleCoded: true))
                 if cost < best {
