@@ -76,6 +76,9 @@ final class AV1TileEncoder {
     /// `chromaQuant + (p - 1) * 4096` (see `chromaLevels(plane:_:txLog2:)`).
     var quant: UnsafeMutablePointer<Int32>
     var chromaQuant: UnsafeMutablePointer<Int32>
+    /// Reconstructions saved while other candidates are tried: per block size (64x64 ... 8x8) for the partition
+    /// search, then one luma block for the transform search (`reconSlot`, `txSearchReconSlot`).
+    let reconSlots = UnsafeMutablePointer<UInt8>.allocate(capacity: 5 * 3 * 4096)
     /// The levels of a block coded whole while its split is tried, per block size (64x64 ... 8x8).
     let noneLevels = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * 3 * 4096)
     /// Luma levels of the best transform-size candidate while another one is tried.
@@ -111,7 +114,7 @@ final class AV1TileEncoder {
 
     deinit {
         pred.deallocate(); predAlt.deallocate(); resid.deallocate(); coef.deallocate(); scratch.deallocate()
-        levelStore.deallocate(); noneLevels.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate(); chromaDC.deallocate()
+        levelStore.deallocate(); noneLevels.deallocate(); reconSlots.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate(); chromaDC.deallocate()
         rdWinnerLevels.deallocate()
     }
 
@@ -243,29 +246,29 @@ final class AV1TileEncoder {
         }
     }
 
-    func saveRecon(_ r: Int, _ c: Int, _ bsize: Int, lumaOnly: Bool = false) -> [[UInt8]] {
-        var out: [[UInt8]] = []
+    /// Copies the reconstruction of the block at mi (r, c) (luma only, or every plane one after the other) to
+    /// `slot`, or back from it when `restore`. A slot holds 3 * 64 * 64 samples.
+    func copyRecon(_ r: Int, _ c: Int, _ bsize: Int, slot: UnsafeMutablePointer<UInt8>, lumaOnly: Bool = false, restore: Bool) {
         let side = AV1Block.side4(bsize) * 4
+        var k = 0
         for p in 0..<(lumaOnly ? 1 : f.numPlanes) {
             let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
             let pl = f.recon[p]
             let x0 = (c * 4) >> sx, y0 = (r * 4) >> sy, w = side >> sx, h = side >> sy
-            var buf = [UInt8](repeating: 0, count: w * h)
-            for y in 0..<h { for x in 0..<w { buf[y * w + x] = pl.data[(y0 + y) * pl.stride + x0 + x] } }
-            out.append(buf)
+            for y in 0..<h {
+                let row = pl.data + (y0 + y) * pl.stride + x0
+                if restore { row.update(from: slot + k, count: w) } else { (slot + k).update(from: row, count: w) }
+                k += w
+            }
         }
-        return out
     }
 
-    func restoreRecon(_ r: Int, _ c: Int, _ bsize: Int, _ saved: [[UInt8]]) {
-        let side = AV1Block.side4(bsize) * 4
-        for p in 0..<saved.count {
-            let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
-            let pl = f.recon[p]
-            let x0 = (c * 4) >> sx, y0 = (r * 4) >> sy, w = side >> sx, h = side >> sy
-            for y in 0..<h { for x in 0..<w { pl.data[(y0 + y) * pl.stride + x0 + x] = saved[p][y * w + x] } }
-        }
+    /// The reconstruction save slot of the partition search for a block size (64x64 ... 8x8), and the transform
+    /// search's.
+    func reconSlot(_ bsize: Int) -> UnsafeMutablePointer<UInt8> {
+        reconSlots + (AV1Block.log2Side4(AV1Block.b64x64) - AV1Block.log2Side4(bsize)) * 3 * 4096
     }
+    var txSearchReconSlot: UnsafeMutablePointer<UInt8> { reconSlots + 4 * 3 * 4096 }
 
     func setDecoded(_ r: Int, _ c: Int, _ bsize: Int, _ v: UInt8, lumaOnly: Bool = false) {
         let side4 = AV1Block.side4(bsize)
