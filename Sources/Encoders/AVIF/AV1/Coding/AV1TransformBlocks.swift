@@ -227,6 +227,24 @@ extension AV1TileEncoder {
         let sx = f.subX, sy = f.subY
         let l = cflScratch
         var sum = 0
+        if sx == 1 && sy == 1 && (x + n) << 1 <= maxLumaW {
+            // 4:2:0 with every column inside MaxLumaW: the same sums without the per-sample clamps.
+            for i in 0..<n {
+                let ly = min((y + i) << 1, maxLumaH - 2)
+                let r0 = luma.data + ly * luma.stride + (x << 1), r1 = r0 + luma.stride
+                let o = l + i * n
+                var rowSum: Int32 = 0
+                for j in 0..<n {
+                    let v = (Int32(r0[2 * j]) &+ Int32(r0[2 * j + 1]) &+ Int32(r1[2 * j]) &+ Int32(r1[2 * j + 1])) &<< 1
+                    o[j] = v
+                    rowSum &+= v
+                }
+                sum += Int(rowSum)
+            }
+            let avg = Int32((sum + (1 << (2 * log2 - 1))) >> (2 * log2))
+            for k in 0..<(n * n) { l[k] &-= avg }
+            return
+        }
         for i in 0..<n {
             let ly = min((y + i) << sy, maxLumaH - (1 << sy))
             for j in 0..<n {
@@ -245,10 +263,13 @@ extension AV1TileEncoder {
     /// Step 2: DC prediction in `pred` plus alpha times the prepared luma AC, into `out`.
     func applyCfl(log2: Int, alpha: Int, into out: UnsafeMutablePointer<UInt8>) {
         let l = cflScratch
+        let a = Int32(alpha)
         for k in 0..<(1 << (2 * log2)) {
-            let prod = Int32(alpha) * l[k]
-            let scaled = prod >= 0 ? (prod + 32) >> 6 : -((-prod + 32) >> 6)
-            out[k] = UInt8(min(max(Int32(pred[k]) + scaled, 0), 255))
+            // Round_Signed(alpha · L, 6) without branches: the magnitude rounded, the sign put back.
+            let prod = a &* l[k]
+            let m = prod &>> 31
+            let scaled = ((((prod ^ m) &- m) &+ 32) &>> 6 ^ m) &- m
+            out[k] = UInt8(truncatingIfNeeded: min(max(Int32(pred[k]) &+ scaled, 0), 255))
         }
     }
 }
