@@ -182,8 +182,9 @@ extension AV1TileEncoder {
         let num = Double(numI), den = Double(denI)
         let center = den > 0 ? Int((num / den * 64).rounded()) : 0
         var bestA = 0, bestS = Int.max
-        for candidate in [0, center, center - 1, center + 1] {
-            let a = min(max(candidate, -16), 16)
+        let alphas = [0, center, center - 1, center + 1].map { min(max($0, -16), 16) }
+        // A repeated alpha gives the same SATD and cannot change the choice.
+        for (i, a) in alphas.enumerated() where !alphas[..<i].contains(a) {
             applyCfl(log2: log2, alpha: a, into: predAlt)
             let s = satd(sp.data + y * sp.stride + x, sp.stride, predAlt, n)
             if s < bestS || (s == bestS && abs(a) < abs(bestA)) { bestS = s; bestA = a }
