@@ -291,4 +291,97 @@ final class AVIFSpeedKernelTests: XCTestCase {
             }
         }
     }
+
+    // MARK: CDEF rows
+
+    /// The per-sample CDEF filter of §7.15.3 with the constrain tables (all taps available), at (x, y) of a plane.
+    private func cdefReference(_ plane: [UInt8], _ pitch: Int, x: Int, y: Int, offsets o: [Int], pri: Int, sec: Int,
+                               table: UnsafeMutablePointer<Int16>) -> Int32 {
+        let c = Int32(plane[y * pitch + x])
+        let t = (0..<12).map { n in Int32(plane[(y + o[2 * n]) * pitch + x + o[2 * n + 1]]) }
+        let mn = min(c, t.min()!), mx = max(c, t.max()!)
+        func con(_ s: Int, _ v: Int32) -> Int32 { Int32(table[s * 511 + 255 + Int(v - c)]) }
+        let (a0, a1): (Int32, Int32) = (pri & 1) == 0 ? (4, 2) : (3, 3)
+        var sum = a0 * (con(pri, t[0]) + con(pri, t[1])) + a1 * (con(pri, t[2]) + con(pri, t[3]))
+        for b in [4, 8] { sum += 2 * (con(sec, t[b]) + con(sec, t[b + 1])) + con(sec, t[b + 2]) + con(sec, t[b + 3]) }
+        return min(max(c + ((8 + sum - (sum < 0 ? 1 : 0)) >> 4), mn), mx)
+    }
+
+    func testCdefRowsMatchPerSampleFilter() {
+        var rng = Rand(s: 0xCDEF)
+        let pitch = 20
+        for damping in 2...6 {
+            let tables = AV1Cdef.ConstrainTables(damping: damping)
+            for trial in 0..<12 {
+                let plane = pixels(&rng, pitch * pitch, mode: trial % 3)
+                let source = pixels(&rng, pitch * pitch, mode: (trial + 1) % 3)
+                for dir in 0..<8 {
+                    var o = [Int](repeating: 0, count: 24)
+                    o.withUnsafeMutableBufferPointer { AV1Cdef.tapOffsets(dir: dir, into: $0.baseAddress!) }
+                    for width in [4, 8] {
+                        let rows = width
+                        let (x0, y0) = (6, 5)
+                        // Filter: every strength pair.
+                        for pri in 0..<16 {
+                            for sec in [0, 1, 2, 4] {
+                                var out = plane
+                                var src = plane
+                                src.withUnsafeMutableBufferPointer { s in out.withUnsafeMutableBufferPointer { d in o.withUnsafeBufferPointer { ob in
+                                    if width == 8 {
+                                        AV1CdefRows.filter(SIMD8<Int32>.self, src: s.baseAddress!, dst: d.baseAddress!, stride: pitch, x0: x0,
+                                                           y0: y0, rows: rows, offsets: ob.baseAddress!, pri: pri, sec: sec, damping: damping)
+                                    } else {
+                                        AV1CdefRows.filter(SIMD4<Int32>.self, src: s.baseAddress!, dst: d.baseAddress!, stride: pitch, x0: x0,
+                                                           y0: y0, rows: rows, offsets: ob.baseAddress!, pri: pri, sec: sec, damping: damping)
+                                    }
+                                }}}
+                                for i in 0..<rows {
+                                    for j in 0..<width {
+                                        let want = cdefReference(plane, pitch, x: x0 + j, y: y0 + i, offsets: o, pri: pri, sec: sec, table: tables.y)
+                                        XCTAssertEqual(Int32(out[(y0 + i) * pitch + x0 + j]), want,
+                                                       "damping \(damping) dir \(dir) w \(width) pri \(pri) sec \(sec)")
+                                    }
+                                }
+                            }
+                        }
+                        // Search: the squared errors of a candidate list, every row and every other row.
+                        var cand = [AV1CdefStrength(pri: 0, sec: 0)]
+                        for p in [1, 4, 7, 13] { for sec in [0, 1, 2, 4] { cand.append(AV1CdefStrength(pri: p, sec: sec)) } }
+                        let adjusted = cand.map { $0.pri == 13 ? 0 : $0.pri }   // an adjusted primary can be 0
+                        for rowStep in [1, 2] {
+                            var local = [Int32](repeating: 0, count: cand.count)
+                            plane.withUnsafeBufferPointer { r in source.withUnsafeBufferPointer { s in o.withUnsafeBufferPointer { ob in
+                                local.withUnsafeMutableBufferPointer { l in
+                                    if width == 8 {
+                                        AV1CdefRows.accumulate(SIMD8<Int32>.self, rec: r.baseAddress!, recStride: pitch, source: s.baseAddress!,
+                                                               sourceStride: pitch, x0: x0, y0: y0, rows: rows, rowStep: rowStep,
+                                                               offsets: ob.baseAddress!, cand: cand, adjustedPri: adjusted, damping: damping,
+                                                               local: l.baseAddress!)
+                                    } else {
+                                        AV1CdefRows.accumulate(SIMD4<Int32>.self, rec: r.baseAddress!, recStride: pitch, source: s.baseAddress!,
+                                                               sourceStride: pitch, x0: x0, y0: y0, rows: rows, rowStep: rowStep,
+                                                               offsets: ob.baseAddress!, cand: cand, adjustedPri: adjusted, damping: damping,
+                                                               local: l.baseAddress!)
+                                    }
+                                }
+                            }}}
+                            for k in cand.indices {
+                                var want: Int32 = 0
+                                for i in stride(from: 0, to: rows, by: rowStep) {
+                                    for j in 0..<width {
+                                        let v = k == 0 ? Int32(plane[(y0 + i) * pitch + x0 + j])
+                                            : cdefReference(plane, pitch, x: x0 + j, y: y0 + i, offsets: o, pri: adjusted[k],
+                                                            sec: cand[k].sec, table: tables.y)
+                                        let e = v - Int32(source[(y0 + i) * pitch + x0 + j])
+                                        want += e * e
+                                    }
+                                }
+                                XCTAssertEqual(local[k], want, "search damping \(damping) dir \(dir) w \(width) k \(k) step \(rowStep)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

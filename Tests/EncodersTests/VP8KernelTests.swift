@@ -14,7 +14,7 @@ final class VP8KernelTests: XCTestCase {
         var rng = Random(state: 0x9E3779B97F4A7C15)
         var edges = [UInt8](repeating: 0, count: 16), left = [UInt8](repeating: 0, count: 4)
         var ours = [UInt8](repeating: 0, count: 160), reference = [UInt8](repeating: 0, count: 16)
-        var single = [UInt8](repeating: 0, count: 16), scratch = [UInt8](repeating: 0, count: 64)
+        var single = [UInt8](repeating: 0, count: 16), scratch = [UInt8](repeating: 0, count: VP8Predict.subblockScratchBytes)
         for trial in 0..<2000 {
             for i in 0..<9 { edges[i] = trial % 3 == 0 ? (rng.byte() & 1) * 255 : rng.byte() }
             for i in 0..<4 { left[i] = trial % 3 == 0 ? (rng.byte() & 1) * 255 : rng.byte() }
@@ -36,6 +36,52 @@ final class VP8KernelTests: XCTestCase {
                 }
             } } }
         }
+    }
+
+    /// The by-lane layout of all ten subblock predictions and the by-lane SATD equal the per-mode kernels.
+    func testSubblockPredictionsAndSATDByLane() {
+        var rng = Random(state: 0x243F6A8885A308D3)
+        var edges = [UInt8](repeating: 0, count: 16), left = [UInt8](repeating: 0, count: 4)
+        var source = [UInt8](repeating: 0, count: 64), perMode = [UInt8](repeating: 0, count: 160)
+        var lanes = [UInt8](repeating: 0, count: 256)
+        var scratch = [UInt8](repeating: 0, count: VP8Predict.subblockScratchBytes)
+        for trial in 0..<2000 {
+            let extreme = trial % 3 == 0
+            for i in 0..<9 { edges[i] = extreme ? (rng.byte() & 1) * 255 : rng.byte() }
+            for i in 0..<4 { left[i] = extreme ? (rng.byte() & 1) * 255 : rng.byte() }
+            for i in 0..<64 { source[i] = extreme ? (rng.byte() & 1) * 255 : rng.byte() }
+            edges.withUnsafeBufferPointer { e in left.withUnsafeBufferPointer { l in
+            scratch.withUnsafeMutableBufferPointer { s in source.withUnsafeBufferPointer { src in
+                let top = e.baseAddress! + 1
+                perMode.withUnsafeMutableBufferPointer {
+                    VP8Predict.allSubblocks(top: top, left: l.baseAddress!, out: $0.baseAddress!, scratch: s.baseAddress!)
+                }
+                lanes.withUnsafeMutableBufferPointer {
+                    VP8Predict.allSubblocksByLane(top: top, left: l.baseAddress!, out: $0.baseAddress!,
+                                                  scratch: s.baseAddress!)
+                }
+                var satd = [UInt16](repeating: 0, count: 16)
+                lanes.withUnsafeBufferPointer { l in satd.withUnsafeMutableBufferPointer {
+                    VP8Distortion.satd4x4ByLane(src.baseAddress!, 16, predictions: l.baseAddress!, out: $0.baseAddress!)
+                } }
+                for mode in 0..<10 {
+                    let byLane = (0..<16).map { lanes[$0 * 16 + mode] }
+                    XCTAssertEqual(byLane, Array(perMode[(mode * 16)..<(mode * 16 + 16)]), "mode \(mode)")
+                    let expected = perMode.withUnsafeBufferPointer {
+                        VP8Distortion.satd4x4(src.baseAddress!, 16, $0.baseAddress! + mode * 16, 4)
+                    }
+                    XCTAssertEqual(Int32(satd[mode]) >> 1, expected, "SATD of mode \(mode)")
+                }
+            } } } }
+        }
+    }
+
+    /// The written-out weight tables equal the formulas they were computed from.
+    func testWeightTablesMatchTheirFormulas() {
+        let hadamard = VP8Distortion.hadamardWeights
+        let rows = [hadamard.0, hadamard.1, hadamard.2, hadamard.3]
+        for u in 0..<4 { for v in 0..<4 { XCTAssertEqual(rows[u][v], VP8Distortion.hadamardWeight(u, v), "(\(u), \(v))") } }
+        for r in 0..<4 { for c in 0..<4 { XCTAssertEqual(VP8Trellis.weights[r * 4 + c], VP8Trellis.weight(r, c), "(\(r), \(c))") } }
     }
 
     func testTransformsMatchReference() {

@@ -144,6 +144,12 @@ private final class VP8AnalysisScratch {
         for r in 0..<size { edges[o + 1 + size + r] = mbX == 0 ? 129 : plane[(y0 + r) * stride + x0 - 1] }
     }
 
+    @inline(__always)
+    private func countBins(_ bins: UnsafeRawBufferPointer, into histogram: UnsafeMutablePointer<Int32>) {
+        let b = bins.baseAddress!.assumingMemoryBound(to: Int32.self)
+        histogram[Int(b[0])] += 1; histogram[Int(b[1])] += 1; histogram[Int(b[2])] += 1; histogram[Int(b[3])] += 1
+    }
+
     /// 510 · (last occupied bin) / (peak bin count) of the |coefficient| >> 3 histogram over `blocks` 4x4 blocks.
     /// Luma blocks are in a 16-wide source with prediction stride 16; chroma are U then V, 8 wide, side by side
     /// in the 16-wide source (U columns 0–7, V 8–15) and stacked in the prediction (U rows 0–7, V rows 8–15).
@@ -171,9 +177,13 @@ private final class VP8AnalysisScratch {
                          VP8Transform.load4(s + 48) &- VP8Transform.load4(p + 3 * predictionStride))
                 let c = VP8Transform.forwardDCT(residualRows: d)
                 let top = SIMD4<Int32>(repeating: Int32(VP8Analysis.bins - 1))
-                let b0 = (c.0.magnitude &>> 3).minimum(top), b1 = (c.1.magnitude &>> 3).minimum(top)
-                let b2 = (c.2.magnitude &>> 3).minimum(top), b3 = (c.3.magnitude &>> 3).minimum(top)
-                for i in 0..<4 { h[Int(b0[i])] += 1; h[Int(b1[i])] += 1; h[Int(b2[i])] += 1; h[Int(b3[i])] += 1 }
+                // The bins go through memory: reading lanes back one by one costs more than storing them once.
+                var bins = (c.0.magnitude &>> 3).minimum(top), bins1 = (c.1.magnitude &>> 3).minimum(top)
+                var bins2 = (c.2.magnitude &>> 3).minimum(top), bins3 = (c.3.magnitude &>> 3).minimum(top)
+                withUnsafeBytes(of: &bins) { countBins($0, into: h) }
+                withUnsafeBytes(of: &bins1) { countBins($0, into: h) }
+                withUnsafeBytes(of: &bins2) { countBins($0, into: h) }
+                withUnsafeBytes(of: &bins3) { countBins($0, into: h) }
             }
             var peak: Int32 = 0, last = 0
             for k in 0..<VP8Analysis.bins where h[k] > 0 { peak = max(peak, h[k]); last = k }

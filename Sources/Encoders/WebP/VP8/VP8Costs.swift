@@ -34,6 +34,8 @@ final class VP8LevelCosts {
     let endOfBlock: UnsafeMutablePointer<UInt16>
     /// [type][position][ctx]: cost of "not end of block" (only added explicitly for a block's first coefficient).
     let notEndOfBlock: UnsafeMutablePointer<UInt16>
+    /// `VP8LevelCosts.fixed`, held here so the rate loops do not go through the lazy global.
+    let fixedCosts: UnsafePointer<UInt16> = VP8LevelCosts.fixed
     /// Sign plus category extra bits of magnitudes 0...2047 (probability-independent).
     static let fixed: UnsafePointer<UInt16> = {
         let t = UnsafeMutablePointer<UInt16>.allocate(capacity: VP8Tokens.maxLevel + 1)
@@ -110,7 +112,7 @@ final class VP8LevelCosts {
         while last >= first && levels[last] == 0 { last -= 1 }
         let n = VP8LevelCosts.tableLevels
         if last < first { return Int32(endOfBlock[(type * 17 + first) * 3 + context]) }
-        let fixed = VP8LevelCosts.fixed
+        let fixed = fixedCosts
         var cost: Int32 = context == 0 ? Int32(notEndOfBlock[(type * 17 + first) * 3]) : 0
         var table = tree + ((type * 16 + first) * 3 + context) * n
         var pos = first

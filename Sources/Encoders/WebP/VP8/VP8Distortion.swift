@@ -43,11 +43,13 @@ enum VP8Distortion {
 
     /// Weight of each sequency-ordered Walsh–Hadamard coefficient (row-major, low frequencies first): a Gaussian
     /// fall-off with frequency, since the eye's contrast sensitivity drops at high frequencies.
-    static let hadamardWeights: VP8Transform.Rows = {
-        func w(_ u: Int, _ v: Int) -> Int32 { Int32((38.0 * exp(-0.17 * Double(u * u + v * v))).rounded()) }
-        return (SIMD4(w(0, 0), w(0, 1), w(0, 2), w(0, 3)), SIMD4(w(1, 0), w(1, 1), w(1, 2), w(1, 3)),
-                SIMD4(w(2, 0), w(2, 1), w(2, 2), w(2, 3)), SIMD4(w(3, 0), w(3, 1), w(3, 2), w(3, 3)))
-    }()
+    /// The values of `hadamardWeight(u, v)`, written out so the kernels load constants instead of calling a lazy
+    /// global's initialiser check on every block (the tests compare the two).
+    @inline(__always) static var hadamardWeights: VP8Transform.Rows {
+        (SIMD4(38, 32, 19, 8), SIMD4(32, 27, 16, 7), SIMD4(19, 16, 10, 4), SIMD4(8, 7, 4, 2))
+    }
+    /// round(38 · e^(−0.17 · (u² + v²))).
+    static func hadamardWeight(_ u: Int, _ v: Int) -> Int32 { Int32((38.0 * exp(-0.17 * Double(u * u + v * v))).rounded()) }
 
     /// 4x4 Walsh–Hadamard transform in sequency order (rows: vertical frequency, lanes: horizontal frequency).
     @inline(__always)
@@ -67,7 +69,12 @@ enum VP8Distortion {
     /// Σ weight·|coefficient| of the 4x4 Walsh–Hadamard transform of a block.
     @inline(__always)
     static func weightedHadamard(_ p: UnsafePointer<UInt8>, _ stride: Int) -> Int32 {
-        let h = hadamard(rows(p, stride))
+        weightedMagnitude(hadamard(rows(p, stride)))
+    }
+
+    /// Σ weight·|coefficient| of Walsh–Hadamard coefficients.
+    @inline(__always)
+    static func weightedMagnitude(_ h: VP8Transform.Rows) -> Int32 {
         let w = hadamardWeights
         return (w.0 &* magnitude(h.0) &+ w.1 &* magnitude(h.1) &+ w.2 &* magnitude(h.2) &+ w.3 &* magnitude(h.3)).wrappedSum()
     }
@@ -79,6 +86,50 @@ enum VP8Distortion {
         let ra = rows(a, aStride), rb = rows(b, bStride)
         let h = hadamard((ra.0 &- rb.0, ra.1 &- rb.1, ra.2 &- rb.2, ra.3 &- rb.3))
         return (magnitude(h.0) &+ magnitude(h.1) &+ magnitude(h.2) &+ magnitude(h.3)).wrappedSum() >> 1
+    }
+
+    /// `satd4x4` of one 4x4 source block against 16 predictions at once, before the final halving, into
+    /// `out[0..15]`: `predictions` holds 16 rows of 16 bytes, row p = pixel p of the block (raster order), byte m =
+    /// prediction m of that pixel (`VP8Predict.allSubblocksByLane`). The lanes are the predictions, so the
+    /// transform is lane-wise additions with no transposes; 16-bit lanes suffice (|coefficient| ≤ 16·255, sum ≤
+    /// 16·16·255 < 2^16). Even and odd predictions are split by masking each row read as eight 16-bit lanes, which
+    /// needs no widening conversion. The Walsh–Hadamard transform is linear and exact, so `out[m] >> 1` equals
+    /// `satd4x4(source, prediction m)`.
+    @inline(__always)
+    static func satd4x4ByLane(_ source: UnsafePointer<UInt8>, _ stride: Int, predictions: UnsafePointer<UInt8>,
+                              out: UnsafeMutablePointer<UInt16>) {
+        typealias Lanes = SIMD8<Int16>
+        let raw = UnsafeRawPointer(predictions)
+        let lowByte = Lanes(repeating: 0xFF)
+        @inline(__always) func abs16(_ v: Lanes) -> Lanes { let s = v &>> 15; return (v ^ s) &- s }
+        for odd in 0..<2 {
+            @inline(__always) func residual(_ p: Int) -> Lanes {
+                let pair = raw.loadUnaligned(fromByteOffset: p * 16, as: Lanes.self)
+                let prediction = odd == 0 ? pair & lowByte : (pair &>> 8) & lowByte
+                return Lanes(repeating: Int16(source[(p >> 2) * stride + (p & 3)])) &- prediction
+            }
+            // Horizontal pass along each row, then vertical pass along each column with the magnitudes summed.
+            @inline(__always) func rowPass(_ r: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+                let d0 = residual(r * 4), d1 = residual(r * 4 + 1), d2 = residual(r * 4 + 2), d3 = residual(r * 4 + 3)
+                let s02 = d0 &+ d2, s13 = d1 &+ d3, e02 = d0 &- d2, e13 = d1 &- d3
+                return (s02 &+ s13, e02 &+ e13, e02 &- e13, s02 &- s13)
+            }
+            @inline(__always) func columnPass(_ x0: Lanes, _ x1: Lanes, _ x2: Lanes, _ x3: Lanes) -> Lanes {
+                let s02 = x0 &+ x2, s13 = x1 &+ x3, e02 = x0 &- x2, e13 = x1 &- x3
+                return abs16(s02 &+ s13) &+ abs16(e02 &+ e13) &+ abs16(e02 &- e13) &+ abs16(s02 &- s13)
+            }
+            let r0 = rowPass(0), r1 = rowPass(1), r2 = rowPass(2), r3 = rowPass(3)
+            let sum = columnPass(r0.0, r1.0, r2.0, r3.0) &+ columnPass(r0.1, r1.1, r2.1, r3.1)
+                &+ columnPass(r0.2, r1.2, r2.2, r3.2) &+ columnPass(r0.3, r1.3, r2.3, r3.3)
+            for j in 0..<8 { out[2 * j + odd] = UInt16(bitPattern: sum[j]) }
+        }
+    }
+
+    /// `satd4x4` from the two blocks' Walsh–Hadamard transforms (the transform is linear and exact, so
+    /// H(a − b) = H(a) − H(b)).
+    @inline(__always)
+    static func satd(transforms a: VP8Transform.Rows, _ b: VP8Transform.Rows) -> Int32 {
+        (magnitude(a.0 &- b.0) &+ magnitude(a.1 &- b.1) &+ magnitude(a.2 &- b.2) &+ magnitude(a.3 &- b.3)).wrappedSum() >> 1
     }
 
     /// Texture distortion of one 4x4 block: |weighted spectral energy(a) − (b)| / 32.

@@ -16,6 +16,10 @@ struct VP8FrameEncoder {
     var reconY: [UInt8], reconU: [UInt8], reconV: [UInt8]
     /// Token statistics of the whole frame as coded with skip flags (`counts[2·i + bit]`), from the macroblock loop.
     var tokenCounts: [UInt32] = []
+    /// The tokens the skipped macroblocks would code without skip flags (their end-of-block tokens), counted in the
+    /// same loop: a skipped macroblock leaves the same contexts as its coded empty blocks would, so the frame's
+    /// statistics without skip flags are the sum of the two.
+    var skippedTokenCounts: [UInt32] = []
 
     /// Token costs are re-derived from the statistics of the rows coded so far about this many times per frame,
     /// and never more often than every `minRefreshMacroblocks` macroblocks.
@@ -55,6 +59,8 @@ struct VP8FrameEncoder {
         let statsSize = 2 * VP8Tokens.probabilityCount
         let rowStats = UnsafeMutablePointer<UInt32>.allocate(capacity: mbh * statsSize)
         rowStats.initialize(repeating: 0, count: mbh * statsSize)
+        let skippedStats = UnsafeMutablePointer<UInt32>.allocate(capacity: mbh * statsSize)
+        skippedStats.initialize(repeating: 0, count: mbh * statsSize)
         let topNz = UnsafeMutablePointer<UInt8>.allocate(capacity: mbw * 9)
         let topModes = UnsafeMutablePointer<UInt8>.allocate(capacity: mbw * 4)
         let topDiffusion = UnsafeMutablePointer<Int8>.allocate(capacity: mbw * 4)
@@ -64,7 +70,7 @@ struct VP8FrameEncoder {
         let rowEdges = UnsafeMutablePointer<Int>.allocate(capacity: mbh * 4)
         rowEdges.initialize(repeating: 0, count: mbh * 4)
         defer {
-            rowStats.deallocate(); topNz.deallocate(); topModes.deallocate(); topDiffusion.deallocate()
+            rowStats.deallocate(); skippedStats.deallocate(); topNz.deallocate(); topModes.deallocate(); topDiffusion.deallocate()
             rowEdges.deallocate()
         }
         let schedule = VP8CostSchedule(refreshRows: refreshRows, rowStats: rowStats)
@@ -98,6 +104,7 @@ struct VP8FrameEncoder {
                                                                    leftDiffusion: leftDiffusion)
                         var statsTop = (UInt64(0), UInt64(0)), statsLeft = (UInt64(0), UInt64(0))
                         var counter = VP8TokenCounter(counts: rowStats + mbY * statsSize)
+                        var skippedCounter = VP8TokenCounter(counts: skippedStats + mbY * statsSize)
                         for mbX in 0..<mbw {
                             guard wavefront.waitForRowAbove(row: mbY, count: mbX + 2) else { throw VP8FrameEncoder.stopReason() }
                             let mb = mbY * mbw + mbX
@@ -109,14 +116,18 @@ struct VP8FrameEncoder {
                                                     costs: costs, context: context, levelsOut: lvp + mb * 400,
                                                     subModesOut: smp + mb * 16)
                             infp[mb] = info
-                            if !info.skip {
-                                withUnsafeMutableBytes(of: &statsTop) { t in withUnsafeMutableBytes(of: &statsLeft) { l in
-                                    VP8Tokens.emitMacroblock(lvp + mb * 400, isI4: Int(info.yMode) == VP8Modes.bPred,
-                                                             topNz: t.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                                                             leftNz: l.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                            withUnsafeMutableBytes(of: &statsTop) { t in withUnsafeMutableBytes(of: &statsLeft) { l in
+                                let top = t.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                                let left = l.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                                let isI4 = Int(info.yMode) == VP8Modes.bPred
+                                if info.skip {
+                                    VP8Tokens.emitMacroblock(lvp + mb * 400, isI4: isI4, topNz: top, leftNz: left,
+                                                             into: &skippedCounter)
+                                } else {
+                                    VP8Tokens.emitMacroblock(lvp + mb * 400, isI4: isI4, topNz: top, leftNz: left,
                                                              into: &counter)
-                                } }
-                            }
+                                }
+                            } }
                             wavefront.publish(row: mbY, count: mbX + 1)
                         }
                     }
@@ -127,11 +138,17 @@ struct VP8FrameEncoder {
                 }
             }
         } } } } } } } } }
-        var total = [UInt32](repeating: 0, count: statsSize)
-        total.withUnsafeMutableBufferPointer { t in
-            for row in 0..<mbh { for i in 0..<statsSize { t[i] &+= rowStats[row * statsSize + i] } }
-        }
+        var total = [UInt32](repeating: 0, count: statsSize), skipped = total
+        total.withUnsafeMutableBufferPointer { t in skipped.withUnsafeMutableBufferPointer { s in
+            for row in 0..<mbh {
+                for i in 0..<statsSize {
+                    t[i] &+= rowStats[row * statsSize + i]
+                    s[i] &+= skippedStats[row * statsSize + i]
+                }
+            }
+        } }
         tokenCounts = total
+        skippedTokenCounts = skipped
         // Loop-filter floor: a segment's level must smooth the largest DC step left in its DC-only macroblocks
         // (sharpness 0: the level equals the step it filters; the ×y2 AC step / 8 undoes the WHT scaling).
         for s in setup.segments.indices where options.filterLevel == nil {

@@ -88,8 +88,9 @@ final class VP8MacroblockEncoder {
     private var leftV: UnsafeMutablePointer<UInt8> { bytes + 3202 }           // 8
     private var subTop: UnsafeMutablePointer<UInt8> { bytes + 3210 }          // corner + 8
     private var subLeft: UnsafeMutablePointer<UInt8> { bytes + 3219 }         // 4
-    private var edgeScratch: UnsafeMutablePointer<UInt8> { bytes + 3232 }     // 64
-    private static let byteCount = 3296
+    private var edgeScratch: UnsafeMutablePointer<UInt8> { bytes + 3232 }     // 112 (subblockScratchBytes)
+    private var predLanes: UnsafeMutablePointer<UInt8> { bytes + 3344 }       // 16 x 16: subblock modes by lane
+    private static let byteCount = 3600
 
     // Coefficients (Int32): 16 luma blocks, DCs, WHT, 8 chroma blocks, one subblock.
     private var coeffs: UnsafeMutablePointer<Int32> { ints }                  // 256
@@ -98,7 +99,8 @@ final class VP8MacroblockEncoder {
     private var coeffsUV: UnsafeMutablePointer<Int32> { ints + 288 }          // 128
     private var coeffsSub: UnsafeMutablePointer<Int32> { ints + 416 }         // 16
     private var sourceEnergy: UnsafeMutablePointer<Int32> { ints + 432 }      // 16 weighted Hadamard sums
-    private static let intCount = 448
+    private var sourceHadamard: UnsafeMutablePointer<Int32> { ints + 448 }    // 16 x 16: H of each source block
+    private static let intCount = 704
 
     // Levels (Int16, scan order): 16x16 candidate and best (Y 0..255, Y2 256..271), B_PRED, subblock candidate,
     // chroma candidate and best.
@@ -106,7 +108,10 @@ final class VP8MacroblockEncoder {
     private var levelsI4: UnsafeMutablePointer<Int16> { shorts + 544 }        // 256
     private var levelsSub: UnsafeMutablePointer<Int16> { shorts + 800 }       // 16
     private var levelsUV: UnsafeMutablePointer<Int16> { shorts + 816 }        // 2 x 128
-    private static let shortCount = 1072
+    private var satdLanes: UnsafeMutablePointer<UInt16> {                     // 16
+        UnsafeMutableRawPointer(shorts + 1072).assumingMemoryBound(to: UInt16.self)
+    }
+    private static let shortCount = 1088
 
     init(srcY: UnsafePointer<UInt8>, srcU: UnsafePointer<UInt8>, srcV: UnsafePointer<UInt8>,
          recY: UnsafeMutablePointer<UInt8>, recU: UnsafeMutablePointer<UInt8>, recV: UnsafeMutablePointer<UInt8>,
@@ -202,18 +207,12 @@ final class VP8MacroblockEncoder {
             VP8Predict.block(mode: mode, size: 16, top: topY + 1, left: leftY, hasTop: hasTop, hasLeft: hasLeft,
                              out: predY + mode * 256)
         }
-        let (order, kept16) = rankModes(count: 4, keep: preset.intra16Candidates) { mode in
-            var satd: Int32 = 0
-            for k in 0..<16 {
-                let off = (k >> 2) * 64 + (k & 3) * 4
-                satd &+= VP8Distortion.satd4x4(srcMB + off, 16, predY + mode * 256 + off, 16)
-            }
-            return Int64(satd) * 256 + p.satdLambdaI4 * Int64(VP8Modes.yCost[mode])
+        let satd = satd16()
+        let (order, kept16) = rankModes(count: 4, keep: preset.intra16Candidates, margin: preset.candidateMargin256) { mode in
+            Int64(withUnsafeBytes(of: satd) { $0.load(fromByteOffset: mode * 4, as: Int32.self) }) * 256
+                + p.satdLambdaI4 * Int64(VP8Modes.yCost[mode])
         }
         var flatSource = isFlatSource()
-        if p.textureLambda > 0 {
-            for k in 0..<16 { sourceEnergy[k] = VP8Distortion.weightedHadamard(srcMB + (k >> 2) * 64 + (k & 3) * 4, 16) }
-        }
         var best = Intra16Choice(mode: 0, slot: 0, score: VP8Score())
         var candidateSlot = 0, bestNz = 0
         for rank in 0..<kept16 {
@@ -242,6 +241,33 @@ final class VP8MacroblockEncoder {
         }
         best.score.rescore(p.lambdaMode)
         return best
+    }
+
+    /// SATD of the four 16x16 predictions in `predY` (sum of `satd4x4` over the sixteen blocks), from the source
+    /// blocks' Walsh–Hadamard transforms, kept in `sourceHadamard` (and their texture energies in `sourceEnergy`):
+    /// H(source − prediction) = H(source) − H(prediction), and the DC, V and H predictions repeat across blocks
+    /// (one, four and four distinct blocks), so only TM needs a transform per block.
+    private func satd16() -> (Int32, Int32, Int32, Int32) {
+        for k in 0..<16 {
+            let h = VP8Distortion.hadamard(VP8Distortion.rows(srcMB + (k >> 2) * 64 + (k & 3) * 4, 16))
+            VP8Transform.storeRows(h, sourceHadamard + k * 16)
+            sourceEnergy[k] = VP8Distortion.weightedMagnitude(h)
+        }
+        @inline(__always) func against(_ k: Int, _ prediction: VP8Transform.Rows) -> Int32 {
+            VP8Distortion.satd(transforms: VP8Transform.loadRows(sourceHadamard + k * 16), prediction)
+        }
+        @inline(__always) func transform(_ mode: Int, _ offset: Int) -> VP8Transform.Rows {
+            VP8Distortion.hadamard(VP8Distortion.rows(predY + mode * 256 + offset, 16))
+        }
+        var dc: Int32 = 0, vertical: Int32 = 0, horizontal: Int32 = 0, trueMotion: Int32 = 0
+        let constant = transform(VP8Predict.dc, 0)
+        for k in 0..<16 { dc &+= against(k, constant) }
+        for i in 0..<4 {
+            let column = transform(VP8Predict.vertical, i * 4), row = transform(VP8Predict.horizontal, i * 64)
+            for j in 0..<4 { vertical &+= against(j * 4 + i, column); horizontal &+= against(i * 4 + j, row) }
+        }
+        for k in 0..<16 { trueMotion &+= against(k, transform(VP8Predict.trueMotion, (k >> 2) * 64 + (k & 3) * 4)) }
+        return (dc, vertical, horizontal, trueMotion)
     }
 
     /// A DC-only macroblock that still has visible distortion: its largest low-frequency Y2 level tells how big
@@ -371,7 +397,7 @@ final class VP8MacroblockEncoder {
         for b in 0..<16 {
             let r = b >> 2, c = b & 3
             loadSubblockEdges(r: r, c: c)
-            VP8Predict.allSubblocks(top: subTop + 1, left: subLeft, out: predI4, scratch: edgeScratch)
+            VP8Predict.allSubblocksByLane(top: subTop + 1, left: subLeft, out: predLanes, scratch: edgeScratch)
             let above = Int(r == 0 ? aboveModes[c] : modesOut[b - 4])
             let left = Int(c == 0 ? leftModes[r] : modesOut[b - 1])
             let modeCosts = modeCostTable + (above * 10 + left) * 10
@@ -382,9 +408,10 @@ final class VP8MacroblockEncoder {
             if candidates < 10 {
                 // SATD against √λ·bits: the usual L1 proxy of the rate-distortion score.
                 let rateWeight = p.satdLambdaI4
-                (order, kept) = rankModes(count: 10, keep: candidates) { mode in
-                    Int64(VP8Distortion.satd4x4(src, 16, self.predI4 + mode * 16, 4)) * 256
-                        + rateWeight * Int64(modeCosts[mode])
+                let satd = satdLanes
+                VP8Distortion.satd4x4ByLane(src, 16, predictions: predLanes, out: satd)
+                (order, kept) = rankModes(count: 10, keep: candidates, margin: preset.candidateMargin256) { mode in
+                    Int64(satd[mode] >> 1) * 256 + rateWeight * Int64(modeCosts[mode])
                 }
             } else {
                 order = 0x9876543210; kept = 10
@@ -394,6 +421,7 @@ final class VP8MacroblockEncoder {
             for rank in 0..<kept {
                 let mode = (order >> (rank * 4)) & 15
                 let pred = predI4 + mode * 16, out = outSub + slot * 16
+                for i in 0..<16 { pred[i] = predLanes[i * 16 + mode] }
                 VP8Transform.forwardDCT(source: src, sourceStride: 16, prediction: pred, predictionStride: 4,
                                         out: coeffsSub)
                 _ = VP8Quantize.block(coeffsSub, first: 0, matrix: p.y1, levels: levelsSub)
@@ -401,12 +429,16 @@ final class VP8MacroblockEncoder {
                                            destinationStride: 4)
                 var s = VP8Score()
                 s.distortion = Int64(VP8Distortion.sse4x4(src, 16, out, 4))
-                s.texture = p.textureLambda > 0
-                    ? (p.textureLambda * Int64(abs(VP8Distortion.weightedHadamard(out, 4) &- energy) >> 5) + 128) >> 8 : 0
                 s.header = Int64(modeCosts[mode])
                 if mode > 0 && isFlat(levelsSub, blocks: 1, limit: Tuning.flatLimitI4) { s.rate = Tuning.flatnessPenalty }
+                // The texture term and the token rate only add to the score: stop as soon as it cannot win.
                 s.rescore(p.lambdaI4)
                 if s.score >= bestBlock.score { continue }
+                if p.textureLambda > 0 {
+                    s.texture = (p.textureLambda * Int64(abs(VP8Distortion.weightedHadamard(out, 4) &- energy) >> 5) + 128) >> 8
+                    s.rescore(p.lambdaI4)
+                    if s.score >= bestBlock.score { continue }
+                }
                 s.rate += Int64(costs.blockCost(levelsSub, first: 0, type: VP8Tokens.typeYWithDC, context: nzContext))
                 s.rescore(p.lambdaI4)
                 if s.score < bestBlock.score {
@@ -458,7 +490,7 @@ final class VP8MacroblockEncoder {
             VP8Predict.block(mode: mode, size: 8, top: topV + 1, left: leftV, hasTop: hasTop, hasLeft: hasLeft,
                              out: pred + 8, stride: 16)
         }
-        let (order, keptUV) = rankModes(count: 4, keep: preset.chromaCandidates) { mode in
+        let (order, keptUV) = rankModes(count: 4, keep: preset.chromaCandidates, margin: preset.candidateMargin256) { mode in
             var satd: Int32 = 0
             for k in 0..<8 {
                 let off = chromaOffset(k)
@@ -617,7 +649,7 @@ final class VP8MacroblockEncoder {
     /// The `keep` best of `count` modes by `key` (ascending), packed 4 bits each, best first; all modes in order
     /// when `keep == count`.
     @inline(__always)
-    private func rankModes(count: Int, keep: Int, _ key: (Int) -> Int64) -> (order: Int, kept: Int) {
+    private func rankModes(count: Int, keep: Int, margin: Int64?, _ key: (Int) -> Int64) -> (order: Int, kept: Int) {
         if keep >= count {
             var order = 0
             for m in (0..<count).reversed() { order = order << 4 | m }
@@ -637,7 +669,7 @@ final class VP8MacroblockEncoder {
         } }
         // Modes whose estimate is far behind the best are not worth a full evaluation.
         let limit = withUnsafeBytes(of: keys) { kb -> Int in
-            guard let margin = preset.candidateMargin256 else { return keep }
+            guard let margin else { return keep }
             let k = kb.baseAddress!.assumingMemoryBound(to: Int64.self)
             let bound = k[0] + (k[0] * margin) >> 8
             var n = 1

@@ -73,7 +73,7 @@ enum VP8Predict {
     }()
 
     /// The 48 edge values of `directionalTaps` for a subblock with corner `top[-1]`, 8 pixels above `top[0..7]`
-    /// and 4 to the left `left[0..3]`; `scratch` needs 64 bytes.
+    /// and 4 to the left `left[0..3]`, stored at `scratch + 24` (`subblockScratchBytes`).
     @inline(__always)
     static func edgeValues(top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>,
                            scratch: UnsafeMutablePointer<UInt8>) -> UnsafePointer<UInt8> {
@@ -95,7 +95,7 @@ enum VP8Predict {
     }
 
     /// All ten subblock predictions (section 12.3) into `out`: 10 blocks of 16 bytes (row stride 4), mode order.
-    /// Edges as for `edgeValues`; `scratch` needs 64 bytes.
+    /// Edges and scratch as for `edgeValues`.
     @inline(__always)
     static func allSubblocks(top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>, out: UnsafeMutablePointer<UInt8>,
                              scratch: UnsafeMutablePointer<UInt8>) {
@@ -103,6 +103,45 @@ enum VP8Predict {
         let taps = directionalTaps
         for k in 0..<128 { out[32 + k] = values[Int(taps[k])] }
         subblockDCAndTM(top: a, left: l, out: out)
+    }
+
+    /// Scratch bytes `edgeValues`, `subblock`, `allSubblocks` and `allSubblocksByLane` need.
+    static let subblockScratchBytes = 112
+
+    /// All ten subblock predictions laid out for scoring them together (`VP8Distortion.satd4x4ByLane`): 16 rows
+    /// of 16 bytes, row p = pixel p of the block (raster order), byte m = mode m's prediction of it (bytes 10–15
+    /// are left as they were). Edges and scratch as for `edgeValues`.
+    @inline(__always)
+    static func allSubblocksByLane(top a: UnsafePointer<UInt8>, left l: UnsafePointer<UInt8>,
+                                   out: UnsafeMutablePointer<UInt8>, scratch: UnsafeMutablePointer<UInt8>) {
+        let values = edgeValues(top: a, left: l, scratch: scratch)
+        let dcAndTM = UnsafeMutablePointer(mutating: values) + 48
+        subblockDCAndTM(top: a, left: l, out: dcAndTM)
+        // `directionalTaps` transposed (pixel p: the taps of VE, HE, LD, RD, VR, VL, HD, HU), spelled out so every
+        // lookup has a constant index.
+        @inline(__always) func row(_ p: Int, _ ve: Int, _ he: Int, _ ld: Int, _ rd: Int, _ vr: Int, _ vl: Int,
+                                   _ hd: Int, _ hu: Int) {
+            let o = out + p * 16
+            o[bDC] = dcAndTM[p]; o[bTM] = dcAndTM[16 + p]
+            o[bVE] = values[ve]; o[bHE] = values[he]; o[bLD] = values[ld]; o[bRD] = values[rd]
+            o[bVR] = values[vr]; o[bVL] = values[vl]; o[bHD] = values[hd]; o[bHU] = values[hu]
+        }
+        row( 0,  6,  4,  7,  5, 21, 22, 20, 19)
+        row( 1,  7,  4,  8,  6, 22, 23,  5,  3)
+        row( 2,  8,  4,  9,  7, 23, 24,  6, 18)
+        row( 3,  9,  4, 10,  8, 24, 25,  7,  2)
+        row( 4,  6,  3,  8,  4,  5,  7, 19, 18)
+        row( 5,  7,  3,  9,  5,  6,  8,  4,  2)
+        row( 6,  8,  3, 10,  6,  7,  9, 20, 17)
+        row( 7,  9,  3, 11,  7,  8, 10,  5,  1)
+        row( 8,  6,  2,  9,  3,  4, 23, 18, 17)
+        row( 9,  7,  2, 10,  4, 21, 24,  3,  1)
+        row(10,  8,  2, 11,  5, 22, 25, 19, 33)
+        row(11,  9,  2, 12,  6, 23, 11,  4, 33)
+        row(12,  6,  1, 10,  2,  3,  8, 17, 33)
+        row(13,  7,  1, 11,  3,  5,  9,  2, 33)
+        row(14,  8,  1, 12,  4,  6, 10, 18, 33)
+        row(15,  9,  1, 13,  5,  7, 12,  3, 33)
     }
 
     /// One subblock prediction into `out` (row stride 4).

@@ -49,22 +49,30 @@ enum VP8Quantize {
         let sign = c.signMask
         let magnitude = c.magnitude &+ m.sharpen
         // Zero where |c| + sharpen ≤ threshold (the mask is all ones where threshold − magnitude < 0).
-        let keep = (m.zeroThreshold &- magnitude).signMask & (first == 1 ? acOnly : allPositions)
-        let level = (((magnitude &* m.reciprocal &+ m.bias) &>> fractionBits) & keep).minimum(maxLevels)
+        var positions = SIMD16<Int32>(repeating: -1)
+        if first == 1 { positions[0] = 0 }
+        let keep = (m.zeroThreshold &- magnitude).signMask & positions
+        let level = (((magnitude &* m.reciprocal &+ m.bias) &>> fractionBits) & keep)
+            .minimum(SIMD16(repeating: maxLevel))
         let signed = level.withSign(sign)
         UnsafeMutableRawPointer(coefficients).storeBytes(of: signed &* m.step, as: SIMD16<Int32>.self)
-        var values = signed
-        withUnsafeBytes(of: &values) { raw in
-            let v = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-            let z = VP8Tokens.zigzagPointer
-            for n in 0..<16 { levels[n] = Int16(truncatingIfNeeded: v[z[n]]) }
-        }
+        storeZigzag(signed, levels)
         return level.wrappedSum() != 0
     }
 
-    private static let maxLevels = SIMD16<Int32>(repeating: maxLevel)
-    private static let allPositions = SIMD16<Int32>(repeating: -1)
-    private static let acOnly: SIMD16<Int32> = { var m = SIMD16<Int32>(repeating: -1); m[0] = 0; return m }()
+    /// `levels[n] = values[zigzag[n]]` (RFC 6386 section 13 scan order) with the indices as constants.
+    @inline(__always)
+    static func storeZigzag(_ v: SIMD16<Int32>, _ levels: UnsafeMutablePointer<Int16>) {
+        levels[0] = Int16(truncatingIfNeeded: v[0]); levels[1] = Int16(truncatingIfNeeded: v[1])
+        levels[2] = Int16(truncatingIfNeeded: v[4]); levels[3] = Int16(truncatingIfNeeded: v[8])
+        levels[4] = Int16(truncatingIfNeeded: v[5]); levels[5] = Int16(truncatingIfNeeded: v[2])
+        levels[6] = Int16(truncatingIfNeeded: v[3]); levels[7] = Int16(truncatingIfNeeded: v[6])
+        levels[8] = Int16(truncatingIfNeeded: v[9]); levels[9] = Int16(truncatingIfNeeded: v[12])
+        levels[10] = Int16(truncatingIfNeeded: v[13]); levels[11] = Int16(truncatingIfNeeded: v[10])
+        levels[12] = Int16(truncatingIfNeeded: v[7]); levels[13] = Int16(truncatingIfNeeded: v[11])
+        levels[14] = Int16(truncatingIfNeeded: v[14]); levels[15] = Int16(truncatingIfNeeded: v[15])
+    }
+
     private static let fractionBits = VP8QuantMatrix.fractionBits
 
     /// Quantises one DC value with the matrix's DC rounding; returns (dequantised value, error = value − dequantised).

@@ -8,23 +8,12 @@ extension VP8FrameEncoder {
 
     /// Final token statistics (exact, with the skip decision taken), then probabilities and update flags.
     func finalProbabilities(skipEnabled: Bool) -> (probabilities: [UInt8], updated: [Bool]) {
-        let mbw = picture.mbWidth
         var counts = [UInt32](repeating: 0, count: 2 * VP8Tokens.probabilityCount)
         var probabilities = [UInt8](repeating: 0, count: VP8Tokens.probabilityCount)
         var updated = [Bool](repeating: false, count: VP8Tokens.probabilityCount)
-        // The macroblock loop counted with skipping in mind; count again only when skipping does not pay.
-        if skipEnabled && tokenCounts.count == counts.count { counts = tokenCounts }
+        // The macroblock loop counted the coded macroblocks and, apart, what the skipped ones would code.
+        for i in counts.indices { counts[i] = tokenCounts[i] &+ (skipEnabled ? 0 : skippedTokenCounts[i]) }
         counts.withUnsafeMutableBufferPointer { c in
-            var counter = VP8TokenCounter(counts: c.baseAddress!)
-            if !skipEnabled || tokenCounts.count != c.count { walkTokens(skipEnabled: skipEnabled) { _ in } body: { index, topNz, leftNz in
-                let info = infos[index]
-                let isI4 = Int(info.yMode) == VP8Modes.bPred
-                levels.withUnsafeBufferPointer { lv in
-                    VP8Tokens.emitMacroblock(lv.baseAddress! + index * 400, isI4: isI4, topNz: topNz, leftNz: leftNz,
-                                             into: &counter)
-                }
-            } }
-            _ = mbw
             _ = probabilities.withUnsafeMutableBufferPointer { p in updated.withUnsafeMutableBufferPointer { u in
                 VP8ProbabilityUpdate.choose(counts: c.baseAddress!, probabilities: p.baseAddress!, updated: u.baseAddress!)
             } }

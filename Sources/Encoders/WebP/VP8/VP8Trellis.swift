@@ -7,11 +7,11 @@ import Glibc
 enum VP8Trellis {
     /// Frequency weighting of the squared coefficient error (raster order): low frequencies, where errors are
     /// most visible, count more.
-    static let weights: SIMD16<Int32> = {
-        var w = SIMD16<Int32>(repeating: 0)
-        for r in 0..<4 { for c in 0..<4 { w[r * 4 + c] = Int32((30.0 * exp(-0.1 * Double(r * r + c * c))).rounded()) } }
-        return w
-    }()
+    /// The values of `weight(r, c)` written out (a constant load rather than a lazy global per block; the tests
+    /// compare the two).
+    @inline(__always) static var weights: SIMD16<Int32> { SIMD16(30, 27, 20, 12, 27, 25, 18, 11, 20, 18, 13, 8, 12, 11, 8, 5) }
+    /// round(30 · e^(−0.1 · (r² + c²))).
+    static func weight(_ r: Int, _ c: Int) -> Int32 { Int32((30.0 * exp(-0.1 * Double(r * r + c * c))).rounded()) }
 
     private struct Node { var score: Int64; var level: Int32; var previous: Int8 }
 
@@ -23,7 +23,7 @@ enum VP8Trellis {
                          levels: UnsafeMutablePointer<Int16>) -> Bool {
         let zigzag = VP8Tokens.zigzagPointer
         let tableLevels = VP8LevelCosts.tableLevels
-        let fixed = VP8LevelCosts.fixed
+        let fixed = costs.fixedCosts
         let fractionBits = VP8QuantMatrix.fractionBits
         let w = weights
         // Last position worth considering: the last coefficient above half an AC step, plus one.

@@ -43,6 +43,8 @@ extension AV1TileEncoder {
     func codeBlock<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ modesIn: inout AV1BlockModes?, _ sink: inout S) -> Int {
         if f.codedLossless { return codeBlockLossless(r, c, bsize, &modesIn, &sink) }
         let b = AV1BlockGeometry(r: r, c: c, bsize: bsize, tile: self)
+        selectLevels(r, c)
+        rdWinner = nil
         let deciding = modesIn == nil
         var m = modesIn ?? AV1BlockModes()
         let yModeCdf = yModeCdfOf(r, c)
@@ -56,6 +58,7 @@ extension AV1TileEncoder {
         let depths = deciding ? txDepthChoices(bsize) : m.txDepth...m.txDepth
         let luma = depths.count == 1 ? codeLuma(b, depth: depths.lowerBound, chooseTypes: deciding, &m)
                                      : searchLumaTxDepth(b, depths: depths, &m)
+        rdWinner = nil   // valid for this block's luma only
         var dist = luma.sse
 
         let chromaTxLog2 = chromaTransformLog2(b)
@@ -69,6 +72,15 @@ extension AV1TileEncoder {
         storeModeInfo(r, c, bsize, m, skip: m.skip)
         modesIn = m
         return dist
+    }
+
+    /// Writes the symbols of a block the search coded with modes `m` and left in place (reconstruction, mode info,
+    /// levels in the level store): what `codeBlock` would write for it, without predicting and transforming again.
+    func writeSearchedBlock<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ m: AV1BlockModes, _ sink: inout S) {
+        let b = AV1BlockGeometry(r: r, c: c, bsize: bsize, tile: self)
+        selectLevels(r, c)
+        let chromaTxLog2 = chromaTransformLog2(b)
+        writeBlock(b, m, yModeCdf: yModeCdfOf(r, c), uvCdf: uvModeCdfOf(b, yMode: m.yMode), chromaTxLog2: chromaTxLog2, &sink)
     }
 
     /// get_tx_size (§5.11.37): chroma uses the largest transform of its block (64 coded as 32).

@@ -43,10 +43,12 @@ enum AV1Coefficients {
     static let scans: [[UInt16]] = (2...6).map { AV1TxShape.of(widthLog2: $0, heightLog2: $0).scan }
 
     /// Writes the block. `quant` holds signed levels in the decoder's Quant layout (tw*tw, tw = min(32, size)).
-    /// `txType` is written for luma when the set allows it. Updates the level/dc contexts.
+    /// `txType` is written for luma when the set allows it. Updates the level/dc contexts. `knownAllZero`: the caller
+    /// knows every level is zero.
     static func write<S: AV1SymbolSink>(_ sink: inout S, cdf: AV1CDFContext, ctx: inout AV1CoefficientContexts,
                                          plane: Int, x4: Int, y4: Int, maxX4: Int, maxY4: Int, log2: Int,
-                                         blockLog2: Int, txType: Int, intraDir: Int, quant: UnsafePointer<Int32>) {
+                                         blockLog2: Int, txType: Int, intraDir: Int, quant: UnsafePointer<Int32>,
+                                         knownAllZero: Bool = false) {
         let txSz = log2 - 2
         let w4 = 1 << (log2 - 2)
         let tw = min(32, 1 << log2)
@@ -55,8 +57,10 @@ enum AV1Coefficients {
         let ptype = plane > 0 ? 1 : 0
         let scan = scans[log2 - 2]
         var eob = 0
-        scan.withUnsafeBufferPointer { sc in
-            for c in stride(from: area - 1, through: 0, by: -1) where quant[Int(sc[c])] != 0 { eob = c + 1; break }
+        if !knownAllZero {   // the quantiser already said every level is zero: nothing to scan
+            scan.withUnsafeBufferPointer { sc in
+                for c in stride(from: area - 1, through: 0, by: -1) where quant[Int(sc[c])] != 0 { eob = c + 1; break }
+            }
         }
 
         // all_zero context (§8.3.2).
@@ -108,39 +112,41 @@ enum AV1Coefficients {
             if shift > 0 { sink.literal(offset & ((1 << shift) - 1), shift) }
         }
 
-        // Levels pass, in reverse scan order, with the decoder's partially filled Quant array.
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: area) { lvb in
+        // Levels pass, in reverse scan order, with the decoder's partially filled Quant array: the levels decided so
+        // far (capped at 15, all the contexts look at) in a grid padded by two zero columns and rows, so that the
+        // neighbours right and below of §8.3.2 get_coeff_base_ctx / coeff_br ctx (TX_CLASS_2D: (0,1), (1,0),
+        // (1,1), (0,2), (2,0)) are read without bounds tests; outside the block they count as 0, as in the spec.
+        let ls = tw + 2
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: (tw + 2) * ls) { lvb in
             let lv = lvb.baseAddress!
-            lv.initialize(repeating: 0, count: area)
+            lv.initialize(repeating: 0, count: (tw + 2) * ls)
+            coeffBaseCtxOffset.withUnsafeBufferPointer { offsets in
+            let ctxOffset = offsets.baseAddress! + txSz * 25
+            let baseCdfs = cdf.at(cdf.coeffBase + (txSz * 2 + ptype) * 42 * 5)
+            let brCdfs = cdf.at(cdf.coeffBr + (min(txSz, 3) * 2 + ptype) * 21 * 5)
             scan.withUnsafeBufferPointer { sc in
                 for c in stride(from: eob - 1, through: 0, by: -1) {
                     let pos = Int(sc[c])
                     let level = min(Int(abs(quant[pos])), 15)
                     let row = pos >> bwl, col = pos & (tw - 1)
+                    let at = lv + row * ls + col
                     if c == eob - 1 {
                         let ectx = c == 0 ? 0 : (c <= area / 8 ? 1 : (c <= area / 4 ? 2 : 3))
                         sink.symbol(min(level, 3) - 1, cdf.at(cdf.coeffBaseEob + ((txSz * 2 + ptype) * 4 + ectx) * 4), 3)
                     } else {
                         var bctx = 0
                         if pos != 0 {
-                            var mag = 0
-                            for i in 0..<5 {
-                                let rr = row + Int(sigRefDiffOffset[i * 2]), cc = col + Int(sigRefDiffOffset[i * 2 + 1])
-                                if rr < tw && cc < tw { mag += min(Int(lv[(rr << bwl) + cc]), 3) }
-                            }
-                            bctx = min((mag + 1) >> 1, 4) + Int(coeffBaseCtxOffset[txSz * 25 + min(row, 4) * 5 + min(col, 4)])
+                            let mag = min(Int(at[1]), 3) + min(Int(at[ls]), 3) + min(Int(at[ls + 1]), 3)
+                                + min(Int(at[2]), 3) + min(Int(at[2 * ls]), 3)
+                            bctx = min((mag + 1) >> 1, 4) + Int(ctxOffset[min(row, 4) * 5 + min(col, 4)])
                         }
-                        sink.symbol(min(level, 3), cdf.at(cdf.coeffBase + ((txSz * 2 + ptype) * 42 + bctx) * 5), 4)
+                        sink.symbol(min(level, 3), baseCdfs + bctx * 5, 4)
                     }
                     if level > 2 {
-                        var mag = 0
-                        for i in 0..<3 {
-                            let rr = row + Int(magRefOffsetWithTxClass[i * 2]), cc = col + Int(magRefOffsetWithTxClass[i * 2 + 1])
-                            if rr < tw && cc < tw { mag += min(Int(lv[rr * tw + cc]), 15) }
-                        }
+                        var mag = Int(at[1]) + Int(at[ls]) + Int(at[ls + 1])
                         mag = min((mag + 1) >> 1, 6)
                         let brCtx = pos == 0 ? mag : ((row < 2 && col < 2) ? mag + 7 : mag + 14)
-                        let brCdf = cdf.at(cdf.coeffBr + ((min(txSz, 3) * 2 + ptype) * 21 + brCtx) * 5)
+                        let brCdf = brCdfs + brCtx * 5
                         var rem = level - 3
                         for _ in 0..<4 {
                             let k = min(rem, 3)
@@ -149,8 +155,9 @@ enum AV1Coefficients {
                             if k < 3 { break }
                         }
                     }
-                    lv[pos] = Int32(level)
+                    at[0] = UInt8(level)
                 }
+            }
             }
         }
 

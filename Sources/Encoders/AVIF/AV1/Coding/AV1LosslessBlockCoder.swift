@@ -126,6 +126,7 @@ extension AV1TileEncoder {
         let availU = r - 1 >= miRowStart, availL = c - 1 >= miColStart
         let hasChroma = f.numPlanes > 1
         var m = modesIn ?? AV1BlockModes()
+        quant = levelStore
         let yModeCdf = yModeCdfOf(r, c)
         // 4x4 blocks are not coded in lossless 4:2:0 frames, so chroma availability is the luma one.
         setEdgeFilterTypes(r, c, availU: availU, availL: availL, availUChroma: availU, availLChroma: availL)

@@ -39,6 +39,14 @@ indirect enum AV1PartitionNode {
     case split([AV1PartitionNode])
 }
 
+/// BlockDecoded of the three planes in one zeroed allocation, freed with the last copy.
+final class AV1DecodedGrid {
+    private let base = UnsafeMutablePointer<UInt8>.allocate(capacity: 3 * 18 * 18)
+    init() { base.initialize(repeating: 0, count: 3 * 18 * 18) }
+    deinit { base.deallocate() }
+    @inline(__always) subscript(plane: Int) -> UnsafeMutablePointer<UInt8> { base + plane * 18 * 18 }
+}
+
 /// Encodes one tile: RD partition/mode search per 64x64 superblock, then the real coding pass that mirrors the
 /// decoder's decode_partition / decode_block / residual (AV1 spec §5.11.4–§5.11.39).
 final class AV1TileEncoder {
@@ -49,7 +57,8 @@ final class AV1TileEncoder {
     /// The coding pass's symbols, written out by the frame encoder once the CDEF indices are chosen.
     var writer = AV1SymbolRecorder()
     /// BlockDecoded[plane][-1...16][-1...16] of §5.11.3, stored with +1 offsets in an 18x18 grid.
-    var decoded = [[UInt8]](repeating: [UInt8](repeating: 0, count: 18 * 18), count: 3)
+    /// `decoded[plane]` points at that plane's grid (unchecked: the hot edge builder reads it per transform block).
+    let decoded = AV1DecodedGrid()
     // Scratch.
     let edges = AV1IntraEdges()
     /// filterType (§7.11.2.8) of the block being coded, for luma and for chroma (`setEdgeFilterTypes`).
@@ -59,13 +68,30 @@ final class AV1TileEncoder {
     let resid = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
     let coef = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
-    /// Quantised levels of the current block: luma, then up to 4 transform blocks per chroma plane (4:4:4 64x64).
-    /// Lossless: 16 levels for each of the 256 4x4 transform blocks of each plane (3 * 4096).
-    let quant = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels + 8 * 1024)
+    /// Quantised levels of the superblock (`AV1LevelStore`): each lossy block keeps its levels at its own place
+    /// there, so that the coding pass writes the chosen blocks' symbols without coding them again.
+    /// Lossless: 16 levels for each of the 256 4x4 transform blocks of each plane (3 * 4096), at the start.
+    let levelStore = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * 4096)
+    /// Levels of the block being coded: luma transform block k at `quant + k * levelCount`, chroma plane p at
+    /// `chromaQuant + (p - 1) * 4096` (see `chromaLevels(plane:_:txLog2:)`).
+    var quant: UnsafeMutablePointer<Int32>
+    var chromaQuant: UnsafeMutablePointer<Int32>
+    /// Reconstructions saved while other candidates are tried: per block size (64x64 ... 8x8) for the partition
+    /// search, then one luma block for the transform search (`reconSlot`, `txSearchReconSlot`).
+    let reconSlots = UnsafeMutablePointer<UInt8>.allocate(capacity: 5 * 3 * 4096)
+    /// The levels of a block coded whole while its split is tried, per block size (64x64 ... 8x8).
+    let noneLevels = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * 3 * 4096)
     /// Luma levels of the best transform-size candidate while another one is tried.
     let quantBest = UnsafeMutablePointer<Int32>.allocate(capacity: AV1TileEncoder.chromaLevels)
     let dequant = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
     let cflScratch = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * 64)
+    /// The luma candidate the RD mode decision chose for the block being coded, with its whole-block levels
+    /// (`rdWinnerLevels`), coefficient rate and whether a level is non-zero: the transform search codes it again at
+    /// tx_depth 0. Nil until a decision evaluated candidates.
+    var rdWinner: (mode: Int, angle: Int, type: Int, rate: Int, nonzero: Bool)? = nil
+    let rdWinnerLevels = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
+    /// DC predictions of both chroma planes (32x32 apart) made by the chroma mode ranking, for chroma-from-luma.
+    let chromaDC = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * 32 * 32)
     /// Offset of the chroma levels in `quant`: the luma transform blocks of a 64x64 block take up to 4096 levels.
     static let chromaLevels = 4096
     let forwardCache = AV1ForwardCache()
@@ -81,11 +107,15 @@ final class AV1TileEncoder {
         ctx = AV1CoefficientContexts(cols4: frame.miCols, rows4: frame.miRows)
         lambda = frame.lambda
         edges.edgeFilter = frame.intraEdgeFilter
+        levelStore.initialize(repeating: 0, count: 3 * 4096)
+        quant = levelStore
+        chromaQuant = levelStore + AV1TileEncoder.chromaLevels
     }
 
     deinit {
         pred.deallocate(); predAlt.deallocate(); resid.deallocate(); coef.deallocate(); scratch.deallocate()
-        quant.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate()
+        levelStore.deallocate(); noneLevels.deallocate(); reconSlots.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate(); chromaDC.deallocate()
+        rdWinnerLevels.deallocate()
     }
 
     // MARK: - Tile
@@ -169,10 +199,16 @@ final class AV1TileEncoder {
         switch node {
         case .outside: return
         case .leaf(let m):
-            lambda = lambdaOf(r, c, bsize)
             writePartition(r, c, bsize, split: false, &sink)
-            var modes: AV1BlockModes? = m
-            _ = codeBlock(r, c, bsize, &modes, &sink)
+            // RD-optimised quantisation reads the CDFs, which adapt during this pass: its levels are decided again.
+            if f.codedLossless || f.settings.rdoq {
+                lambda = lambdaOf(r, c, bsize)
+                var modes: AV1BlockModes? = m
+                _ = codeBlock(r, c, bsize, &modes, &sink)
+            } else {
+                // The search left this block's reconstruction, mode info and levels in place.
+                writeSearchedBlock(r, c, bsize, m, &sink)
+            }
         case .split(let children):
             writePartition(r, c, bsize, split: true, &sink)
             let half = AV1Block.side4(bsize) >> 1
@@ -210,29 +246,29 @@ final class AV1TileEncoder {
         }
     }
 
-    func saveRecon(_ r: Int, _ c: Int, _ bsize: Int, lumaOnly: Bool = false) -> [[UInt8]] {
-        var out: [[UInt8]] = []
+    /// Copies the reconstruction of the block at mi (r, c) (luma only, or every plane one after the other) to
+    /// `slot`, or back from it when `restore`. A slot holds 3 * 64 * 64 samples.
+    func copyRecon(_ r: Int, _ c: Int, _ bsize: Int, slot: UnsafeMutablePointer<UInt8>, lumaOnly: Bool = false, restore: Bool) {
         let side = AV1Block.side4(bsize) * 4
+        var k = 0
         for p in 0..<(lumaOnly ? 1 : f.numPlanes) {
             let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
             let pl = f.recon[p]
             let x0 = (c * 4) >> sx, y0 = (r * 4) >> sy, w = side >> sx, h = side >> sy
-            var buf = [UInt8](repeating: 0, count: w * h)
-            for y in 0..<h { for x in 0..<w { buf[y * w + x] = pl.data[(y0 + y) * pl.stride + x0 + x] } }
-            out.append(buf)
+            for y in 0..<h {
+                let row = pl.data + (y0 + y) * pl.stride + x0
+                if restore { row.update(from: slot + k, count: w) } else { (slot + k).update(from: row, count: w) }
+                k += w
+            }
         }
-        return out
     }
 
-    func restoreRecon(_ r: Int, _ c: Int, _ bsize: Int, _ saved: [[UInt8]]) {
-        let side = AV1Block.side4(bsize) * 4
-        for p in 0..<saved.count {
-            let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
-            let pl = f.recon[p]
-            let x0 = (c * 4) >> sx, y0 = (r * 4) >> sy, w = side >> sx, h = side >> sy
-            for y in 0..<h { for x in 0..<w { pl.data[(y0 + y) * pl.stride + x0 + x] = saved[p][y * w + x] } }
-        }
+    /// The reconstruction save slot of the partition search for a block size (64x64 ... 8x8), and the transform
+    /// search's.
+    func reconSlot(_ bsize: Int) -> UnsafeMutablePointer<UInt8> {
+        reconSlots + (AV1Block.log2Side4(AV1Block.b64x64) - AV1Block.log2Side4(bsize)) * 3 * 4096
     }
+    var txSearchReconSlot: UnsafeMutablePointer<UInt8> { reconSlots + 4 * 3 * 4096 }
 
     func setDecoded(_ r: Int, _ c: Int, _ bsize: Int, _ v: UInt8, lumaOnly: Bool = false) {
         let side4 = AV1Block.side4(bsize)

@@ -104,7 +104,7 @@ extension AV1TileEncoder {
 
     /// Levels of chroma transform block k of `plane` (1 or 2): each plane has room for a 64x64 block's levels.
     func chromaLevels(plane: Int, _ k: Int, txLog2: Int) -> UnsafeMutablePointer<Int32> {
-        quant + AV1TileEncoder.chromaLevels + (plane - 1) * 4096 + k * AV1TileEncoder.levelCount(txLog2)
+        chromaQuant + (plane - 1) * 4096 + k * AV1TileEncoder.levelCount(txLog2)
     }
 
     /// Number of levels stored per transform block of side 1 << txLog2 (64-point transforms keep 32x32).
@@ -133,14 +133,25 @@ extension AV1TileEncoder {
                 let saved = saveLumaContexts(x4: x >> 2, y4: y >> 2, w4: w4)
                 var best = Double.infinity
                 for type in candidates {
-                    let d = quantizeOnly(plane: 0, x: x, y: y, log2: txLog2, txType: type, levels: levels)
+                    let (d, nonzero) = quantizeOnly(plane: 0, x: x, y: y, log2: txLog2, txType: type, levels: levels)
                     var rc = AV1RateCounter()
                     AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: x >> 2, y4: y >> 2, maxX4: f.miCols, maxY4: f.miRows,
-                                          log2: txLog2, blockLog2: log2, txType: type, intraDir: mode, quant: levels)
+                                          log2: txLog2, blockLog2: log2, txType: type, intraDir: mode, quant: levels,
+                                          knownAllZero: !nonzero)
                     restoreLumaContexts(saved)
                     let cost = d + lambdaBits * Double(rc.cost)
                     if cost < best { best = cost; types[k] = type }
                 }
+            }
+            if let known = rdWinner, txLog2 == log2, known.mode == mode, known.angle == angle, known.type == types[k] {
+                // The mode decision quantised and counted exactly this transform block (same prediction, type and
+                // contexts): reuse its levels and rate.
+                levels.update(from: rdWinnerLevels, count: area)
+                sse += reconstruct(plane: 0, x: x, y: y, log2: txLog2, txType: types[k], levels: levels, nonzero: known.nonzero)
+                markDecoded(plane: 0, x: x, y: y, log2: txLog2)
+                if measure { rate.cost += known.rate }
+                maxW = x + (1 << txLog2); maxH = y + (1 << txLog2)
+                return
             }
             sse += transformQuantize(plane: 0, x: x, y: y, log2: txLog2, txType: types[k], levels: levels)
             markDecoded(plane: 0, x: x, y: y, log2: txLog2)
@@ -171,8 +182,18 @@ extension AV1TileEncoder {
         let s0 = src.data + y * src.stride + x
         forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: s0, stride: src.stride, pred: pred,
                              resid: resid, out: coef)
-        let denomShift = log2 == 6 ? 2 : (log2 == 5 ? 1 : 0)
         let any = quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels).nonzero
+        return reconstruct(plane: plane, x: x, y: y, log2: log2, txType: txType, levels: levels, nonzero: any)
+    }
+
+    /// Levels → reconstruction for one transform block whose prediction is in `pred` (the second half of
+    /// `transformQuantize`, for levels already quantised). Returns the reconstruction's squared error.
+    func reconstruct(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>, nonzero any: Bool) -> Int {
+        let n = 1 << log2
+        let tw = min(32, n)
+        let src = f.source[plane], rec = f.recon[plane]
+        let s0 = src.data + y * src.stride + x
+        let denomShift = log2 == 6 ? 2 : (log2 == 5 ? 1 : 0)
         if any {
             for k in 0..<(tw * tw) {
                 let l = Int(levels[k])
@@ -190,11 +211,12 @@ extension AV1TileEncoder {
 
     /// Quantises like `transformQuantize` but leaves the frame untouched and returns the distortion measured in
     /// the transform domain (AV1Quantizer's estimate, in pixel SSE units).
-    func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> Double {
+    func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> (distortion: Double, nonzero: Bool) {
         let src = f.source[plane]
         forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: src.data + y * src.stride + x,
                              stride: src.stride, pred: pred, resid: resid, out: coef)
-        return Double(quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels).distortion)
+        let q = quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels)
+        return (Double(q.distortion), q.nonzero)
     }
 
     /// Chroma-from-luma (§7.11.5), step 1: the subsampled reconstructed luma minus its average (3 fractional bits)
@@ -205,6 +227,24 @@ extension AV1TileEncoder {
         let sx = f.subX, sy = f.subY
         let l = cflScratch
         var sum = 0
+        if sx == 1 && sy == 1 && (x + n) << 1 <= maxLumaW {
+            // 4:2:0 with every column inside MaxLumaW: the same sums without the per-sample clamps.
+            for i in 0..<n {
+                let ly = min((y + i) << 1, maxLumaH - 2)
+                let r0 = luma.data + ly * luma.stride + (x << 1), r1 = r0 + luma.stride
+                let o = l + i * n
+                var rowSum: Int32 = 0
+                for j in 0..<n {
+                    let v = (Int32(r0[2 * j]) &+ Int32(r0[2 * j + 1]) &+ Int32(r1[2 * j]) &+ Int32(r1[2 * j + 1])) &<< 1
+                    o[j] = v
+                    rowSum &+= v
+                }
+                sum += Int(rowSum)
+            }
+            let avg = Int32((sum + (1 << (2 * log2 - 1))) >> (2 * log2))
+            for k in 0..<(n * n) { l[k] &-= avg }
+            return
+        }
         for i in 0..<n {
             let ly = min((y + i) << sy, maxLumaH - (1 << sy))
             for j in 0..<n {
@@ -223,10 +263,13 @@ extension AV1TileEncoder {
     /// Step 2: DC prediction in `pred` plus alpha times the prepared luma AC, into `out`.
     func applyCfl(log2: Int, alpha: Int, into out: UnsafeMutablePointer<UInt8>) {
         let l = cflScratch
+        let a = Int32(alpha)
         for k in 0..<(1 << (2 * log2)) {
-            let prod = Int32(alpha) * l[k]
-            let scaled = prod >= 0 ? (prod + 32) >> 6 : -((-prod + 32) >> 6)
-            out[k] = UInt8(min(max(Int32(pred[k]) + scaled, 0), 255))
+            // Round_Signed(alpha · L, 6) without branches: the magnitude rounded, the sign put back.
+            let prod = a &* l[k]
+            let m = prod &>> 31
+            let scaled = ((((prod ^ m) &- m) &+ 32) &>> 6 ^ m) &- m
+            out[k] = UInt8(truncatingIfNeeded: min(max(Int32(pred[k]) &+ scaled, 0), 255))
         }
     }
 }

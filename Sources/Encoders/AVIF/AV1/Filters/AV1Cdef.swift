@@ -74,44 +74,49 @@ final class AV1CdefAnalysis {
 enum AV1Cdef {
     /// CDEF direction process (§7.15.2) of the 8x8 luma block at `p`.
     static func direction(_ p: UnsafeMutablePointer<UInt8>, _ rowStride: Int) -> (Int, Int32) {
-        var partial = [[Int32]](repeating: [Int32](repeating: 0, count: 15), count: 8)
-        for i in 0..<8 {
-            for j in 0..<8 {
-                let x = Int32(p[i * rowStride + j]) - 128
-                partial[0][i + j] += x
-                partial[1][i + j / 2] += x
-                partial[2][i] += x
-                partial[3][3 + i - j / 2] += x
-                partial[4][7 + i - j] += x
-                partial[5][3 - i / 2 + j] += x
-                partial[6][j] += x
-                partial[7][i / 2 + j] += x
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 8 * 15 + 8) { buffer in
+            let partial = buffer.baseAddress!, cost = partial + 8 * 15
+            partial.initialize(repeating: 0, count: 8 * 15 + 8)
+            @inline(__always) func at(_ k: Int, _ i: Int) -> UnsafeMutablePointer<Int32> { partial + k * 15 + i }
+            for i in 0..<8 {
+                let row = p + i * rowStride
+                for j in 0..<8 {
+                    let x = Int32(row[j]) - 128
+                    at(0, i + j).pointee += x
+                    at(1, i + j / 2).pointee += x
+                    at(2, i).pointee += x
+                    at(3, 3 + i - j / 2).pointee += x
+                    at(4, 7 + i - j).pointee += x
+                    at(5, 3 - i / 2 + j).pointee += x
+                    at(6, j).pointee += x
+                    at(7, i / 2 + j).pointee += x
+                }
             }
-        }
-        let div = AV1FilterTables.cdefDivTable
-        var cost = [Int32](repeating: 0, count: 8)
-        for i in 0..<8 {
-            cost[2] += partial[2][i] * partial[2][i]
-            cost[6] += partial[6][i] * partial[6][i]
-        }
-        cost[2] *= div[8]
-        cost[6] *= div[8]
-        for i in 0..<7 {
-            cost[0] += (partial[0][i] * partial[0][i] + partial[0][14 - i] * partial[0][14 - i]) * div[i + 1]
-            cost[4] += (partial[4][i] * partial[4][i] + partial[4][14 - i] * partial[4][14 - i]) * div[i + 1]
-        }
-        cost[0] += partial[0][7] * partial[0][7] * div[8]
-        cost[4] += partial[4][7] * partial[4][7] * div[8]
-        for i in stride(from: 1, to: 8, by: 2) {
-            for j in 0..<5 { cost[i] += partial[i][3 + j] * partial[i][3 + j] }
-            cost[i] *= div[8]
-            for j in 0..<3 {
-                cost[i] += (partial[i][j] * partial[i][j] + partial[i][10 - j] * partial[i][10 - j]) * div[2 * j + 2]
+            @inline(__always) func sq(_ k: Int, _ i: Int) -> Int32 { let v = at(k, i).pointee; return v * v }
+            let div = AV1FilterTables.cdefDivTable
+            for i in 0..<8 {
+                cost[2] += sq(2, i)
+                cost[6] += sq(6, i)
             }
+            cost[2] *= div[8]
+            cost[6] *= div[8]
+            for i in 0..<7 {
+                cost[0] += (sq(0, i) + sq(0, 14 - i)) * div[i + 1]
+                cost[4] += (sq(4, i) + sq(4, 14 - i)) * div[i + 1]
+            }
+            cost[0] += sq(0, 7) * div[8]
+            cost[4] += sq(4, 7) * div[8]
+            for i in stride(from: 1, to: 8, by: 2) {
+                for j in 0..<5 { cost[i] += sq(i, 3 + j) }
+                cost[i] *= div[8]
+                for j in 0..<3 {
+                    cost[i] += (sq(i, j) + sq(i, 10 - j)) * div[2 * j + 2]
+                }
+            }
+            var best: Int32 = 0, yDir = 0
+            for i in 0..<8 where cost[i] > best { best = cost[i]; yDir = i }
+            return (yDir, (best - cost[(yDir + 4) & 7]) >> 10)
         }
-        var best: Int32 = 0, yDir = 0
-        for i in 0..<8 where cost[i] > best { best = cost[i]; yDir = i }
-        return (yDir, (best - cost[(yDir + 4) & 7]) >> 10)
     }
 
     /// constrain() of §7.15.3 for every difference -255...255 and every threshold 0...15, for the luma damping
@@ -190,8 +195,9 @@ enum AV1Cdef {
 
     /// CDEF filter process (§7.15.3) for one 8x8 block (in luma units) of `plane`, reading `src` (the deblocked
     /// frame) and writing `dst`.
+    /// `damping` is the plane's (the luma damping, one less for chroma), the one `table` was made with.
     static func filterBlock(src: UnsafeMutablePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>, stride: Int, g: PlaneGeometry,
-                            bx: Int, by: Int, pri: Int, sec: Int, dir: Int, table: UnsafePointer<Int16>) {
+                            bx: Int, by: Int, pri: Int, sec: Int, dir: Int, table: UnsafePointer<Int16>, damping: Int) {
         let x0 = bx * g.bw, y0 = by * g.bh
         let interior = x0 >= 2 && y0 >= 2 && x0 + g.bw + 2 <= g.availW && y0 + g.bh + 2 <= g.availH
         let priTaps = (pri & 1) == 0 ? (Int32(4), Int32(2)) : (Int32(3), Int32(3))
@@ -200,6 +206,16 @@ enum AV1Cdef {
           withUnsafeTemporaryAllocation(of: Int.self, capacity: 24) { ob in
             let t = tb.baseAddress!, o = ob.baseAddress!
             tapOffsets(dir: dir, into: o)
+            if interior && g.bw == 8 {
+                AV1CdefRows.filter(SIMD8<Int32>.self, src: src, dst: dst, stride: stride, x0: x0, y0: y0, rows: g.bh,
+                                   offsets: o, pri: pri, sec: sec, damping: damping)
+                return
+            }
+            if interior && g.bw == 4 {
+                AV1CdefRows.filter(SIMD4<Int32>.self, src: src, dst: dst, stride: stride, x0: x0, y0: y0, rows: g.bh,
+                                   offsets: o, pri: pri, sec: sec, damping: damping)
+                return
+            }
             for i in 0..<g.bh {
                 for j in 0..<g.bw {
                     let x = x0 + j, y = y0 + i
@@ -250,7 +266,8 @@ enum AV1Cdef {
                         var d = s.pri == 0 ? 0 : yDir
                         if p > 0 && s.pri != 0 { d = Int(cdefUvDir[(f.subX * 2 + f.subY) * 8 + yDir]) }
                         filterBlock(src: copies[p], dst: planes[p].data, stride: planes[p].stride, g: geo[p],
-                                    bx: bx, by: by, pri: pri, sec: s.sec, dir: d, table: p == 0 ? tables.y : tables.uv)
+                                    bx: bx, by: by, pri: pri, sec: s.sec, dir: d, table: p == 0 ? tables.y : tables.uv,
+                                    damping: p == 0 ? params.damping : params.damping - 1)
                     }
                 }
             }

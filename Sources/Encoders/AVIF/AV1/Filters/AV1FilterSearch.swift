@@ -155,7 +155,9 @@ enum AV1FilterSearch {
                             let pris = cand.map { p == 0 ? AV1Cdef.adjustedPrimary($0.pri, variance: v) : $0.pri }
                             accumulateBlock(frame: f, plane: p, g: geo[p], bx: bx, by: by, dir: d, width: width, height: height,
                                             cand: cand, adjustedPri: pris, rowStep: rowStep,
-                                            table: p == 0 ? tables.y : tables.uv, into: p == 0 ? sseY + u * nY : sseUV + u * nUV)
+                                            table: p == 0 ? tables.y : tables.uv,
+                                            damping: p == 0 ? params.damping : params.damping - 1,
+                                            into: p == 0 ? sseY + u * nY : sseUV + u * nUV)
                         }
                     }
                 }
@@ -238,7 +240,7 @@ enum AV1FilterSearch {
     /// candidate; the result is what the CDEF filter process (§7.15.3) would output.
     static func accumulateBlock(frame f: AV1FrameState, plane p: Int, g: AV1Cdef.PlaneGeometry, bx: Int, by: Int, dir: Int,
                                 width: Int, height: Int, cand: [AV1CdefStrength], adjustedPri: [Int], rowStep: Int,
-                                table: UnsafeMutablePointer<Int16>, into acc: UnsafeMutablePointer<Int64>) {
+                                table: UnsafeMutablePointer<Int16>, damping: Int, into acc: UnsafeMutablePointer<Int64>) {
         let rec = f.recon[p], src = f.source[p]
         let pw = (width + g.sx) >> g.sx, ph = (height + g.sy) >> g.sy
         let x0 = bx * g.bw, y0 = by * g.bh
@@ -252,6 +254,21 @@ enum AV1FilterSearch {
             let o = ob.baseAddress!
             AV1Cdef.tapOffsets(dir: dir, into: o)
             for k in 0..<n { local[k] = 0 }
+            let rows = min(g.bh, ph - y0)
+            if interior && x0 + g.bw <= pw && (g.bw == 8 || g.bw == 4) {
+                let (r, s) = (UnsafePointer(rec.data), UnsafePointer(src.data))
+                if g.bw == 8 {
+                    AV1CdefRows.accumulate(SIMD8<Int32>.self, rec: r, recStride: rec.stride, source: s, sourceStride: src.stride,
+                                           x0: x0, y0: y0, rows: rows, rowStep: rowStep, offsets: o, cand: cand,
+                                           adjustedPri: adjustedPri, damping: damping, local: local)
+                } else {
+                    AV1CdefRows.accumulate(SIMD4<Int32>.self, rec: r, recStride: rec.stride, source: s, sourceStride: src.stride,
+                                           x0: x0, y0: y0, rows: rows, rowStep: rowStep, offsets: o, cand: cand,
+                                           adjustedPri: adjustedPri, damping: damping, local: local)
+                }
+                for k in 0..<n { acc[k] += Int64(local[k]) }
+                return
+            }
             var i = 0
             while i < min(g.bh, ph - y0) {
                 for j in 0..<min(g.bw, pw - x0) {

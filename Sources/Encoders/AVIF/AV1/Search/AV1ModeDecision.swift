@@ -62,21 +62,28 @@ extension AV1TileEncoder {
                             yModeCdf: UnsafeMutablePointer<UInt16>, _ m: inout AV1BlockModes) {
         let topK = f.settings.rdModeCandidates
         let types = lumaTypeCandidates(b.log2)
+        rdWinner = nil
         if topK == 1 && types.count == 1 {
             m.yMode = ranked[0].mode; m.yAngle = ranked[0].angle; m.txType = AV1Tx.dctDct
             return
         }
         var best = Double.infinity
         let saved = saveLumaContexts(x4: b.c, y4: b.r, w4: b.side4)
+        let area = AV1TileEncoder.levelCount(b.log2)
         func evaluate(mode: Int, angle: Int, types: ArraySlice<Int>) {
             for type in types {
-                let sse = quantizeOnly(plane: 0, x: b.x0, y: b.y0, log2: b.log2, txType: type, levels: quant)
+                let (sse, nonzero) = quantizeOnly(plane: 0, x: b.x0, y: b.y0, log2: b.log2, txType: type, levels: quant)
                 var rc = AV1RateCounter()
                 AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: b.c, y4: b.r, maxX4: f.miCols, maxY4: f.miRows,
-                                      log2: b.log2, blockLog2: b.log2, txType: type, intraDir: mode, quant: quant)
+                                      log2: b.log2, blockLog2: b.log2, txType: type, intraDir: mode, quant: quant,
+                                      knownAllZero: !nonzero)
                 restoreLumaContexts(saved)
                 let cost = sse + lambda / 512 * Double(rc.cost + yModeBits(yModeCdf, mode, angleCoded: true))
-                if cost < best { best = cost; m.yMode = mode; m.yAngle = angle; m.txType = type }
+                if cost < best {
+                    best = cost; m.yMode = mode; m.yAngle = angle; m.txType = type
+                    rdWinner = (mode, angle, type, rc.cost, nonzero)
+                    rdWinnerLevels.update(from: quant, count: area)
+                }
             }
         }
         if f.settings.txTypesForWinnerOnly {
@@ -106,20 +113,28 @@ extension AV1TileEncoder {
         var best = Double.infinity
         let candidates = f.settings.chromaModeSearch ? AV1TileEncoder.chromaModeOrder[...] : AV1TileEncoder.chromaModeOrder.prefix(1)
         let n = 1 << txLog2
-        for mode in candidates {
-            var cost = 0.0
+        // Each plane's edges are built once for all modes; DC (the first mode) is kept for chroma-from-luma.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * candidates.count) { satds in
             for p in 1...2 {
                 buildEdges(plane: p, x: b.cx0, y: b.cy0, log2: txLog2, haveLeft: b.availLChroma, haveAbove: b.availUChroma)
-                edges.predict(mode: mode, angleDelta: 0, log2: txLog2, pred: predAlt)
                 let sp = f.source[p]
-                cost += Double(satd(sp.data + b.cy0 * sp.stride + b.cx0, sp.stride, predAlt, n))
+                for (i, mode) in candidates.enumerated() {
+                    let out = mode == AV1Mode.dc ? chromaDC + (p - 1) * 32 * 32 : predAlt
+                    edges.predict(mode: mode, angleDelta: 0, log2: txLog2, pred: out)
+                    satds[(p - 1) * candidates.count + i] = satd(sp.data + b.cy0 * sp.stride + b.cx0, sp.stride, out, n)
+                }
             }
-            cost += satdLambda * Double(symbolBits(uvCdf, mode))
-            if cost < best { best = cost; m.uvMode = mode }
+            for (i, mode) in candidates.enumerated() {
+                var cost = 0.0
+                cost += Double(satds[i])
+                cost += Double(satds[candidates.count + i])
+                cost += satdLambda * Double(symbolBits(uvCdf, mode))
+                if cost < best { best = cost; m.uvMode = mode }
+            }
         }
         guard b.cflAllowed else { return }
         let cfl = chooseCflAlphas(x: b.cx0, y: b.cy0, log2: txLog2, lumaExtent: lumaExtent,
-                                  haveLeft: b.availLChroma, haveAbove: b.availUChroma)
+                                  haveLeft: b.availLChroma, haveAbove: b.availUChroma, dcPredictions: chromaDC)
         // The alpha symbols cost about 5 bits.
         let cost = Double(cfl.satd) + satdLambda * Double(symbolBits(uvCdf, AV1Mode.cfl) + 2500)
         if (cfl.u != 0 || cfl.v != 0) && cost < best {
@@ -129,19 +144,24 @@ extension AV1TileEncoder {
 
     /// Chroma-from-luma alphas of both chroma planes for the chroma transform block at (x, y): least squares against
     /// the DC prediction, refined by SATD. Returns the alphas and the summed SATD of the two CFL predictions.
-    func chooseCflAlphas(x: Int, y: Int, log2: Int, lumaExtent: (w: Int, h: Int), haveLeft: Bool, haveAbove: Bool)
-        -> (u: Int, v: Int, satd: Int) {
+    /// `dcPredictions`, when given, holds the DC predictions of both planes (32x32 apart).
+    func chooseCflAlphas(x: Int, y: Int, log2: Int, lumaExtent: (w: Int, h: Int), haveLeft: Bool, haveAbove: Bool,
+                         dcPredictions: UnsafePointer<UInt8>? = nil) -> (u: Int, v: Int, satd: Int) {
         prepareCfl(x: x, y: y, log2: log2, maxLumaW: lumaExtent.w, maxLumaH: lumaExtent.h)
-        var alphas = [0, 0]
+        var alphas = (0, 0)
         var total = 0
         for p in 1...2 {
-            buildEdges(plane: p, x: x, y: y, log2: log2, haveLeft: haveLeft, haveAbove: haveAbove)
-            edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: log2, pred: pred)
+            if let dcPredictions {
+                pred.update(from: dcPredictions + (p - 1) * 32 * 32, count: 1 << (2 * log2))
+            } else {
+                buildEdges(plane: p, x: x, y: y, log2: log2, haveLeft: haveLeft, haveAbove: haveAbove)
+                edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: log2, pred: pred)
+            }
             let (a, s) = searchCflAlpha(plane: p, x: x, y: y, log2: log2)
-            alphas[p - 1] = a
+            if p == 1 { alphas.0 = a } else { alphas.1 = a }
             total += s
         }
-        return (alphas[0], alphas[1], total)
+        return (alphas.0, alphas.1, total)
     }
 
     /// Least-squares CFL alpha for plane `p` given the DC prediction in `pred` and the prepared luma, refined by SATD
@@ -149,17 +169,22 @@ extension AV1TileEncoder {
     func searchCflAlpha(plane p: Int, x: Int, y: Int, log2: Int) -> (alpha: Int, satd: Int) {
         let n = 1 << log2
         let sp = f.source[p]
-        var num = 0.0, den = 0.0
+        // Integer sums (|a| < 2^11, |a·d| < 2^20 over at most 1024 samples) are exact, as the Double sums were.
+        var numI = 0, denI = 0
         for i in 0..<n {
+            let row = sp.data + (y + i) * sp.stride + x, l = cflScratch + i * n, pr = pred + i * n
             for j in 0..<n {
-                let a = Double(cflScratch[i * n + j])
-                num += a * (Double(sp.data[(y + i) * sp.stride + x + j]) - Double(pred[i * n + j]))
-                den += a * a
+                let a = Int(l[j])
+                numI += a * (Int(row[j]) - Int(pr[j]))
+                denI += a * a
             }
         }
+        let num = Double(numI), den = Double(denI)
         let center = den > 0 ? Int((num / den * 64).rounded()) : 0
         var bestA = 0, bestS = Int.max
-        for a in [0, center, center - 1, center + 1].map({ min(max($0, -16), 16) }) {
+        let alphas = [0, center, center - 1, center + 1].map { min(max($0, -16), 16) }
+        // A repeated alpha gives the same SATD and cannot change the choice.
+        for (i, a) in alphas.enumerated() where !alphas[..<i].contains(a) {
             applyCfl(log2: log2, alpha: a, into: predAlt)
             let s = satd(sp.data + y * sp.stride + x, sp.stride, predAlt, n)
             if s < bestS || (s == bestS && abs(a) < abs(bestA)) { bestS = s; bestA = a }

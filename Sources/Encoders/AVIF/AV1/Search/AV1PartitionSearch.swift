@@ -22,7 +22,6 @@ extension AV1TileEncoder {
         var noneModes = AV1BlockModes()
         var savedCtx: [UInt8] = []
         var noneCtx: [UInt8] = []
-        var noneRecon: [[UInt8]] = []
         if canNone {
             if canSplit { savedCtx = snapshotContexts(r, c, bsize) }
             lambda = blockLambda
@@ -37,7 +36,8 @@ extension AV1TileEncoder {
                 return (noneDist, noneRate, .leaf(noneModes))
             }
             noneCtx = snapshotContexts(r, c, bsize)
-            noneRecon = saveRecon(r, c, bsize)
+            copyRecon(r, c, bsize, slot: reconSlot(bsize), restore: false)
+            copyBlockLevels(r, c, bsize, restore: false)
             restoreContexts(r, c, bsize, savedCtx)
             setDecoded(r, c, bsize, 0)
         }
@@ -55,7 +55,8 @@ extension AV1TileEncoder {
             if canNone && splitCost > noneCost && f.settings.splitEarlyExit { break }
         }
         if canNone && noneCost <= splitCost {
-            restoreRecon(r, c, bsize, noneRecon)
+            copyRecon(r, c, bsize, slot: reconSlot(bsize), restore: true)
+            copyBlockLevels(r, c, bsize, restore: true)
             restoreContexts(r, c, bsize, noneCtx)
             setDecoded(r, c, bsize, 1)
             storeModeInfo(r, c, bsize, noneModes, skip: noneModes.skip)

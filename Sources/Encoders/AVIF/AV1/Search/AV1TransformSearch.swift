@@ -36,7 +36,8 @@ extension AV1TileEncoder {
         let saved = saveLumaContexts(x4: b.c, y4: b.r, w4: b.side4)
         let (depthCdf, depthN) = txDepthCdf(b.r, b.c, b.bsize)
         var best = (cost: Double.infinity, depth: 0, types: [Int](), sse: 0, extent: (w: 0, h: 0))
-        var bestRecon: [[UInt8]] = []
+        // The luma levels of the block: at most side² (64-point transforms keep 32x32 each), never the chroma part.
+        let lumaLevels = min(AV1TileEncoder.chromaLevels, b.side * b.side)
         var lastIsBest = true
         var depth0Rate = 0.0
         for d in depths {
@@ -56,8 +57,8 @@ extension AV1TileEncoder {
             if d == 0 { depth0Rate = Double(res.rate) / 512 / Double(1 << (2 * b.log2)) }
             if cost < best.cost {
                 if d < depths.upperBound {
-                    bestRecon = saveRecon(b.r, b.c, b.bsize, lumaOnly: true)
-                    quantBest.update(from: quant, count: AV1TileEncoder.chromaLevels)
+                    copyRecon(b.r, b.c, b.bsize, slot: txSearchReconSlot, lumaOnly: true, restore: false)
+                    quantBest.update(from: quant, count: lumaLevels)
                 }
                 best = (cost, d, types, res.sse, (res.maxLumaW, res.maxLumaH))
                 lastIsBest = true
@@ -70,8 +71,8 @@ extension AV1TileEncoder {
         m.txDepth = best.depth; m.txTypes = best.types
         if !lastIsBest {
             // Bring back the winner's reconstruction and levels, which a later candidate overwrote.
-            restoreRecon(b.r, b.c, b.bsize, bestRecon)
-            quant.update(from: quantBest, count: AV1TileEncoder.chromaLevels)
+            copyRecon(b.r, b.c, b.bsize, slot: txSearchReconSlot, lumaOnly: true, restore: true)
+            quant.update(from: quantBest, count: lumaLevels)
             setDecoded(b.r, b.c, b.bsize, 0, lumaOnly: true)
             forEachLumaTransformBlock(b.r, b.c, log2: b.log2, txLog2: b.log2 - m.txDepth) { _, x, y, _, _ in
                 markDecoded(plane: 0, x: x, y: y, log2: b.log2 - m.txDepth)
