@@ -4,6 +4,8 @@ usage: avif_metrics.py score ORIG.png DEC.png      -> prints "ssimulacra2 psnr"
        avif_metrics.py score-jobs JOBS.txt         -> scores bench-avif.sh's jobs in one process (TSV rows)
        avif_metrics.py report RESULTS.tsv          -> every point, then per image and per class: BD-rate of ours vs
                                                       each reference (SSIMULACRA2 and PSNR), CPU and wall ratios
+       avif_metrics.py ablation RESULTS.tsv        -> per class, BD-rate of every encoder variant vs 'reference'
+                                                      (ablate-libaom-avif.sh)
 RESULTS.tsv columns: class image encoder quality bytes wall_s cpu_s ssimulacra2 psnr (header line first)."""
 import sys, math
 import numpy as np
@@ -119,6 +121,30 @@ def report(path):
     for line in summary:
         print(line)
 
+def ablation(path):
+    """Per class, the mean over its images of each variant's BD-rate against the encoder named 'reference'."""
+    rows = [l.rstrip('\n').split('\t') for l in open(path) if l.strip() and not l.startswith('class\t')]
+    data, classes, variants = {}, [], []
+    for cls, image, enc, q, size, wall, cpu, s2, psnr in rows:
+        if cls not in classes:
+            classes.append(cls)
+        if enc != 'reference' and enc not in variants:
+            variants.append(enc)
+        data.setdefault((cls, image), {}).setdefault(enc, []).append((int(q), int(size), float(s2), float(psnr)))
+    print("%-18s" % "variant" + "".join("  %-22s" % c for c in classes) + "  (BD-rate SSIMULACRA2 / PSNR vs reference)")
+    for variant in variants:
+        cells = []
+        for cls in classes:
+            s2s, psnrs = [], []
+            for (c, image), d in data.items():
+                if c != cls or variant not in d or 'reference' not in d:
+                    continue
+                r, v = sorted(d['reference']), sorted(d[variant])
+                s2s.append(bd_rate([x[1] for x in r], [x[2] for x in r], [x[1] for x in v], [x[2] for x in v]))
+                psnrs.append(bd_rate([x[1] for x in r], [x[3] for x in r], [x[1] for x in v], [x[3] for x in v]))
+            cells.append("%+6.1f%% / %+6.1f%%" % (np.nanmean(s2s), np.nanmean(psnrs)) if s2s else "-")
+        print("%-18s" % variant + "".join("  %-22s" % c for c in cells))
+
 if __name__ == '__main__':
     if sys.argv[1] == 'score':
         score(sys.argv[2], sys.argv[3])
@@ -126,5 +152,7 @@ if __name__ == '__main__':
         score_jobs(sys.argv[2])
     elif sys.argv[1] == 'report':
         report(sys.argv[2])
+    elif sys.argv[1] == 'ablation':
+        ablation(sys.argv[2])
     else:
         sys.exit(__doc__)
