@@ -22,46 +22,4 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-source Benchmarks/corpus.sh
-C=$CORPUS
-dev_images() {  # the --dev set of bench-avif.sh
-  case "$1" in
-    photos) echo "$C/photos/chelsea.png $C/photos/coffee.png $C/photos/rocket.jpg" ;;
-    tuning-photos) echo "$C/tuning/photo-Bridge.png $C/tuning/photo-Kleiber.png $C/tuning/photo-sunset.png $C/tuning/photo-umang.png" ;;
-    tuning-art) echo "$C/tuning/art-rhythm.png $C/tuning/art-string.png" ;;
-  esac
-}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-JOBS=$WORK/jobs.txt
-: > "$JOBS"
-for class in photos tuning-photos tuning-art; do
-  for img in $(dev_images "$class"); do
-    name=$(basename "$img"); base=$WORK/$class.${name%.*}
-    case "$img" in
-      *.png) pngtopam "$img" 2>/dev/null | pnmtopng > "$base.orig.png" ;;
-      *.jpg) djpeg "$img" | pnmtopng > "$base.orig.png" ;;
-    esac
-    for q in $QUALITIES; do
-      quant=$(( ((100 - q) * 63 + 50) / 100 ))
-      for variant in reference $TOOLS; do
-        name_of=${variant%%=*}; option=${variant#*=}
-        out=$base.$name_of.$q.avif
-        if [ "$variant" = reference ]; then
-          avifenc -y 420 -s 6 -j 2 --min "$quant" --max "$quant" "$base.orig.png" "$out" >/dev/null
-        else
-          avifenc -y 420 -s 6 -j 2 --min "$quant" --max "$quant" -a "$option" "$base.orig.png" "$out" >/dev/null
-        fi
-        echo "$class $name $name_of $q $(stat -c %s "$out") 0 0 $base.orig.png $out -" >> "$JOBS"
-      done
-    done
-  done
-done
-awk '{ print $9 }' "$JOBS" | xargs -P 2 -I{} avifdec {} {}.png >/dev/null
-awk 'NR % 2 == 1' "$JOBS" > "$JOBS.a"; awk 'NR % 2 == 0' "$JOBS" > "$JOBS.b"
-python3 Benchmarks/avif_metrics.py score-jobs "$JOBS.a" > "$WORK/scores.a" &
-python3 Benchmarks/avif_metrics.py score-jobs "$JOBS.b" > "$WORK/scores.b"
-wait
-printf 'class\timage\tencoder\tquality\tbytes\twall_s\tcpu_s\tssimulacra2\tpsnr\n' > "$WORK/results.tsv"
-cat "$WORK/scores.a" "$WORK/scores.b" >> "$WORK/results.tsv"
-python3 Benchmarks/avif_metrics.py ablation "$WORK/results.tsv"
+exec Benchmarks/bench-avif.sh --dev --qualities "$QUALITIES" --ablate-aom "$TOOLS"

@@ -19,10 +19,12 @@
 #   --dev: fast iteration set (3 photos, 4 tuning photos, 2 art, speed-6 reference only). Judge kept changes on
 #   the full run. AVIF_BENCH_BIN=path measures another build of the CLI. --cache DIR keeps avifenc's results
 #   (bytes, times, scores) per image and point in DIR and reuses them in later runs (for iterating on ours).
+#   --ablate-aom "name=key=value ...": instead of ours vs the references, avifenc at speed 6 ("reference") against
+#   one variant per item with that advanced option (`-a key=value`); the report is then, per class, each variant's
+#   BD-rate against the reference (Benchmarks/ablate-libaom-avif.sh uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${AVIF_BENCH_BIN:-.build/release/imagestack}
-[ -x "$BIN" ] || swift build -c release >/dev/null
 QUALITIES="30 50 70 85"
 CLASSES="photos tuning-photos tuning-art large"
 REFS="s6 s8"
@@ -30,6 +32,7 @@ SPEED=6
 DEV=0
 TSV=""
 CACHE=""
+ABLATE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dev) DEV=1; REFS="s6"; CLASSES="photos tuning-photos tuning-art" ;;
@@ -39,10 +42,12 @@ while [ $# -gt 0 ]; do
     --speed) SPEED="$2"; shift ;;
     --tsv) TSV="$2"; shift ;;
     --cache) CACHE="$2"; mkdir -p "$CACHE"; shift ;;
+    --ablate-aom) ABLATE="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+[ -n "$ABLATE" ] || [ -x "$BIN" ] || swift build -c release >/dev/null
 source Benchmarks/corpus.sh
 C=$CORPUS
 images_of() {
@@ -72,6 +77,15 @@ timed() {  # prints "wall cpu" (user + sys seconds) of the command
   echo "$t" | awk '{printf "%.3f %.3f", $1, $2 + $3}'
 }
 
+if [ -n "$ABLATE" ]; then
+  ENCODERS="reference $(for v in $ABLATE; do echo "${v%%=*}"; done)"
+else
+  ENCODERS="ours $(for r in $REFS; do echo aom-$r; done)"
+fi
+aom_option_of() {  # the `-a key=value` of an --ablate-aom variant
+  local v; for v in $ABLATE; do [ "${v%%=*}" = "$1" ] && echo "${v#*=}"; done
+}
+
 # Phase 1: encodes, one at a time.
 JOBS=$WORK/jobs.txt
 : > "$JOBS"
@@ -84,7 +98,7 @@ for class in $CLASSES; do
     esac
     for q in $QUALITIES; do
       quant=$(( ((100 - q) * 63 + 50) / 100 ))
-      for enc in ours $(for r in $REFS; do echo aom-$r; done); do
+      for enc in $ENCODERS; do
         out=$base.$enc.$q.avif
         cached=${CACHE:+$CACHE/$class.$name.$enc.$q.tsv}
         if [ -n "$cached" ] && [ "$enc" != ours ] && [ -s "$cached" ]; then
@@ -93,6 +107,9 @@ for class in $CLASSES; do
         case $enc in
           ours) t=$(timed "$BIN" encode "$base.orig.png" -o "$out" --format avif --quality "$q" --speed "$SPEED") ;;
           aom-s*) t=$(timed avifenc -y 420 -s "${enc#aom-s}" -j 2 --min "$quant" --max "$quant" "$base.orig.png" "$out") ;;
+          reference) t=$(timed avifenc -y 420 -s 6 -j 2 --min "$quant" --max "$quant" "$base.orig.png" "$out") ;;
+          *) t=$(timed avifenc -y 420 -s 6 -j 2 --min "$quant" --max "$quant" -a "$(aom_option_of "$enc")" \
+                 "$base.orig.png" "$out") ;;
         esac
         echo "$class $name $enc $q $(stat -c %s "$out") $t $base.orig.png $out ${cached:--}" >> "$JOBS"
       done
@@ -108,6 +125,7 @@ python3 Benchmarks/avif_metrics.py score-jobs "$JOBS.b" > "$WORK/scores.b"
 wait
 cat "$WORK/scores.a" "$WORK/scores.b" >> "$RESULTS"
 
-python3 Benchmarks/avif_metrics.py report "$RESULTS"
+if [ -n "$ABLATE" ]; then python3 Benchmarks/avif_metrics.py ablation "$RESULTS"
+else python3 Benchmarks/avif_metrics.py report "$RESULTS"; fi
 [ -n "$TSV" ] && cp "$RESULTS" "$TSV"
 exit 0
