@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/corpus.sh
-bin=.build/release/imagestack
+bin=${IMAGESTACK_BIN:-.build/release/imagestack}  # IMAGESTACK_BIN: measure another build
 [ -x "$bin" ] || swift build -c release >/dev/null
 set_filter=${SET:-all}
 summary=$(mktemp); trap 'rm -f "$summary"' EXIT

@@ -43,8 +43,22 @@ struct JPEGBitReader {
         refillSlow()
     }
 
-    @inline(never)
+    /// The slow refill works on copies of the fields and hands them back: were it given this value's address, a
+    /// caller's local reader could not stay in registers through its decoding loop (its bit buffer and count would
+    /// go through memory for every symbol).
+    @inline(__always)
     mutating func refillSlow() {
+        let state = JPEGBitReader.refilled(base: base, end: end, position: position, buffer: buffer, count: count,
+                                           paddingBytes: paddingBytes, stopped: stopped)
+        position = state.position; buffer = state.buffer; count = state.count
+        paddingBytes = state.paddingBytes; stopped = state.stopped
+    }
+
+    @inline(never)
+    static func refilled(base: UnsafePointer<UInt8>, end: Int, position: Int, buffer: UInt64, count: Int,
+                         paddingBytes: Int, stopped: Bool)
+        -> (position: Int, buffer: UInt64, count: Int, paddingBytes: Int, stopped: Bool) {
+        var position = position, buffer = buffer, count = count, paddingBytes = paddingBytes, stopped = stopped
         while count <= 56 {
             var byte: UInt64 = 0
             if stopped || position >= end {
@@ -71,6 +85,7 @@ struct JPEGBitReader {
             buffer |= byte &<< UInt64(56 &- count)
             count &+= 8
         }
+        return (position, buffer, count, paddingBytes, stopped)
     }
 
     @inline(__always)
@@ -99,20 +114,29 @@ struct JPEGBitReader {
         return try decodeLong(t)
     }
 
-    @inline(never)
+    /// A code longer than the lookahead table (see `refillSlow` for why the search takes the buffer by value).
+    @inline(__always)
     mutating func decodeLong(_ t: JPEGHuffmanLookup) throws -> Int {
+        let found = JPEGBitReader.longCode(buffer, t)
+        guard found >= 0 else { throw jpegError(.malformed, position, "invalid Huffman code") }
+        skip(found >> 8)
+        return found & 0xFF
+    }
+
+    /// The symbol of the code of 10...16 bits at the top of `buffer`, with its length × 256 added, or −1.
+    @inline(never)
+    static func longCode(_ buffer: UInt64, _ t: JPEGHuffmanLookup) -> Int {
         var length = JPEGHuffmanTable.lookaheadBits + 1
         while length <= 16 {
-            let code = peek(length)
+            let code = Int(truncatingIfNeeded: buffer >> UInt64(64 &- length))
             if Int32(code) <= t.maxCode[length] {
-                skip(length)
                 let index = code &+ Int(t.valueOffset[length])
-                guard index >= 0 && index < 256 else { break }
-                return Int(t.values[index])
+                guard index >= 0 && index < 256 else { return -1 }
+                return Int(t.values[index]) | length << 8
             }
             length += 1
         }
-        throw jpegError(.malformed, position, "invalid Huffman code")
+        return -1
     }
 
     /// Receives and extends a coefficient of magnitude category `size` (F.2.2.1).
