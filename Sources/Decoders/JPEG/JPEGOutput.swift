@@ -280,19 +280,30 @@ enum JPEGRender {
             return next
         }
         let rows = g.mcuRows
-        let others = 1..<g.planes.count
+        let all = 0..<g.planes.count, others = 1..<g.planes.count
         let pipeline = JPEGRowPipeline(rows: rows, slots: ringMCURows, output: output,
                                        bytes: g.outWidth * g.outHeight * g.channels)
+        // Who runs the first component's IDCT of a row balances the two threads: the decoder does it while the
+        // finishing work lags behind, and leaves it to the finishing step when that keeps up (entropy decoding
+        // alone is then the longer task). The flag is written before the row is published (`afterRow`, a
+        // releasing store) and read by the step that finishes it. Either way the samples are the same.
+        let firstLeftToFinisher = UnsafeMutablePointer<Bool>.allocate(capacity: rows)
+        firstLeftToFinisher.initialize(repeating: false, count: rows)
+        defer { firstLeftToFinisher.deallocate() }
         return try pipeline.run(
             decodeAll: { beforeRow, afterRow in
                 try decoder.run(base: base, end: end, position: position, rowWillStart: beforeRow,
                                 rowDone: { row in
-                                    renderer.transform(row, components: 0..<1)
+                                    if pipeline.finishedSteps >= row - 1 {
+                                        firstLeftToFinisher[row] = true
+                                    } else {
+                                        renderer.transform(row, components: 0..<1)
+                                    }
                                     afterRow(row)
                                 })
             },
             finishStep: { step in
-                if step < rows { renderer.transform(step, components: others) }
+                if step < rows { renderer.transform(step, components: firstLeftToFinisher[step] ? all : others) }
                 if step > 0 { renderer.draw(step - 1) }
             })
     }

@@ -21,7 +21,7 @@ final class JPEGRowPipeline: @unchecked Sendable {
     /// Coefficient ring rows: the decoder may start row r once step r − slots + 1 is done.
     let slots: Int
     private let decodedRows = Atomic<Int>(0)
-    private let finishedSteps = Atomic<Int>(0)
+    private let finishedStepCount = Atomic<Int>(0)
     private let finishing = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     /// Wake-up hints only (every waiter re-checks the state after a bounded wait): `decoded` for a thread waiting
@@ -59,11 +59,11 @@ final class JPEGRowPipeline: @unchecked Sendable {
                     throw error
                 }
                 // Whatever is left is finished here (the other item may not be running at all).
-                while finishedSteps.load(ordering: .acquiring) <= rows {
+                while finishedStepCount.load(ordering: .acquiring) <= rows {
                     if !tryFinish(finishStep) { idle(finished) }
                 }
             } else {
-                while !stopped.load(ordering: .acquiring) && finishedSteps.load(ordering: .acquiring) <= rows {
+                while !stopped.load(ordering: .acquiring) && finishedStepCount.load(ordering: .acquiring) <= rows {
                     if !tryFinish(finishStep) { idle(decoded) }
                 }
             }
@@ -71,26 +71,29 @@ final class JPEGRowPipeline: @unchecked Sendable {
         return next
     }
 
+    /// Finishing steps done so far (a hint for balancing work; it only grows).
+    var finishedSteps: Int { finishedStepCount.load(ordering: .relaxed) }
+
     /// Before decoding row `row`: its ring slot must be free (step row − slots transformed it).
     private func waitForSlot(_ row: Int, _ finishStep: (Int) -> Void) {
-        while finishedSteps.load(ordering: .acquiring) <= row - slots {
+        while finishedStepCount.load(ordering: .acquiring) <= row - slots {
             if !tryFinish(finishStep) { idle(finished) }
         }
     }
 
     /// Takes and runs the next finishing step if it is ready and nobody else is finishing.
     private func tryFinish(_ finishStep: (Int) -> Void) -> Bool {
-        let k = finishedSteps.load(ordering: .acquiring)
+        let k = finishedStepCount.load(ordering: .acquiring)
         guard k <= rows, k < rows ? decodedRows.load(ordering: .acquiring) > k : decodedRows.load(ordering: .acquiring) == rows,
               finishing.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else { return false }
         // Re-read under the flag: another thread may have finished step k meanwhile.
-        let step = finishedSteps.load(ordering: .acquiring)
+        let step = finishedStepCount.load(ordering: .acquiring)
         let ready = step <= rows && (step < rows ? decodedRows.load(ordering: .acquiring) > step
                                                  : decodedRows.load(ordering: .acquiring) == rows)
         if ready {
             finishStep(step)
-            finishedSteps.store(step + 1, ordering: .releasing)
+            finishedStepCount.store(step + 1, ordering: .releasing)
         }
         finishing.store(false, ordering: .releasing)
         // Either thread may be waiting for this step (the decoder for its slot, the other for the flag).
