@@ -219,7 +219,8 @@ struct JPEGStripConverter {
         init(strides: [Int], stripRows: [Int], rowBytes: Int) {
             self.strides = strides
             planes = zip(strides, stripRows).map { .allocate(capacity: $0 * $1) }
-            rows = (.allocate(capacity: rowBytes), .allocate(capacity: rowBytes))
+            // + 1: `packedRow` drops alpha with 4-byte stores that overlap the next pixel.
+            rows = (.allocate(capacity: rowBytes + 1), .allocate(capacity: rowBytes + 1))
         }
 
         deinit {
@@ -277,11 +278,23 @@ struct JPEGStripConverter {
         let packed = image.layout.isColor ? 3 : 1
         let row = src + min(y, image.height - 1) * width * n
         if n == packed && width == paddedWidth { return row }
-        for x in 0..<width {
-            for c in 0..<packed { scratch[x * packed + c] = row[x * n + c] }
+        if n == packed {
+            scratch.update(from: row, count: width * n)
+        } else if n == 4 && packed == 3 {
+            // RGBA: each pixel's 4 bytes stored at 3-byte steps, the next store overwriting the alpha byte.
+            let from = UnsafeRawPointer(row), to = UnsafeMutableRawPointer(scratch)
+            for x in 0..<width {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: x &* 4, as: UInt32.self), toByteOffset: x &* 3,
+                              as: UInt32.self)
+            }
+        } else {
+            for x in 0..<width {
+                for c in 0..<packed { scratch[x &* packed &+ c] = row[x &* n &+ c] }
+            }
         }
+        // Columns past the image repeat its last pixel.
         for x in width..<paddedWidth {
-            for c in 0..<packed { scratch[x * packed + c] = row[(width - 1) * n + c] }
+            for c in 0..<packed { scratch[x &* packed &+ c] = scratch[(width &- 1) &* packed &+ c] }
         }
         return UnsafePointer(scratch)
     }
