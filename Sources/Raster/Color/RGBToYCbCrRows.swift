@@ -91,6 +91,38 @@ extension FixedPointRGBToYCbCr {
         UnsafeMutableRawPointer(out).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
     }
 
+    /// a·ca + b·cb per lane in 32 bits, for constant coefficients that fit 16 bits: one `pmaddwd` per four lanes
+    /// on the interleaved inputs.
+    @inlinable @inline(__always)
+    static func multiplyAdd(_ a: Samples, _ ca: Int32, _ b: Samples, _ cb: Int32) -> Sums {
+        widen(a) &* ca &+ widen(b) &* cb
+    }
+
+    /// `jfif`'s Y, Cb and Cr of the eight pixels at `p` (24 bytes), with its weights as constants: each output is
+    /// two multiply-adds over channel pairs (`pmaddwd`, four pixels per instruction) where the generic kernel needs
+    /// six products — G's 38470 split as 19235 + 19235 over both pairs, and the 32768 (0.5 · 2^16) of Cb's B and
+    /// Cr's R a shift by 15. The 32-bit sums, hence the outputs, are those of `y`, `cb` and `cr`. No clamp: each
+    /// output's weights sum to 1 (see `jfif`), so every sum lies in 0 ..< 256 · 2^16.
+    @inlinable @inline(__always)
+    static func jfif8(_ p: UnsafePointer<UInt8>) -> (y: Samples, cb: Samples, cr: Samples) {
+        let raw = UnsafeRawPointer(p)
+        @inline(__always) func word(_ offset: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
+        let w = SIMD8<UInt32>(word(0), word(3), word(6), word(9), word(12), word(15), word(18), word(20) >> 8)
+        // Channels in 32-bit lanes (masked there: masking or shifting 16-bit views made the compiler extract lanes
+        // one by one and lose their range, turning the multiplies into 32-bit ones), then as 16-bit lanes.
+        let r32 = unsafeBitCast(w & 0xFF, to: Sums.self)
+        let g32 = unsafeBitCast((w &>> 8) & 0xFF, to: Sums.self)
+        let b32 = unsafeBitCast((w &>> 16) & 0xFF, to: Sums.self)
+        @inline(__always) func narrow(_ v: Sums) -> Samples { unsafeBitCast(v &<< 16, to: SIMD16<Int16>.self).oddHalf }
+        let r = narrow(r32), g = narrow(g32), b = narrow(b32)
+        let chromaOffset: Int32 = (128 << 16) + 32767
+        let y = multiplyAdd(r, 19595, g, 19235) &+ multiplyAdd(b, 7471, g, 19235) &+ 32768
+        let cb = multiplyAdd(r, -11058, g, -21710) &+ (b32 &<< 15) &+ chromaOffset
+        let cr = multiplyAdd(g, -27439, b, -5329) &+ (r32 &<< 15) &+ chromaOffset
+        @inline(__always) func high(_ v: Sums) -> Samples { unsafeBitCast(v, to: SIMD16<Int16>.self).oddHalf }
+        return (high(y), high(cb), high(cr))
+    }
+
     /// Y, Cb and Cr of `count` pixels (a multiple of 8) of packed RGB at `rgb`, one of each per pixel.
     @inlinable @inline(__always)
     public func convertRow(_ rgb: UnsafePointer<UInt8>, count: Int, y: UnsafeMutablePointer<UInt8>,
@@ -98,6 +130,14 @@ extension FixedPointRGBToYCbCr {
         let cy = OutputLanes(luma), ccb = OutputLanes(blueDifference), ccr = OutputLanes(redDifference)
         precondition(shift == 16, "the row kernels take single pixels (shift 16)")
         var x = 0
+        if self == Self.jfif {
+            while x < count {
+                let o = Self.jfif8(rgb + 3 &* x)
+                Self.store8(o.y, y + x); Self.store8(o.cb, cb + x); Self.store8(o.cr, cr + x)
+                x &+= 8
+            }
+            return
+        }
         while x < count {
             let p = Pixels(rgb + 3 &* x)
             Self.store8(Self.output(cy, p), y + x)
@@ -129,8 +169,14 @@ extension FixedPointRGBToYCbCr {
             return unsafeBitCast(sums, to: SIMD16<Int16>.self).evenHalf
         }
         /// Y of 16 pixels stored, their clamped Cb and Cr returned.
+        let isJFIF = self == Self.jfif
         @inline(__always) func pixels16(_ p: UnsafePointer<UInt8>, _ yOut: UnsafeMutablePointer<UInt8>)
             -> (cb0: Samples, cb1: Samples, cr0: Samples, cr1: Samples) {
+            if isJFIF {
+                let low = Self.jfif8(p), high = Self.jfif8(p + 24)
+                Self.store16(low.y, high.y, yOut)
+                return (low.cb, high.cb, low.cr, high.cr)
+            }
             let low = Pixels(p), high = Pixels(p + 24)
             Self.store16(Self.output(cy, low), Self.output(cy, high), yOut)
             return (Self.output(ccb, low), Self.output(ccb, high),
