@@ -1,3 +1,5 @@
+import Raster
+
 /// SIMD building blocks for the JPEG kernels, written so that the compiler maps each onto one or two SSE2
 /// instructions on x86-64 (the baseline we build for) and onto their NEON counterparts elsewhere:
 /// 16-bit lanes (`Lanes16`, eight per 128-bit register) for samples and coefficients, 32-bit lanes (`Lanes32`,
@@ -9,15 +11,9 @@ typealias Lanes16 = SIMD8<Int16>
 typealias Lanes32 = SIMD8<Int32>
 
 enum JPEGLanes {
-    /// Sign-extends each lane to 32 bits: each value interleaved above a zero half, then shifted back down
-    /// (`punpcklwd`/`punpckhwd` + `psrad`). The stdlib's generic `init(truncatingIfNeeded:)` is avoided in kernels:
-    /// it is emitted as an out-of-line specialised loop.
+    /// Sign-extends each lane to 32 bits (`Int16Lanes.widen`).
     @inline(__always)
-    static func widen(_ a: Lanes16) -> Lanes32 {
-        let z: Int16 = 0
-        let spread = SIMD16<Int16>(z, a[0], z, a[1], z, a[2], z, a[3], z, a[4], z, a[5], z, a[6], z, a[7])
-        return unsafeBitCast(spread, to: Lanes32.self) &>> 16
-    }
+    static func widen(_ a: Lanes16) -> Lanes32 { Int16Lanes.widen(a) }
 
     /// The low 16 bits of each 32-bit lane.
     @inline(__always)
@@ -31,16 +27,15 @@ enum JPEGLanes {
                              to: Lanes16.self)
     }
 
-    /// a·ca + b·cb per lane with exact 32-bit products and a wrapping sum (`pmaddwd` on the interleaved inputs).
-    /// The constants must fit in 16 bits.
+    /// a·ca + b·cb per lane, exact (`Int16Lanes.multiplyAdd`: `pmaddwd`); the constants must fit in 16 bits.
     @inline(__always)
     static func multiplyAdd(_ a: Lanes16, _ ca: Int32, _ b: Lanes16, _ cb: Int32) -> Lanes32 {
-        widen(a) &* ca &+ widen(b) &* cb
+        Int16Lanes.multiplyAdd(a, ca, b, cb)
     }
 
-    /// The high 16 bits of each 32-bit lane.
+    /// The high 16 bits of each 32-bit lane (`Int16Lanes.high`).
     @inline(__always)
-    static func narrowHigh(_ a: Lanes32) -> Lanes16 { unsafeBitCast(a, to: SIMD16<Int16>.self).oddHalf }
+    static func narrowHigh(_ a: Lanes32) -> Lanes16 { Int16Lanes.high(a) }
 
     /// Lanes 0...3 of a and b interleaved, then narrowed to their high halves: (a0, b0, a1, b1, a2, b2, a3, b3).
     @inline(__always)

@@ -13,13 +13,6 @@ extension FixedPointRGBToYCbCr {
     public typealias Samples = SIMD8<Int16>
     public typealias Sums = SIMD8<Int32>
 
-    /// Sign-extends each lane to 32 bits (interleave above zero, arithmetic shift back).
-    @inlinable @inline(__always)
-    static func widen(_ a: Samples) -> Sums {
-        let z: Int16 = 0
-        let spread = SIMD16<Int16>(z, a[0], z, a[1], z, a[2], z, a[3], z, a[4], z, a[5], z, a[6], z, a[7])
-        return unsafeBitCast(spread, to: Sums.self) &>> 16
-    }
 
     /// The eight pixels at `p` (24 bytes): R, G, B and 2R, 2G, 2B in 32-bit lanes. Each pixel's 32-bit word is
     /// loaded (the last one from a byte earlier and shifted, so nothing past the 24 bytes is read), then shifts and
@@ -70,9 +63,11 @@ extension FixedPointRGBToYCbCr {
     /// clamp with shifts and masks.
     @inlinable @inline(__always)
     static func output(_ c: OutputLanes, _ p: Pixels) -> Samples {
-        let singles = p.r &* widen(c.single.r) &+ p.g &* widen(c.single.g) &+ p.b &* widen(c.single.b)
-        let halves = p.r2 &* widen(c.half.r) &+ p.g2 &* widen(c.half.g) &+ p.b2 &* widen(c.half.b)
-        let v = unsafeBitCast(singles &+ halves &+ c.offset, to: SIMD16<Int16>.self).oddHalf
+        let singles = p.r &* Int16Lanes.widen(c.single.r) &+ p.g &* Int16Lanes.widen(c.single.g)
+            &+ p.b &* Int16Lanes.widen(c.single.b)
+        let halves = p.r2 &* Int16Lanes.widen(c.half.r) &+ p.g2 &* Int16Lanes.widen(c.half.g)
+            &+ p.b2 &* Int16Lanes.widen(c.half.b)
+        let v = Int16Lanes.high(singles &+ halves &+ c.offset)
         let nonNegative = v & ~(v &>> 15)
         return (nonNegative | ((Samples(repeating: 255) &- nonNegative) &>> 15)) & 255
     }
@@ -91,13 +86,6 @@ extension FixedPointRGBToYCbCr {
         UnsafeMutableRawPointer(out).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
     }
 
-    /// a·ca + b·cb per lane in 32 bits, for constant coefficients that fit 16 bits: one `pmaddwd` per four lanes
-    /// on the interleaved inputs.
-    @inlinable @inline(__always)
-    static func multiplyAdd(_ a: Samples, _ ca: Int32, _ b: Samples, _ cb: Int32) -> Sums {
-        widen(a) &* ca &+ widen(b) &* cb
-    }
-
     /// `jfif`'s Y, Cb and Cr of the eight pixels at `p` (24 bytes), with its weights as constants: each output is
     /// two multiply-adds over channel pairs (`pmaddwd`, four pixels per instruction) where the generic kernel needs
     /// six products — G's 38470 split as 19235 + 19235 over both pairs, and the 32768 (0.5 · 2^16) of Cb's B and
@@ -113,14 +101,13 @@ extension FixedPointRGBToYCbCr {
         let r32 = unsafeBitCast(w & 0xFF, to: Sums.self)
         let g32 = unsafeBitCast((w &>> 8) & 0xFF, to: Sums.self)
         let b32 = unsafeBitCast((w &>> 16) & 0xFF, to: Sums.self)
-        @inline(__always) func narrow(_ v: Sums) -> Samples { unsafeBitCast(v &<< 16, to: SIMD16<Int16>.self).oddHalf }
+        @inline(__always) func narrow(_ v: Sums) -> Samples { Int16Lanes.high(v &<< 16) }
         let r = narrow(r32), g = narrow(g32), b = narrow(b32)
         let chromaOffset: Int32 = (128 << 16) + 32767
-        let y = multiplyAdd(r, 19595, g, 19235) &+ multiplyAdd(b, 7471, g, 19235) &+ 32768
-        let cb = multiplyAdd(r, -11058, g, -21710) &+ (b32 &<< 15) &+ chromaOffset
-        let cr = multiplyAdd(g, -27439, b, -5329) &+ (r32 &<< 15) &+ chromaOffset
-        @inline(__always) func high(_ v: Sums) -> Samples { unsafeBitCast(v, to: SIMD16<Int16>.self).oddHalf }
-        return (high(y), high(cb), high(cr))
+        let y = Int16Lanes.multiplyAdd(r, 19595, g, 19235) &+ Int16Lanes.multiplyAdd(b, 7471, g, 19235) &+ 32768
+        let cb = Int16Lanes.multiplyAdd(r, -11058, g, -21710) &+ (b32 &<< 15) &+ chromaOffset
+        let cr = Int16Lanes.multiplyAdd(g, -27439, b, -5329) &+ (r32 &<< 15) &+ chromaOffset
+        return (Int16Lanes.high(y), Int16Lanes.high(cb), Int16Lanes.high(cr))
     }
 
     /// Y, Cb and Cr of `count` pixels (a multiple of 8) of packed RGB at `rgb`, one of each per pixel.
