@@ -73,17 +73,13 @@ final class AV1CoefficientCosts {
             for ctx in 0..<21 {
                 let c = cdf.at(cdf.coeffBr + (brSet * 21 + ctx) * 5), o = range + (brSet * 21 + ctx) * 16
                 o[0] = 0; o[1] = 0; o[2] = 0
-                // Level 3 + k·3 + j: k symbols of 3, then j < 3 (the last symbol of 4 is always 3 from level 15).
-                for level in 3..<16 {
-                    var rem = level - 3, total: Int32 = 0
-                    for _ in 0..<4 {
-                        let k = min(rem, 3)
-                        total += Self.cost(c, k)
-                        rem -= k
-                        if k < 3 { break }
-                    }
-                    o[level] = total
+                // Level 3 + 3k + j (k < 4, j < 3): k symbols 3, then the symbol j; level 15: four symbols 3.
+                let s = (Self.cost(c, 0), Self.cost(c, 1), Self.cost(c, 2), Self.cost(c, 3))
+                for level in 3..<15 {
+                    let k = Int32((level - 3) / 3), j = (level - 3) % 3
+                    o[level] = k * s.3 + (j == 0 ? s.0 : (j == 1 ? s.1 : s.2))
                 }
+                o[15] = 4 * s.3
             }
         }
         for txSzCtx in 0..<5 {

@@ -23,6 +23,11 @@ struct AV1TxShape: Sendable {
     /// Dequantisation divisor dqDenom of §7.12.3.
     let dqDenom: Int
     let scan: [UInt16]
+    /// Coeff_Base_Ctx_Offset (§8.3.2) of each coefficient position (row-major, the coded area).
+    let baseCtxOffsets: [UInt8]
+    /// eob_pt of each end of block (index eob, 1...area; §5.11.39), and the bit eob_extra codes for it (0 when
+    /// eob_pt < 3).
+    let eobPtOf: [UInt8], eobExtraBitOf: [UInt8]
     var area: Int { width * height }
 
     static let txSizeOfLog2: [[Int]] = [  // [log2 w − 2][log2 h − 2], −1 where AV1 has no such transform
@@ -52,6 +57,14 @@ struct AV1TxShape: Sendable {
         case (3, 5): scan = defaultScan8x32
         case (5, 3): scan = defaultScan32x8
         default: scan = defaultScan32x32
+        }
+        let (w, h, size) = (width, height, txSize)
+        baseCtxOffsets = (0..<(w * h)).map { pos in UInt8(coeffBaseCtxOffset[size * 25 + min(pos / w, 4) * 5 + min(pos % w, 4)]) }
+        let eobPts = (0...(w * h)).map { eob in eob <= 2 ? eob : (Int.bitWidth - (eob - 1).leadingZeroBitCount - 1) + 2 }
+        eobPtOf = eobPts.map { UInt8($0) }
+        eobExtraBitOf = (0...(w * h)).map { eob in
+            let pt = eobPts[eob]
+            return pt < 3 ? 0 : UInt8(((eob - ((1 << (pt - 2)) + 1)) >> (pt - 3)) & 1)
         }
     }
 
@@ -157,7 +170,8 @@ enum AV1Quantizer {
                     if c == eob - 1 {
                         cost += Int(g.baseEob[eobContext(c, area: area) * 4 + min(l, 3)])
                     } else {
-                        cost += Int(g.base[g.baseContext(at, ls: ls, pos: pos, row: row, col: col) * 4 + min(l, 3)])
+                        let bctx = pos == 0 ? 0 : g.baseContext(at, ls: ls, offset: shape.baseCtxOffsets[pos])
+                        cost += Int(g.base[bctx * 4 + min(l, 3)])
                     }
                     if l > 2 { cost += Int(g.rangeCost(at, ls: ls, pos: pos, row: row, col: col, level: l)) }
                     at[0] = UInt8(min(l, 15))
@@ -203,30 +217,36 @@ enum AV1Quantizer {
         let lambda = p.lambda
         let bwl = shape.bwl, widthMask = shape.width - 1
 
-        return shape.scan.withUnsafeBufferPointer { sc -> (Float, Bool, Int) in
+        return shape.scan.withUnsafeBufferPointer { scanBuffer -> (Float, Bool, Int) in
+        shape.baseCtxOffsets.withUnsafeBufferPointer { offsetBuffer -> (Float, Bool, Int) in
+        shape.eobPtOf.withUnsafeBufferPointer { eobPtBuffer -> (Float, Bool, Int) in
+        shape.eobExtraBitOf.withUnsafeBufferPointer { eobBitBuffer -> (Float, Bool, Int) in
+            let sc = scanBuffer.baseAddress!, offsets = offsetBuffer.baseAddress!
+            let eobPts = eobPtBuffer.baseAddress!, eobBits = eobBitBuffer.baseAddress!
+            @inline(__always) func eobRate(_ eob: Int) -> Int32 {
+                g.eobCost(eob, pt: Int(eobPts[eob]), bit: Int(eobBits[eob]))
+            }
             var eob = area
-            while levels[Int(sc[eob - 1])] == 0 { eob -= 1 }
+            while levels[Int(sc[eob &- 1])] == 0 { eob &-= 1 }
             return withLevelGrid(shape: shape) { lv, ls -> (Float, Bool, Int) in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * eob) { deltas -> (Float, Bool, Int) in
-                    // Per scan index: distortion of the chosen level and of 0, both minus that of the nearest level.
+                    // Per scan index of a coefficient whose nearest level is non-zero: the distortion of the chosen
+                    // level and of 0, both minus that of the nearest level.
                     let chosenD = deltas.baseAddress!, zeroD = chosenD + eob
                     var end = eob          // the block's end of block as decided so far
                     var tailJ: Float = 0   // ΔD + λ·rate of [c + 1, end), relative to all-zero, eob symbols excluded
                     var tailRate: Int32 = 0   // the rate part of tailJ
-                    var distDelta: Float = 0
-                    var endJ = lambda * Float(costs.eobCost(end, shape: shape, ptype: ptype))
+                    var distDelta: Float = 0, zeroDistDelta: Float = 0
+                    var endJ = lambda * Float(eobRate(end))
                     for c in stride(from: eob - 1, through: 0, by: -1) {
                         let pos = Int(sc[c])
-                        let nearest = Int(abs(levels[pos]))
-                        let row = pos >> bwl, col = pos & widthMask
-                        let at = lv + row * ls + col
-                        let isLast = c == end - 1
+                        let nearest = Int(levels[pos].magnitude)
+                        let row = pos &>> bwl, col = pos & widthMask
+                        let at = lv + (row &* ls &+ col)
                         if nearest == 0 {
-                            chosenD[c] = 0; zeroD[c] = 0
-                            if !isLast {
-                                let r = g.base[g.baseContext(at, ls: ls, pos: pos, row: row, col: col) * 4]
-                                tailJ += lambda * Float(r); tailRate += r
-                            }
+                            // A zero (never the last coefficient): coeff_base 0 in its context.
+                            let r = g.base[(pos == 0 ? 0 : g.baseContext(at, ls: ls, offset: offsets[pos])) &* 4]
+                            tailJ += lambda * Float(r); tailRate &+= r
                             continue
                         }
                         let isDc = pos == 0
@@ -235,49 +255,51 @@ enum AV1Quantizer {
                         let dNearest = (u - Float(nearest)) * (u - Float(nearest)) * w
                         let d0 = u * u * w
                         zeroD[c] = d0 - dNearest
-                        let brCtx = nearest >= 3 ? g.rangeContext(at, ls: ls, pos: pos, row: row, col: col) : 0
+                        zeroDistDelta += d0 - dNearest
                         // This coefficient as the last one: its best level ≥ 1 with coeff_base_eob, and the coeff_br
                         // context of neighbours that are then all zero (they follow it in scan order).
-                        let eobRow = g.baseEob + eobContext(c, area: area) * 4
+                        let eobRow = g.baseEob + eobContext(c, area: area) &* 4
                         let lastBrCtx = isDc ? 0 : (row < 2 && col < 2 ? 7 : 14)
                         var lastJ = Float.infinity, lastL = 0, lastRate: Int32 = 0
                         for l in stride(from: nearest, through: max(1, nearest - 1), by: -1) {
                             let e = u - Float(l)
-                            let r = eobRow[min(l, 3)] + g.levelRange(lastBrCtx, l)
+                            let r = eobRow[min(l, 3)] &+ g.levelRange(lastBrCtx, l)
                             let j = e * e * w - d0 + lambda * Float(r)
                             if j < lastJ { lastJ = j; lastL = l; lastRate = r }
                         }
-                        var chosenL = lastL, chosenJ = lastJ, chosenRate = lastRate
-                        if !isLast {
-                            let baseRow = g.base + (isDc ? 0 : g.baseContext(at, ls: ls, pos: pos, row: row, col: col)) * 4
+                        var chosenL = lastL
+                        if c == end - 1 {
+                            // The first coefficient visited: it is the last one.
+                            tailJ = lastJ; tailRate = lastRate
+                        } else {
+                            let brCtx = nearest >= 3 ? g.rangeContext(at, ls: ls, pos: pos, row: row, col: col) : 0
+                            let baseRow = g.base + (isDc ? 0 : g.baseContext(at, ls: ls, offset: offsets[pos])) &* 4
                             // Candidates: the nearest level and one less, and 0 when the nearest is at most 2.
-                            chosenJ = nearest <= 2 ? lambda * Float(baseRow[0]) : .infinity; chosenL = 0; chosenRate = baseRow[0]
+                            var chosenJ = nearest <= 2 ? lambda * Float(baseRow[0]) : .infinity
+                            var chosenRate = baseRow[0]
+                            chosenL = 0
                             for l in stride(from: nearest, through: max(1, nearest - 1), by: -1) {
                                 let e = u - Float(l)
-                                let r = baseRow[min(l, 3)] + g.levelRange(brCtx, l)
+                                let r = baseRow[min(l, 3)] &+ g.levelRange(brCtx, l)
                                 let j = e * e * w - d0 + lambda * Float(r)
                                 if j < chosenJ { chosenJ = j; chosenL = l; chosenRate = r }
                             }
                             // End the block here instead?
-                            let keep = tailJ + chosenJ + endJ
-                            let cutEndJ = lambda * Float(costs.eobCost(c + 1, shape: shape, ptype: ptype))
-                            let cut = lastJ + cutEndJ
-                            if cut < keep {
+                            let cutEndJ = lambda * Float(eobRate(c + 1))
+                            if lastJ + cutEndJ < tailJ + chosenJ + endJ {
                                 for k in (c + 1)..<end {
                                     let dropped = Int(sc[k])
                                     if levels[dropped] != 0 {
                                         levels[dropped] = 0
-                                        lv[(dropped >> bwl) * ls + (dropped & widthMask)] = 0
+                                        lv[(dropped &>> bwl) &* ls &+ (dropped & widthMask)] = 0
                                         distDelta += zeroD[k] - chosenD[k]
                                     }
                                 }
                                 end = c + 1; endJ = cutEndJ
                                 tailJ = lastJ; tailRate = lastRate; chosenL = lastL
                             } else {
-                                tailJ += chosenJ; tailRate += chosenRate
+                                tailJ += chosenJ; tailRate &+= chosenRate
                             }
-                        } else {
-                            tailJ = lastJ; tailRate = lastRate
                         }
                         let e = u - Float(chosenL)
                         chosenD[c] = e * e * w - dNearest
@@ -288,17 +310,18 @@ enum AV1Quantizer {
                     // The whole block zeroed (all_zero) when that is cheaper.
                     let codedJ = tailJ + endJ + lambda * Float(skipCosts[0])
                     if lambda * Float(skipCosts[1]) <= codedJ {
-                        var zeroDist = nearestDist
-                        for c in 0..<eob { zeroDist += zeroD[c] }
                         for c in 0..<end { levels[Int(sc[c])] = 0 }
-                        return (zeroDist, false, Int(skipCosts[1]))
+                        return (nearestDist + zeroDistDelta, false, Int(skipCosts[1]))
                     }
                     // The decisions counted every sign as one bit; the writer codes the DC's with dc_sign.
-                    var rate = Int(tailRate + costs.eobCost(end, shape: shape, ptype: ptype) + skipCosts[0])
+                    var rate = Int(tailRate &+ eobRate(end) &+ skipCosts[0])
                     if levels[0] != 0 { rate += Int(costs.dcSign[(ptype * 3 + contexts.dcSign) * 2 + (levels[0] < 0 ? 1 : 0)]) - 512 }
                     return (nearestDist + distDelta, true, rate)
                 }
             }
+        }
+        }
+        }
         }
     }
 }
@@ -307,30 +330,29 @@ enum AV1Quantizer {
 /// (see `AV1Quantizer.withLevelGrid`).
 struct AV1CoefficientCostsOfShape {
     let base: UnsafeMutablePointer<Int32>, baseEob: UnsafeMutablePointer<Int32>, range: UnsafeMutablePointer<Int32>
-    /// Coeff_Base_Ctx_Offset of the shape (§8.3.2), 5x5.
-    let ctxOffset: UnsafePointer<UInt8>
+    let eobPt: UnsafeMutablePointer<Int32>, eobExtra: UnsafeMutablePointer<Int32>
 
     init(costs: AV1CoefficientCosts, shape: AV1TxShape, ptype: Int) {
         let set = shape.txSzCtx * 2 + ptype
         base = costs.base + set * 42 * 4
         baseEob = costs.baseEob + set * 4 * 4
         range = costs.range + (min(shape.txSzCtx, 3) * 2 + ptype) * 21 * 16
-        ctxOffset = AV1CoefficientCostsOfShape.offsets + shape.txSize * 25
+        eobPt = costs.eobPt + (shape.eobMultisize * 2 + ptype) * 11
+        eobExtra = costs.eobExtra + set * 9 * 2
     }
 
-    /// Coeff_Base_Ctx_Offset (§8.3.2) of every TX_SIZE, as bytes.
-    static let offsets: UnsafePointer<UInt8> = {
-        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: coeffBaseCtxOffset.count)
-        for (i, v) in coeffBaseCtxOffset.enumerated() { p[i] = UInt8(v) }
-        return UnsafePointer(p)
-    }()
-
-    /// coeff_base context (get_coeff_base_ctx, TX_CLASS_2D) of the coefficient at `at` in the grid; 0 for DC.
+    /// coeff_base context (get_coeff_base_ctx, TX_CLASS_2D) of the non-DC coefficient at `at` in the grid, whose
+    /// position has Coeff_Base_Ctx_Offset `offset`.
     @inline(__always)
-    func baseContext(_ at: UnsafePointer<UInt8>, ls: Int, pos: Int, row: Int, col: Int) -> Int {
-        if pos == 0 { return 0 }
-        let mag = min(Int(at[1]), 3) + min(Int(at[ls]), 3) + min(Int(at[ls + 1]), 3) + min(Int(at[2]), 3) + min(Int(at[2 * ls]), 3)
-        return min((mag + 1) >> 1, 4) + Int(ctxOffset[min(row, 4) * 5 + min(col, 4)])
+    func baseContext(_ at: UnsafePointer<UInt8>, ls: Int, offset: UInt8) -> Int {
+        let mag = min(Int(at[1]), 3) &+ min(Int(at[ls]), 3) &+ min(Int(at[ls &+ 1]), 3) &+ min(Int(at[2]), 3) &+ min(Int(at[2 &* ls]), 3)
+        return min((mag &+ 1) &>> 1, 4) &+ Int(offset)
+    }
+
+    /// eob_pt + eob_extra + the literal eob bits of an end of block with eob_pt `pt` and eob_extra bit `bit`.
+    @inline(__always)
+    func eobCost(_ eob: Int, pt: Int, bit: Int) -> Int32 {
+        pt < 3 ? eobPt[pt &- 1] : eobPt[pt &- 1] &+ eobExtra[(pt &- 3) &* 2 &+ bit] &+ Int32(512 &* (pt &- 3))
     }
 
     /// coeff_br context (§8.3.2, TX_CLASS_2D).
@@ -372,3 +394,4 @@ extension AV1TileEncoder {
                                      params: quantParams(plane: plane, shape: shape), costs: coefficientCosts, contexts: contexts)
     }
 }
+
