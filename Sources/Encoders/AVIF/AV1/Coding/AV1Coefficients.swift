@@ -42,6 +42,43 @@ enum AV1Coefficients {
     /// The square transforms' scans, from the one shape table the quantiser uses (64 keeps the 32x32 scan).
     static let scans: [[UInt16]] = (2...6).map { AV1TxShape.of(widthLog2: $0, heightLog2: $0).scan }
 
+    /// The all_zero context (§8.3.2) of the transform block of side 1 << log2 at (x4, y4) of `plane`, in a block of
+    /// side 1 << blockLog2, from the above/left level and dc contexts.
+    static func allZeroContext(_ ctx: AV1CoefficientContexts, plane: Int, x4: Int, y4: Int, maxX4: Int, maxY4: Int,
+                               log2: Int, blockLog2: Int) -> Int {
+        let w4 = 1 << (log2 - 2)
+        if plane == 0 {
+            if blockLog2 == log2 { return 0 }
+            var top = 0, left = 0
+            for k in 0..<w4 where x4 + k < maxX4 { top = max(top, Int(ctx.aboveLevel[0][x4 + k])) }
+            for k in 0..<w4 where y4 + k < maxY4 { left = max(left, Int(ctx.leftLevel[0][y4 + k])) }
+            if top == 0 && left == 0 { return 1 }
+            if top == 0 || left == 0 { return 2 + (max(top, left) > 3 ? 1 : 0) }
+            if max(top, left) <= 3 { return 4 }
+            if min(top, left) <= 3 { return 5 }
+            return 6
+        }
+        var above = 0, left = 0
+        for k in 0..<w4 where x4 + k < maxX4 { above |= Int(ctx.aboveLevel[plane][x4 + k]) | Int(ctx.aboveDc[plane][x4 + k]) }
+        for k in 0..<w4 where y4 + k < maxY4 { left |= Int(ctx.leftLevel[plane][y4 + k]) | Int(ctx.leftDc[plane][y4 + k]) }
+        return 7 + (above != 0 ? 1 : 0) + (left != 0 ? 1 : 0) + (blockLog2 > log2 ? 3 : 0)
+    }
+
+    /// The dc_sign context (§8.3.2) of the transform block at (x4, y4): the sign majority of the dc categories above
+    /// and to the left.
+    static func dcSignContext(_ ctx: AV1CoefficientContexts, plane: Int, x4: Int, y4: Int, maxX4: Int, maxY4: Int,
+                              log2: Int) -> Int {
+        let w4 = 1 << (log2 - 2)
+        var dcSign = 0
+        for k in 0..<w4 where x4 + k < maxX4 {
+            let s = ctx.aboveDc[plane][x4 + k]; if s == 1 { dcSign -= 1 } else if s == 2 { dcSign += 1 }
+        }
+        for k in 0..<w4 where y4 + k < maxY4 {
+            let s = ctx.leftDc[plane][y4 + k]; if s == 1 { dcSign -= 1 } else if s == 2 { dcSign += 1 }
+        }
+        return dcSign < 0 ? 1 : (dcSign > 0 ? 2 : 0)
+    }
+
     /// Writes the block. `quant` holds signed levels in the decoder's Quant layout (tw*tw, tw = min(32, size)).
     /// `txType` is written for luma when the set allows it. Updates the level/dc contexts. `knownAllZero`: the caller
     /// knows every level is zero.
@@ -63,25 +100,8 @@ enum AV1Coefficients {
             }
         }
 
-        // all_zero context (§8.3.2).
-        var allZeroCtx: Int
-        if plane == 0 {
-            var top = 0, left = 0
-            for k in 0..<w4 where x4 + k < maxX4 { top = max(top, Int(ctx.aboveLevel[0][x4 + k])) }
-            for k in 0..<w4 where y4 + k < maxY4 { left = max(left, Int(ctx.leftLevel[0][y4 + k])) }
-            if blockLog2 == log2 { allZeroCtx = 0 }
-            else if top == 0 && left == 0 { allZeroCtx = 1 }
-            else if top == 0 || left == 0 { allZeroCtx = 2 + (max(top, left) > 3 ? 1 : 0) }
-            else if max(top, left) <= 3 { allZeroCtx = 4 }
-            else if min(top, left) <= 3 { allZeroCtx = 5 }
-            else { allZeroCtx = 6 }
-        } else {
-            var above = 0, left = 0
-            for k in 0..<w4 where x4 + k < maxX4 { above |= Int(ctx.aboveLevel[plane][x4 + k]) | Int(ctx.aboveDc[plane][x4 + k]) }
-            for k in 0..<w4 where y4 + k < maxY4 { left |= Int(ctx.leftLevel[plane][y4 + k]) | Int(ctx.leftDc[plane][y4 + k]) }
-            allZeroCtx = 7 + (above != 0 ? 1 : 0) + (left != 0 ? 1 : 0)
-            if blockLog2 > log2 { allZeroCtx += 3 }
-        }
+        let allZeroCtx = allZeroContext(ctx, plane: plane, x4: x4, y4: y4, maxX4: maxX4, maxY4: maxY4, log2: log2,
+                                        blockLog2: blockLog2)
         sink.symbol(eob == 0 ? 1 : 0, cdf.at(cdf.txbSkip + (txSz * 13 + allZeroCtx) * 3), 2)
         if eob == 0 {
             for k in 0..<w4 {
@@ -171,14 +191,7 @@ enum AV1Coefficients {
                 if q == 0 { continue }
                 let negative = q < 0
                 if c == 0 {
-                    var dcSign = 0
-                    for k in 0..<w4 where x4 + k < maxX4 {
-                        let s = ctx.aboveDc[plane][x4 + k]; if s == 1 { dcSign -= 1 } else if s == 2 { dcSign += 1 }
-                    }
-                    for k in 0..<w4 where y4 + k < maxY4 {
-                        let s = ctx.leftDc[plane][y4 + k]; if s == 1 { dcSign -= 1 } else if s == 2 { dcSign += 1 }
-                    }
-                    let sctx = dcSign < 0 ? 1 : (dcSign > 0 ? 2 : 0)
+                    let sctx = dcSignContext(ctx, plane: plane, x4: x4, y4: y4, maxX4: maxX4, maxY4: maxY4, log2: log2)
                     sink.symbol(negative ? 1 : 0, cdf.at(cdf.dcSign + (ptype * 3 + sctx) * 3), 2)
                 } else {
                     sink.literal(negative ? 1 : 0, 1)

@@ -1,12 +1,10 @@
-/// Quantisation of one transform block: rate-distortion optimised ("trellis-lite") or plain dead-zone rounding.
+/// Quantisation of one transform block: rate-distortion optimised (a one-pass trellis) or plain dead-zone rounding.
 ///
 /// The RD path visits the coefficients in reverse scan order, as the decoder reads coeff_base (AV1 spec §5.11.39),
 /// so the contexts of §8.3.2 for coeff_base and coeff_br — which look only at neighbours further along the scan —
-/// are exact for the levels already chosen. For each coefficient it weighs |l|, |l|−1 and 0 (l rounded to nearest)
-/// by distortion + λ·rate with the rate read from the tile's live CDFs, then picks the end of block: the tail after
-/// any non-zero coefficient can be dropped when the saved bits pay for the added distortion (the new last
-/// coefficient is then costed with coeff_base_eob, plus eob_pt/eob_extra), including dropping the whole block
-/// (all_zero). Only the effect of a choice on the contexts of coefficients decided later is approximated (ignored).
+/// are exact for the levels already chosen (see `rdo`). Rates come from per-context cost tables
+/// (`AV1CoefficientCosts`) of the CDFs as they were at the start of the superblock, which is what the RD search
+/// counts with, so the levels chosen in the search are final: the coding pass writes them without quantising again.
 /// The bitstream itself is always written by `AV1Coefficients.write` from the resulting levels.
 
 /// Shape of one transform block as the coefficient syntax sees it (§5.11.39, §8.3.2): the TX_SIZE enumeration,
@@ -25,6 +23,11 @@ struct AV1TxShape: Sendable {
     /// Dequantisation divisor dqDenom of §7.12.3.
     let dqDenom: Int
     let scan: [UInt16]
+    /// Coeff_Base_Ctx_Offset (§8.3.2) of each coefficient position (row-major, the coded area).
+    let baseCtxOffsets: [UInt8]
+    /// eob_pt of each end of block (index eob, 1...area; §5.11.39), and the bit eob_extra codes for it (0 when
+    /// eob_pt < 3).
+    let eobPtOf: [UInt8], eobExtraBitOf: [UInt8]
     var area: Int { width * height }
 
     static let txSizeOfLog2: [[Int]] = [  // [log2 w − 2][log2 h − 2], −1 where AV1 has no such transform
@@ -55,6 +58,14 @@ struct AV1TxShape: Sendable {
         case (5, 3): scan = defaultScan32x8
         default: scan = defaultScan32x32
         }
+        let (w, h, size) = (width, height, txSize)
+        baseCtxOffsets = (0..<(w * h)).map { pos in UInt8(coeffBaseCtxOffset[size * 25 + min(pos / w, 4) * 5 + min(pos % w, 4)]) }
+        let eobPts = (0...(w * h)).map { eob in eob <= 2 ? eob : (Int.bitWidth - (eob - 1).leadingZeroBitCount - 1) + 2 }
+        eobPtOf = eobPts.map { UInt8($0) }
+        eobExtraBitOf = (0...(w * h)).map { eob in
+            let pt = eobPts[eob]
+            return pt < 3 ? 0 : UInt8(((eob - ((1 << (pt - 2)) + 1)) >> (pt - 3)) & 1)
+        }
     }
 
     /// Every valid shape, indexed by (log2 w − 2) * 5 + (log2 h − 2).
@@ -65,6 +76,13 @@ struct AV1TxShape: Sendable {
     static func of(widthLog2: Int, heightLog2: Int) -> AV1TxShape {
         all[(widthLog2 - 2) * 5 + heightLog2 - 2] ?? AV1TxShape(widthLog2: widthLog2, heightLog2: widthLog2)
     }
+}
+
+/// The contexts of a transform block's coefficient symbols that depend on its neighbours (§8.3.2): all_zero's and
+/// dc_sign's (`AV1Coefficients.allZeroContext`, `dcSignContext`).
+struct AV1TxbContexts {
+    var allZero: Int
+    var dcSign: Int
 }
 
 /// Quantiser settings of one block.
@@ -90,12 +108,20 @@ enum AV1Quantizer {
     static let maxLevel: Float = Float((1 << 20) - 1)
 
     /// Quantises `coef` (the decoder's Quant layout, shape.area values) into signed `levels`.
-    /// Returns the transform-domain distortion estimate (pixel SSE units) and whether any level is non-zero.
-    /// `plane` selects the luma/chroma CDFs; `allZeroCtx` is the all_zero context when known (nil: estimated).
+    /// Returns the transform-domain distortion estimate (pixel SSE units), whether any level is non-zero and, from
+    /// the RD path, the rate (1/512 bit) of the levels' coefficient symbols as `AV1Coefficients.write` codes them
+    /// without transform_type — exact when `contexts` are given, else with all_zero and dc_sign contexts estimated.
+    /// `plane` selects the luma/chroma tables.
     static func quantize(_ coef: UnsafePointer<Float>, levels: UnsafeMutablePointer<Int32>, shape: AV1TxShape,
-                         plane: Int, params p: AV1QuantParams, cdf: AV1CDFContext, allZeroCtx: Int? = nil) -> (distortion: Float, nonzero: Bool) {
-        if !p.rdo { return deadZone(coef, levels: levels, area: shape.area, params: p) }
-        return rdo(coef, levels: levels, shape: shape, plane: plane, params: p, cdf: cdf, allZeroCtx: allZeroCtx)
+                         plane: Int, params p: AV1QuantParams, costs: AV1CoefficientCosts,
+                         contexts: AV1TxbContexts? = nil) -> (distortion: Float, nonzero: Bool, rate: Int?) {
+        if !p.rdo {
+            let q = deadZone(coef, levels: levels, area: shape.area, params: p)
+            return (q.distortion, q.nonzero, nil)
+        }
+        let contexts = contexts ?? AV1TxbContexts(allZero: plane == 0 ? 0 : 7, dcSign: 0)
+        let q = rdo(coef, levels: levels, shape: shape, plane: plane, params: p, costs: costs, contexts: contexts)
+        return (q.distortion, q.nonzero, q.rate)
     }
 
     static func deadZone(_ coef: UnsafePointer<Float>, levels: UnsafeMutablePointer<Int32>, area: Int,
@@ -107,78 +133,11 @@ enum AV1Quantizer {
         }
     }
 
-    // MARK: - Rate model (1/512 bit), from the live CDFs
+    // MARK: - Rate model (1/512 bit), from the cost tables
 
     @inline(__always)
     static func symbolCost(_ cdf: UnsafeMutablePointer<UInt16>, _ s: Int) -> Int {
         AV1CDF.bitCost[max(1, Int(cdf[s]) - (s > 0 ? Int(cdf[s - 1]) : 0))]
-    }
-
-    /// Cost of the part of a level above NUM_BASE_LEVELS: coeff_br symbols and the Golomb remainder.
-    @inline(__always)
-    static func rangeCost(_ level: Int, _ brCdf: UnsafeMutablePointer<UInt16>) -> Int {
-        if level < 3 { return 0 }
-        var cost = 0
-        var rem = level - 3
-        for _ in 0..<4 {
-            let k = min(rem, 3)
-            cost += symbolCost(brCdf, k)
-            rem -= k
-            if k < 3 { break }
-        }
-        if level > 14 {
-            let length = Int.bitWidth - (level - 14).leadingZeroBitCount
-            cost += 512 * (2 * length - 1)
-        }
-        return cost
-    }
-
-    /// eob_pt + eob_extra + the literal eob bits for end of block `eob` (≥ 1).
-    static func eobCost(_ eob: Int, shape: AV1TxShape, ptype: Int, cdf: AV1CDFContext) -> Int {
-        let eobPt = eob <= 2 ? eob : (Int.bitWidth - (eob - 1).leadingZeroBitCount - 1) + 2
-        var cost: Int
-        switch shape.eobMultisize {
-        case 0: cost = symbolCost(cdf.at(cdf.eobPt16 + ptype * 2 * 6), eobPt - 1)
-        case 1: cost = symbolCost(cdf.at(cdf.eobPt32 + ptype * 2 * 7), eobPt - 1)
-        case 2: cost = symbolCost(cdf.at(cdf.eobPt64 + ptype * 2 * 8), eobPt - 1)
-        case 3: cost = symbolCost(cdf.at(cdf.eobPt128 + ptype * 2 * 9), eobPt - 1)
-        case 4: cost = symbolCost(cdf.at(cdf.eobPt256 + ptype * 2 * 10), eobPt - 1)
-        case 5: cost = symbolCost(cdf.at(cdf.eobPt512 + ptype * 11), eobPt - 1)
-        default: cost = symbolCost(cdf.at(cdf.eobPt1024 + ptype * 12), eobPt - 1)
-        }
-        if eobPt >= 3 {
-            let offset = eob - ((1 << (eobPt - 2)) + 1)
-            let shift = eobPt - 3
-            cost += symbolCost(cdf.at(cdf.eobExtra + ((shape.txSzCtx * 2 + ptype) * 9 + eobPt - 3) * 3), (offset >> shift) & 1)
-            cost += 512 * shift
-        }
-        return cost
-    }
-
-    /// coeff_base context (§8.3.2 get_coeff_base_ctx, TX_CLASS_2D) of a non-DC position from the levels of the
-    /// positions after it in scan order (right and below), which is what the decoder has at that point.
-    @inline(__always)
-    static func baseContext(_ lv: UnsafePointer<Int32>, pos: Int, row: Int, col: Int, shape: AV1TxShape) -> Int {
-        let width = shape.width, height = shape.height
-        var mag = 0
-        if col + 1 < width { mag += min(Int(abs(lv[pos + 1])), 3) }
-        if row + 1 < height { mag += min(Int(abs(lv[pos + width])), 3) }
-        if row + 1 < height && col + 1 < width { mag += min(Int(abs(lv[pos + width + 1])), 3) }
-        if col + 2 < width { mag += min(Int(abs(lv[pos + 2])), 3) }
-        if row + 2 < height { mag += min(Int(abs(lv[pos + 2 * width])), 3) }
-        return min((mag + 1) >> 1, 4) + Int(coeffBaseCtxOffset[shape.txSize * 25 + min(row, 4) * 5 + min(col, 4)])
-    }
-
-    /// coeff_br context (§8.3.2, TX_CLASS_2D).
-    @inline(__always)
-    static func rangeContext(_ lv: UnsafePointer<Int32>, pos: Int, row: Int, col: Int, shape: AV1TxShape) -> Int {
-        let width = shape.width, height = shape.height
-        var mag = 0
-        if col + 1 < width { mag += min(Int(abs(lv[pos + 1])), 15) }
-        if row + 1 < height { mag += min(Int(abs(lv[pos + width])), 15) }
-        if row + 1 < height && col + 1 < width { mag += min(Int(abs(lv[pos + width + 1])), 15) }
-        mag = min((mag + 1) >> 1, 6)
-        return pos == 0 ? mag : (row < 2 && col < 2 ? mag + 7 : mag + 14)
     }
 
     @inline(__always)
@@ -189,179 +148,229 @@ enum AV1Quantizer {
     /// The rate model (1/512 bit) of signed `levels`: all_zero, eob_pt/eob_extra, coeff_base_eob, coeff_base,
     /// coeff_br, signs (1 bit each, dc_sign included) and Golomb remainders, with every context computed from the
     /// levels themselves as the decoder would. Only the all_zero context is estimated when not given.
-    static func modelRate(_ levels: UnsafePointer<Int32>, shape: AV1TxShape, plane: Int, cdf: AV1CDFContext,
+    static func modelRate(_ levels: UnsafePointer<Int32>, shape: AV1TxShape, plane: Int, costs: AV1CoefficientCosts,
                           allZeroCtx: Int? = nil) -> Int {
         let ptype = plane > 0 ? 1 : 0
         let area = shape.area
-        let skipCdf = cdf.at(cdf.txbSkip + (shape.txSzCtx * 13 + (allZeroCtx ?? (plane == 0 ? 0 : 7))) * 3)
-        return shape.scan.withUnsafeBufferPointer { sc -> Int in
-            var eob = 0
+        let skipCosts = costs.skip + (shape.txSzCtx * 13 + (allZeroCtx ?? (plane == 0 ? 0 : 7))) * 2
+        var eob = 0
+        shape.scan.withUnsafeBufferPointer { sc in
             for c in stride(from: area - 1, through: 0, by: -1) where levels[Int(sc[c])] != 0 { eob = c + 1; break }
-            if eob == 0 { return symbolCost(skipCdf, 1) }
-            let setIndex = shape.txSzCtx * 2 + ptype
-            let brCdfs = cdf.at(cdf.coeffBr + (min(shape.txSzCtx, 3) * 2 + ptype) * 21 * 5)
-            var cost = symbolCost(skipCdf, 0) + eobCost(eob, shape: shape, ptype: ptype, cdf: cdf)
-            for c in 0..<eob {
-                let pos = Int(sc[c])
-                let l = Int(abs(levels[pos]))
-                let row = pos >> shape.bwl, col = pos & (shape.width - 1)
-                if c == eob - 1 {
-                    cost += symbolCost(cdf.at(cdf.coeffBaseEob + (setIndex * 4 + eobContext(c, area: area)) * 4), min(l, 3) - 1)
-                } else {
-                    let bctx = pos == 0 ? 0 : baseContext(levels, pos: pos, row: row, col: col, shape: shape)
-                    cost += symbolCost(cdf.at(cdf.coeffBase + (setIndex * 42 + bctx) * 5), min(l, 3))
+        }
+        if eob == 0 { return Int(skipCosts[1]) }
+        return withLevelGrid(shape: shape) { lv, ls in
+            let g = AV1CoefficientCostsOfShape(costs: costs, shape: shape, ptype: ptype)
+            var cost = Int(skipCosts[0] + costs.eobCost(eob, shape: shape, ptype: ptype))
+            shape.scan.withUnsafeBufferPointer { sc in
+                for c in stride(from: eob - 1, through: 0, by: -1) {
+                    let pos = Int(sc[c])
+                    let l = Int(abs(levels[pos]))
+                    let row = pos >> shape.bwl, col = pos & (shape.width - 1)
+                    let at = lv + row * ls + col
+                    if c == eob - 1 {
+                        cost += Int(g.baseEob[eobContext(c, area: area) * 4 + min(l, 3)])
+                    } else {
+                        let bctx = pos == 0 ? 0 : g.baseContext(at, ls: ls, offset: shape.baseCtxOffsets[pos])
+                        cost += Int(g.base[bctx * 4 + min(l, 3)])
+                    }
+                    if l > 2 { cost += Int(g.rangeCost(at, ls: ls, pos: pos, row: row, col: col, level: l)) }
+                    at[0] = UInt8(min(l, 15))
                 }
-                if l > 0 { cost += 512 }
-                if l > 2 { cost += rangeCost(l, brCdfs + rangeContext(levels, pos: pos, row: row, col: col, shape: shape) * 5) }
             }
             return cost
         }
     }
 
+    /// Runs `body` with a zeroed grid of levels (capped at 15) padded by two columns and two rows, so that the
+    /// context neighbours right and below (§8.3.2, TX_CLASS_2D) are read without bounds tests; outside the block they
+    /// count as 0, as in the spec. Arguments: the grid and its stride.
+    @inline(__always)
+    static func withLevelGrid<R>(shape: AV1TxShape, _ body: (UnsafeMutablePointer<UInt8>, Int) -> R) -> R {
+        let ls = shape.width + 2
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: (shape.height + 2) * ls) { grid in
+            let lv = grid.baseAddress!
+            lv.initialize(repeating: 0, count: (shape.height + 2) * ls)
+            return body(lv, ls)
+        }
+    }
+
     // MARK: - RD quantisation
 
+    /// Visits the coefficients in reverse scan order, starting from the nearest levels. Each non-zero one weighs
+    /// its nearest level l, l − 1 (and 0 when l ≤ 2) by ΔD + λ·rate with the exact coeff_base/coeff_br contexts of
+    /// the levels already chosen; then whether the block should end there instead: this coefficient coded as the
+    /// last one (coeff_base_eob, the eob_pt/eob_extra of the shorter block) and everything after it dropped,
+    /// against the tail chosen so far. A dropped tail is zeroed before the earlier coefficients read their
+    /// contexts, so every rate the pass uses is the one the decoder's contexts give. Finally the whole block is
+    /// zeroed (all_zero) when that is cheaper. Costs are relative to the all-zero block, rates from the cost tables.
     static func rdo(_ coef: UnsafePointer<Float>, levels: UnsafeMutablePointer<Int32>, shape: AV1TxShape, plane: Int,
-                    params p: AV1QuantParams, cdf: AV1CDFContext, allZeroCtx: Int?) -> (distortion: Float, nonzero: Bool) {
+                    params p: AV1QuantParams, costs: AV1CoefficientCosts, contexts: AV1TxbContexts) -> (distortion: Float, nonzero: Bool, rate: Int) {
         let area = shape.area
-        let bwl = shape.bwl, width = shape.width
+        // Nearest levels and their distortion (vectorised); nothing to decide when they are all zero.
+        var nearestParams = p
+        nearestParams.acRounding = p.rdoRounding; nearestParams.dcRounding = p.rdoRounding
+        let skipCosts = costs.skip + (shape.txSzCtx * 13 + contexts.allZero) * 2
+        let (nearestDist, anyNearest) = deadZone(coef, levels: levels, area: area, params: nearestParams)
+        if !anyNearest { return (nearestDist, false, Int(skipCosts[1])) }
         let ptype = plane > 0 ? 1 : 0
-        let setIndex = shape.txSzCtx * 2 + ptype
-        let baseCdf = cdf.at(cdf.coeffBase + setIndex * 42 * 5)
-        let baseEobCdf = cdf.at(cdf.coeffBaseEob + setIndex * 4 * 4)
-        let brCdfs = cdf.at(cdf.coeffBr + (min(shape.txSzCtx, 3) * 2 + ptype) * 21 * 5)
-        let skipCdf = cdf.at(cdf.txbSkip + (shape.txSzCtx * 13 + (allZeroCtx ?? (plane == 0 ? 0 : 7))) * 3)
+        let g = AV1CoefficientCostsOfShape(costs: costs, shape: shape, ptype: ptype)
         let lambda = p.lambda
-        let signCost: Float = 512
+        let bwl = shape.bwl, widthMask = shape.width - 1
 
-        return shape.scan.withUnsafeBufferPointer { sc -> (Float, Bool) in
-            // Nearest-rounded levels give the first end of block.
-            var eob = 0
-            for c in stride(from: area - 1, through: 0, by: -1) {
-                let pos = Int(sc[c])
-                if abs(coef[pos]) * (pos == 0 ? p.invDc : p.invAc) + p.rdoRounding >= 1 { eob = c + 1; break }
+        return shape.scan.withUnsafeBufferPointer { scanBuffer -> (Float, Bool, Int) in
+        shape.baseCtxOffsets.withUnsafeBufferPointer { offsetBuffer -> (Float, Bool, Int) in
+        shape.eobPtOf.withUnsafeBufferPointer { eobPtBuffer -> (Float, Bool, Int) in
+        shape.eobExtraBitOf.withUnsafeBufferPointer { eobBitBuffer -> (Float, Bool, Int) in
+            let sc = scanBuffer.baseAddress!, offsets = offsetBuffer.baseAddress!
+            let eobPts = eobPtBuffer.baseAddress!, eobBits = eobBitBuffer.baseAddress!
+            @inline(__always) func eobRate(_ eob: Int) -> Int32 {
+                g.eobCost(eob, pt: Int(eobPts[eob]), bit: Int(eobBits[eob]))
             }
-            levels.initialize(repeating: 0, count: area)
-            if eob == 0 {
-                var d: Float = 0
-                for k in 0..<area {
-                    let u = abs(coef[k]) * (k == 0 ? p.invDc : p.invAc)
-                    d += u * u * (k == 0 ? p.weightDc : p.weightAc)
-                }
-                return (d, false)
-            }
-            var tailZero: Float = 0
-            for c in eob..<area {
-                let pos = Int(sc[c])
-                let u = abs(coef[pos]) * (pos == 0 ? p.invDc : p.invAc)
-                tailZero += u * u * (pos == 0 ? p.weightDc : p.weightAc)
-            }
-            return withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * eob) { costs -> (Float, Bool) in
-                // Per scan index: J of the chosen level coded with coeff_base, J of it coded as the last
-                // coefficient (coeff_base_eob; +inf when the level is 0), and the distortion when not coded.
-                let chosenJ = costs.baseAddress!, asEobJ = chosenJ + eob, zeroD = asEobJ + eob
-                // Greedy pass in reverse scan order over [0, end), the coefficient at end − 1 being the last one;
-                // `levels` (unsigned here) doubles as the decoder's partially filled Quant array for the contexts.
-                func decide(end: Int) {
-                    for c in end..<eob { levels[Int(sc[c])] = 0 }
-                    for c in stride(from: end - 1, through: 0, by: -1) {
+            var eob = area
+            while levels[Int(sc[eob &- 1])] == 0 { eob &-= 1 }
+            return withLevelGrid(shape: shape) { lv, ls -> (Float, Bool, Int) in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * eob) { deltas -> (Float, Bool, Int) in
+                    // Per scan index of a coefficient whose nearest level is non-zero: the distortion of the chosen
+                    // level and of 0, both minus that of the nearest level.
+                    let chosenD = deltas.baseAddress!, zeroD = chosenD + eob
+                    var end = eob          // the block's end of block as decided so far
+                    var tailJ: Float = 0   // ΔD + λ·rate of [c + 1, end), relative to all-zero, eob symbols excluded
+                    var tailRate: Int32 = 0   // the rate part of tailJ
+                    var distDelta: Float = 0, zeroDistDelta: Float = 0
+                    var endJ = lambda * Float(eobRate(end))
+                    for c in stride(from: eob - 1, through: 0, by: -1) {
                         let pos = Int(sc[c])
+                        let nearest = Int(levels[pos].magnitude)
+                        let row = pos &>> bwl, col = pos & widthMask
+                        let at = lv + (row &* ls &+ col)
+                        if nearest == 0 {
+                            // A zero (never the last coefficient): coeff_base 0 in its context.
+                            let r = g.base[(pos == 0 ? 0 : g.baseContext(at, ls: ls, offset: offsets[pos])) &* 4]
+                            tailJ += lambda * Float(r); tailRate &+= r
+                            continue
+                        }
                         let isDc = pos == 0
                         let u = min(abs(coef[pos]) * (isDc ? p.invDc : p.invAc), maxLevel)
                         let w = isDc ? p.weightDc : p.weightAc
+                        let dNearest = (u - Float(nearest)) * (u - Float(nearest)) * w
                         let d0 = u * u * w
-                        zeroD[c] = d0
-                        let row = pos >> bwl, col = pos & (width - 1)
-                        let bctx = isDc ? 0 : baseContext(levels, pos: pos, row: row, col: col, shape: shape)
-                        let bCdf = baseCdf + bctx * 5
-                        let zeroJ = d0 + lambda * Float(symbolCost(bCdf, 0))
-                        let nearest = Int(u + p.rdoRounding)
-                        let last = c == end - 1
-                        if nearest == 0 {
-                            chosenJ[c] = zeroJ; asEobJ[c] = .infinity
-                            levels[pos] = 0
-                            continue
+                        zeroD[c] = d0 - dNearest
+                        zeroDistDelta += d0 - dNearest
+                        // This coefficient as the last one: its best level ≥ 1 with coeff_base_eob, and the coeff_br
+                        // context of neighbours that are then all zero (they follow it in scan order).
+                        let eobRow = g.baseEob + eobContext(c, area: area) &* 4
+                        let lastBrCtx = isDc ? 0 : (row < 2 && col < 2 ? 7 : 14)
+                        var lastJ = Float.infinity, lastL = 0, lastRate: Int32 = 0
+                        for l in stride(from: nearest, through: max(1, nearest - 1), by: -1) {
+                            let e = u - Float(l)
+                            let r = eobRow[min(l, 3)] &+ g.levelRange(lastBrCtx, l)
+                            let j = e * e * w - d0 + lambda * Float(r)
+                            if j < lastJ { lastJ = j; lastL = l; lastRate = r }
                         }
-                        let brCdf = brCdfs + rangeContext(levels, pos: pos, row: row, col: col, shape: shape) * 5
-                        let eCdf = baseEobCdf + eobContext(c, area: area) * 4
-                        var bestJ = Float.infinity, bestL = 0
-                        var bestEobJ = Float.infinity   // the chosen level coded as the last coefficient
-                        var l = nearest
-                        let lowest = max(last ? 1 : 0, nearest - (nearest <= 2 ? 2 : 1))
-                        while l >= lowest {
-                            if l == 0 {
-                                if zeroJ < bestJ { bestJ = zeroJ; bestL = 0 }
-                            } else {
+                        var chosenL = lastL
+                        if c == end - 1 {
+                            // The first coefficient visited: it is the last one.
+                            tailJ = lastJ; tailRate = lastRate
+                        } else {
+                            let brCtx = nearest >= 3 ? g.rangeContext(at, ls: ls, pos: pos, row: row, col: col) : 0
+                            let baseRow = g.base + (isDc ? 0 : g.baseContext(at, ls: ls, offset: offsets[pos])) &* 4
+                            // Candidates: the nearest level and one less, and 0 when the nearest is at most 2.
+                            var chosenJ = nearest <= 2 ? lambda * Float(baseRow[0]) : .infinity
+                            var chosenRate = baseRow[0]
+                            chosenL = 0
+                            for l in stride(from: nearest, through: max(1, nearest - 1), by: -1) {
                                 let e = u - Float(l)
-                                let d = e * e * w
-                                let common = signCost + Float(rangeCost(l, brCdf))
-                                let je = d + lambda * (common + Float(symbolCost(eCdf, min(l, 3) - 1)))
-                                let j = last ? je : d + lambda * (common + Float(symbolCost(bCdf, min(l, 3))))
-                                if j < bestJ { bestJ = j; bestL = l; bestEobJ = je }
+                                let r = baseRow[min(l, 3)] &+ g.levelRange(brCtx, l)
+                                let j = e * e * w - d0 + lambda * Float(r)
+                                if j < chosenJ { chosenJ = j; chosenL = l; chosenRate = r }
                             }
-                            l -= 1
+                            // End the block here instead?
+                            let cutEndJ = lambda * Float(eobRate(c + 1))
+                            if lastJ + cutEndJ < tailJ + chosenJ + endJ {
+                                for k in (c + 1)..<end {
+                                    let dropped = Int(sc[k])
+                                    if levels[dropped] != 0 {
+                                        levels[dropped] = 0
+                                        lv[(dropped &>> bwl) &* ls &+ (dropped & widthMask)] = 0
+                                        distDelta += zeroD[k] - chosenD[k]
+                                    }
+                                }
+                                end = c + 1; endJ = cutEndJ
+                                tailJ = lastJ; tailRate = lastRate; chosenL = lastL
+                            } else {
+                                tailJ += chosenJ; tailRate &+= chosenRate
+                            }
                         }
-                        chosenJ[c] = last ? .infinity : bestJ
-                        asEobJ[c] = bestL == 0 ? .infinity : bestEobJ
-                        levels[pos] = Int32(bestL)
+                        let e = u - Float(chosenL)
+                        chosenD[c] = e * e * w - dNearest
+                        distDelta += chosenD[c]
+                        levels[pos] = coef[pos] < 0 ? Int32(-chosenL) : Int32(chosenL)
+                        at[0] = UInt8(min(chosenL, 15))
                     }
-                }
-                // Best end of block among e = c + 1 for coefficients c < end that may be last, and 0 (all_zero),
-                // given the decisions of the last pass. Returns e and whether the block is better left all-zero.
-                func chooseEnd(end: Int) -> Int {
-                    var suffix = tailZero
-                    for c in end..<eob { suffix += zeroD[c] }
-                    var prefix: Float = 0
-                    for c in 0..<(end - 1) { prefix += chosenJ[c] }
-                    var bestE = 0
-                    var bestJ: Float = .infinity
-                    for c in stride(from: end - 1, through: 0, by: -1) {
-                        if asEobJ[c] < .infinity {
-                            let j = prefix + asEobJ[c] + suffix + lambda * Float(eobCost(c + 1, shape: shape, ptype: ptype, cdf: cdf))
-                            if j < bestJ { bestJ = j; bestE = c + 1 }
-                        }
-                        suffix += zeroD[c]
-                        if c > 0 { prefix -= chosenJ[c - 1] }
+                    // The whole block zeroed (all_zero) when that is cheaper.
+                    let codedJ = tailJ + endJ + lambda * Float(skipCosts[0])
+                    if lambda * Float(skipCosts[1]) <= codedJ {
+                        for c in 0..<end { levels[Int(sc[c])] = 0 }
+                        return (nearestDist + zeroDistDelta, false, Int(skipCosts[1]))
                     }
-                    // suffix is now the distortion of the all-zero block.
-                    if suffix + lambda * Float(symbolCost(skipCdf, 1)) <= bestJ + lambda * Float(symbolCost(skipCdf, 0)) { return 0 }
-                    return bestE
-                }
-                decide(end: eob)
-                var end = chooseEnd(end: eob)
-                if end > 0 && end < eob {
-                    // The dropped tail changed the contexts of what is left: decide again with the right ones.
-                    decide(end: end)
-                    end = chooseEnd(end: end)
-                }
-                for c in end..<eob { levels[Int(sc[c])] = 0 }
-                // Signs, distortion.
-                var dist: Float = 0
-                var any = false
-                for pos in 0..<area {
-                    let u = min(abs(coef[pos]) * (pos == 0 ? p.invDc : p.invAc), maxLevel)
-                    let l = levels[pos]
-                    if l != 0 { any = true }
-                    let e = u - Float(l)
-                    dist += e * e * (pos == 0 ? p.weightDc : p.weightAc)
-                    if coef[pos] < 0 { levels[pos] = -l }
-                }
-                // Greedy choices ignore their effect on the contexts of coefficients decided after them: keep
-                // plain rounding (to the same starting levels) when it is cheaper under the full model.
-                let jRdo = dist + lambda * Float(modelRate(levels, shape: shape, plane: plane, cdf: cdf, allZeroCtx: allZeroCtx))
-                return withUnsafeTemporaryAllocation(of: Int32.self, capacity: area) { plainBuffer -> (Float, Bool) in
-                    let plain = plainBuffer.baseAddress!
-                    var q = p
-                    q.acRounding = p.rdoRounding; q.dcRounding = max(p.rdoRounding, p.dcRounding)
-                    let (pd, pAny) = deadZone(coef, levels: plain, area: area, params: q)
-                    let j = pd + lambda * Float(modelRate(plain, shape: shape, plane: plane, cdf: cdf, allZeroCtx: allZeroCtx))
-                    if j < jRdo {
-                        levels.update(from: plain, count: area)
-                        return (pd, pAny)
-                    }
-                    return (dist, any)
+                    // The decisions counted every sign as one bit; the writer codes the DC's with dc_sign.
+                    var rate = Int(tailRate &+ eobRate(end) &+ skipCosts[0])
+                    if levels[0] != 0 { rate += Int(costs.dcSign[(ptype * 3 + contexts.dcSign) * 2 + (levels[0] < 0 ? 1 : 0)]) - 512 }
+                    return (nearestDist + distDelta, true, rate)
                 }
             }
         }
+        }
+        }
+        }
+    }
+}
+
+/// The cost tables of one transform shape and plane type, with the §8.3.2 contexts read from a padded level grid
+/// (see `AV1Quantizer.withLevelGrid`).
+struct AV1CoefficientCostsOfShape {
+    let base: UnsafeMutablePointer<Int32>, baseEob: UnsafeMutablePointer<Int32>, range: UnsafeMutablePointer<Int32>
+    let eobPt: UnsafeMutablePointer<Int32>, eobExtra: UnsafeMutablePointer<Int32>
+
+    init(costs: AV1CoefficientCosts, shape: AV1TxShape, ptype: Int) {
+        let set = shape.txSzCtx * 2 + ptype
+        base = costs.base + set * 42 * 4
+        baseEob = costs.baseEob + set * 4 * 4
+        range = costs.range + (min(shape.txSzCtx, 3) * 2 + ptype) * 21 * 16
+        eobPt = costs.eobPt + (shape.eobMultisize * 2 + ptype) * 11
+        eobExtra = costs.eobExtra + set * 9 * 2
+    }
+
+    /// coeff_base context (get_coeff_base_ctx, TX_CLASS_2D) of the non-DC coefficient at `at` in the grid, whose
+    /// position has Coeff_Base_Ctx_Offset `offset`.
+    @inline(__always)
+    func baseContext(_ at: UnsafePointer<UInt8>, ls: Int, offset: UInt8) -> Int {
+        let mag = min(Int(at[1]), 3) &+ min(Int(at[ls]), 3) &+ min(Int(at[ls &+ 1]), 3) &+ min(Int(at[2]), 3) &+ min(Int(at[2 &* ls]), 3)
+        return min((mag &+ 1) &>> 1, 4) &+ Int(offset)
+    }
+
+    /// eob_pt + eob_extra + the literal eob bits of an end of block with eob_pt `pt` and eob_extra bit `bit`.
+    @inline(__always)
+    func eobCost(_ eob: Int, pt: Int, bit: Int) -> Int32 {
+        pt < 3 ? eobPt[pt &- 1] : eobPt[pt &- 1] &+ eobExtra[(pt &- 3) &* 2 &+ bit] &+ Int32(512 &* (pt &- 3))
+    }
+
+    /// coeff_br context (§8.3.2, TX_CLASS_2D).
+    @inline(__always)
+    func rangeContext(_ at: UnsafePointer<UInt8>, ls: Int, pos: Int, row: Int, col: Int) -> Int {
+        let mag = min((Int(at[1]) + Int(at[ls]) + Int(at[ls + 1]) + 1) >> 1, 6)
+        return pos == 0 ? mag : (row < 2 && col < 2 ? mag + 7 : mag + 14)
+    }
+
+    /// coeff_br symbols and Golomb remainder of `level` in br context `ctx` (0 below 3).
+    @inline(__always)
+    func levelRange(_ ctx: Int, _ level: Int) -> Int32 {
+        level < 3 ? 0 : range[ctx * 16 + min(level, 15)] + AV1CoefficientCosts.golombCost(level)
+    }
+
+    @inline(__always)
+    func rangeCost(_ at: UnsafePointer<UInt8>, ls: Int, pos: Int, row: Int, col: Int, level: Int) -> Int32 {
+        levelRange(rangeContext(at, ls: ls, pos: pos, row: row, col: col), level)
     }
 }
 
@@ -372,15 +381,17 @@ extension AV1TileEncoder {
         let dcQ = Float(plane > 0 ? f.uvDcQ : f.dcQ), acQ = Float(plane > 0 ? f.uvAcQ : f.acQ)
         return AV1QuantParams(invDc: denom / dcQ, invAc: denom / acQ,
                               weightDc: dcQ * dcQ / 64, weightAc: acQ * acQ / 64,
-                              lambda: Float(lambda / 512 * AV1Tuning.rdoqLambdaScale),
+                              lambda: Float(lambda / 512 * (plane > 0 ? AV1Tuning.rdoqChromaLambdaScale : AV1Tuning.rdoqLambdaScale)),
                               rdo: f.settings.rdoq,
                               dcRounding: AV1Tuning.dcRounding, acRounding: AV1Tuning.acRounding)
     }
 
-    /// Quantises the transform block in `coef` (the decoder's Quant layout) into `levels`.
-    func quantizeBlock(plane: Int, widthLog2: Int, heightLog2: Int, levels: UnsafeMutablePointer<Int32>) -> (distortion: Float, nonzero: Bool) {
+    /// Quantises the transform block in `coef` (the decoder's Quant layout) into `levels` (see AV1Quantizer.quantize).
+    func quantizeBlock(plane: Int, widthLog2: Int, heightLog2: Int, levels: UnsafeMutablePointer<Int32>,
+                       contexts: AV1TxbContexts? = nil) -> (distortion: Float, nonzero: Bool, rate: Int?) {
         let shape = AV1TxShape.of(widthLog2: widthLog2, heightLog2: heightLog2)
         return AV1Quantizer.quantize(coef, levels: levels, shape: shape, plane: plane,
-                                     params: quantParams(plane: plane, shape: shape), cdf: cdf)
+                                     params: quantParams(plane: plane, shape: shape), costs: coefficientCosts, contexts: contexts)
     }
 }
+

@@ -53,6 +53,9 @@ final class AV1TileEncoder {
     let f: AV1FrameState
     let miRowStart: Int, miRowEnd: Int, miColStart: Int, miColEnd: Int
     let cdf: AV1CDFContext
+    /// Coefficient symbol rates of `cdf` as it was at the start of the superblock being searched (the search does
+    /// not adapt the CDFs), for the RD-optimised quantiser.
+    let coefficientCosts = AV1CoefficientCosts()
     var ctx: AV1CoefficientContexts
     /// The coding pass's symbols, written out by the frame encoder once the CDEF indices are chosen.
     var writer = AV1SymbolRecorder()
@@ -130,6 +133,7 @@ final class AV1TileEncoder {
             while c < miColEnd {
                 let saved = snapshotContexts(r, c, AV1Block.b64x64)
                 clearDecoded(r, c)
+                if f.settings.rdoq && !f.codedLossless { coefficientCosts.refresh(from: cdf) }
                 var counter = AV1RateCounter()
                 let node = search(r, c, AV1Block.b64x64, &counter).node
                 restoreContexts(r, c, AV1Block.b64x64, saved)
@@ -200,8 +204,7 @@ final class AV1TileEncoder {
         case .outside: return
         case .leaf(let m):
             writePartition(r, c, bsize, split: false, &sink)
-            // RD-optimised quantisation reads the CDFs, which adapt during this pass: its levels are decided again.
-            if f.codedLossless || f.settings.rdoq {
+            if f.codedLossless {
                 lambda = lambdaOf(r, c, bsize)
                 var modes: AV1BlockModes? = m
                 _ = codeBlock(r, c, bsize, &modes, &sink)

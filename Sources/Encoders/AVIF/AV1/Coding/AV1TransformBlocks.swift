@@ -133,7 +133,7 @@ extension AV1TileEncoder {
                 let saved = saveLumaContexts(x4: x >> 2, y4: y >> 2, w4: w4)
                 var best = Double.infinity
                 for type in candidates {
-                    let (d, nonzero) = quantizeOnly(plane: 0, x: x, y: y, log2: txLog2, txType: type, levels: levels)
+                    let (d, nonzero, _) = quantizeOnly(plane: 0, x: x, y: y, log2: txLog2, txType: type, levels: levels)
                     var rc = AV1RateCounter()
                     AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: x >> 2, y4: y >> 2, maxX4: f.miCols, maxY4: f.miRows,
                                           log2: txLog2, blockLog2: log2, txType: type, intraDir: mode, quant: levels,
@@ -211,12 +211,14 @@ extension AV1TileEncoder {
 
     /// Quantises like `transformQuantize` but leaves the frame untouched and returns the distortion measured in
     /// the transform domain (AV1Quantizer's estimate, in pixel SSE units).
-    func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> (distortion: Double, nonzero: Bool) {
+    /// With `contexts`, the RD quantiser also returns the exact rate of the coefficient symbols but transform_type.
+    func quantizeOnly(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>,
+                      contexts: AV1TxbContexts? = nil) -> (distortion: Double, nonzero: Bool, rate: Int?) {
         let src = f.source[plane]
         forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: src.data + y * src.stride + x,
                              stride: src.stride, pred: pred, resid: resid, out: coef)
-        let q = quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels)
-        return (Double(q.distortion), q.nonzero)
+        let q = quantizeBlock(plane: plane, widthLog2: log2, heightLog2: log2, levels: levels, contexts: contexts)
+        return (Double(q.distortion), q.nonzero, q.rate)
     }
 
     /// Chroma-from-luma (§7.11.5), step 1: the subsampled reconstructed luma minus its average (3 fractional bits)

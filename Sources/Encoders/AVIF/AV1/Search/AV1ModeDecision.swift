@@ -70,18 +70,31 @@ extension AV1TileEncoder {
         var best = Double.infinity
         let saved = saveLumaContexts(x4: b.c, y4: b.r, w4: b.side4)
         let area = AV1TileEncoder.levelCount(b.log2)
+        // The RD quantiser returns the coefficients' rate itself (the whole-block transform's all_zero context is 0).
+        let contexts = AV1TxbContexts(allZero: 0, dcSign: AV1Coefficients.dcSignContext(ctx, plane: 0, x4: b.c, y4: b.r, maxX4: f.miCols,
+                                                                                      maxY4: f.miRows, log2: b.log2))
         func evaluate(mode: Int, angle: Int, types: ArraySlice<Int>) {
             for type in types {
-                let (sse, nonzero) = quantizeOnly(plane: 0, x: b.x0, y: b.y0, log2: b.log2, txType: type, levels: quant)
-                var rc = AV1RateCounter()
-                AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: b.c, y4: b.r, maxX4: f.miCols, maxY4: f.miRows,
-                                      log2: b.log2, blockLog2: b.log2, txType: type, intraDir: mode, quant: quant,
-                                      knownAllZero: !nonzero)
-                restoreLumaContexts(saved)
-                let cost = sse + lambda / 512 * Double(rc.cost + yModeBits(yModeCdf, mode, angleCoded: true))
+                let (sse, nonzero, quantRate) = quantizeOnly(plane: 0, x: b.x0, y: b.y0, log2: b.log2, txType: type, levels: quant,
+                                                             contexts: contexts)
+                var rate: Int
+                if let quantRate {
+                    rate = quantRate
+                    if nonzero && b.log2 <= 4 && cdf.codesTransformType {
+                        rate += symbolBits(cdf.at(cdf.txSet2 + ((b.log2 - 2) * 13 + mode) * 6), AV1Tx.intraSet2Symbol(type))
+                    }
+                } else {
+                    var rc = AV1RateCounter()
+                    AV1Coefficients.write(&rc, cdf: cdf, ctx: &ctx, plane: 0, x4: b.c, y4: b.r, maxX4: f.miCols, maxY4: f.miRows,
+                                          log2: b.log2, blockLog2: b.log2, txType: type, intraDir: mode, quant: quant,
+                                          knownAllZero: !nonzero)
+                    restoreLumaContexts(saved)
+                    rate = rc.cost
+                }
+                let cost = sse + lambda / 512 * Double(rate + yModeBits(yModeCdf, mode, angleCoded: true))
                 if cost < best {
                     best = cost; m.yMode = mode; m.yAngle = angle; m.txType = type
-                    rdWinner = (mode, angle, type, rc.cost, nonzero)
+                    rdWinner = (mode, angle, type, rate, nonzero)
                     rdWinnerLevels.update(from: quant, count: area)
                 }
             }

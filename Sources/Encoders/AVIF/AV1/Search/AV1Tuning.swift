@@ -18,11 +18,12 @@ enum AV1Tuning {
     /// Dead-zone rounding offsets of the plain quantiser (AC 0.25 and 0.35 were worse on SSIMULACRA2).
     static let acRounding: Float = 0.30
     static let dcRounding: Float = 0.45
-    /// RD-optimised quantisation (AV1Quantizer, `AV1SpeedSettings.rdoq`) scales λ by this. On the photos at speed 6
-    /// it gained 1.4 % BD-rate (SSIMULACRA2) and 1.3 % (PSNR) over the dead zone, at λ × 0.7 (× 1: same
-    /// SSIMULACRA2, PSNR 0.7 % worse; × 1.5: both worse), but took ~75 % more CPU time (it runs in the mode search;
-    /// only in the final quantisation it lost its gain), so only the slow speeds use it.
-    static let rdoqLambdaScale = 0.7
+    /// RD-optimised quantisation (AV1Quantizer, `AV1SpeedSettings.rdoq`) scales the block's λ by this for luma and
+    /// by the second for chroma. Chroma wants far more of its small coefficients kept than luma: with luma at 0.85,
+    /// chroma at 0.85 → 0.35 moved the dev bench (vs avifenc -s 6, SSIMULACRA2 / PSNR BD-rate) photos +5.0/+4.8 →
+    /// +5.0/+1.3 %, tuning photos −2.9/−2.7 → −4.2/−6.2 %, art +20.1/+8.6 → +22.3/+4.7 % (docs/avif.md: the sweep).
+    static let rdoqLambdaScale = 0.85
+    static let rdoqChromaLambdaScale = 0.35
     /// Chroma quantizer delta (DeltaQUDc = DeltaQUAc, §5.9.12): finer chroma by 8 indices gained 0.4 % BD-rate on
     /// SSIMULACRA2 and 1.5 % on PSNR (−6…−12 is flat, −20 is worse).
     static let chromaDeltaQ = -8
