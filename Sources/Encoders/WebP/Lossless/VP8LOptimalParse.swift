@@ -69,11 +69,15 @@ enum VP8LOptimalParse {
         let leftCost = Double(model.distanceBits(leftCode))
         let aboveCost = Double(model.distanceBits(1))
         let ends = VP8LPrefixCoding.symbolEnds
+        // The first length-code end past the exhaustively relaxed lengths: the ends below it were relaxed already.
+        let firstEnd = ends.firstIndex { $0 > exhaustiveLengths } ?? ends.count
+        // Length costs widened once, not at every relaxation (Float -> Double is exact, so sums are unchanged).
+        let lengthCosts = model.length.map { Double($0) }
         pixels.withUnsafeBufferPointer { px in
             ring.withUnsafeMutableBufferPointer { ringBuffer in
                 steps.withUnsafeMutableBufferPointer { stepBuffer in
                     model.literal.withUnsafeBufferPointer { literalBuffer in
-                        model.length.withUnsafeBufferPointer { lengthBuffer in
+                        lengthCosts.withUnsafeBufferPointer { lengthBuffer in
                             chain.packed.withUnsafeBufferPointer { matchBuffer in
                                 cache.withUnsafeMutableBufferPointer { cacheBuffer in
                                     ends.withUnsafeBufferPointer { endBuffer in
@@ -91,19 +95,17 @@ enum VP8LOptimalParse {
                                             let short = min(full, exhaustiveLengths)
                                             var k = 1
                                             while k <= short {
-                                                relax(i + k, start + Double(lb[k]), kind | UInt16(k)); k += 1
+                                                relax(i + k, start + lb[k], kind | UInt16(k)); k += 1
                                             }
                                             if full > short {
-                                                var index = 0
+                                                var index = firstEnd
                                                 while index < 24 {
                                                     let length = e[index]
                                                     if length >= full { break }
-                                                    if length > short {
-                                                        relax(i + length, start + Double(lb[length]), kind | UInt16(length))
-                                                    }
+                                                    relax(i + length, start + lb[length], kind | UInt16(length))
                                                     index += 1
                                                 }
-                                                relax(i + full, start + Double(lb[full]), kind | UInt16(full))
+                                                relax(i + full, start + lb[full], kind | UInt16(full))
                                             }
                                         }
                                         @inline(__always) func run(_ i: Int, _ distance: Int, _ previous: Int) -> Int {
