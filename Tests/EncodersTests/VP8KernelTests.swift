@@ -106,8 +106,10 @@ final class VP8KernelTests: XCTestCase {
             } }
             XCTAssertEqual(ours, reference, "forward DCT")
             // Inverse DCT on dequantised-like coefficients (the decoder's exact arithmetic).
-            var coefficients = (0..<16).map { _ in Int32(Int64(rng.next() % 4097) - 2048) }
-            if trial % 7 == 0 { coefficients = coefficients.map { $0 > 0 ? 2048 : -2048 } }
+            // Up to the kernel's documented input bound, ±8191 (its 16-bit products), extremes included.
+            var coefficients = (0..<16).map { _ in Int32(Int64(rng.next() % 16383) - 8191) }
+            if trial % 7 == 0 { coefficients = coefficients.map { $0 > 0 ? 8191 : -8191 } }
+            if trial % 7 == 1 { coefficients = coefficients.map { $0 > 0 ? 2048 : -2048 } }
             coefficients.withUnsafeBufferPointer { c in prediction.withUnsafeBufferPointer { p in
                 outA.withUnsafeMutableBufferPointer {
                     VP8Transform.inverseDCTAdd(c.baseAddress!, prediction: p.baseAddress!, predictionStride: 8,

@@ -65,4 +65,34 @@ final class RGBToYCbCrRowsTests: XCTestCase {
             }
         }
     }
+
+    /// The VP8 encoder's kernel: Y per pixel, chroma from the summed RGB of each 2×2 block (`forSumsOfFour`),
+    /// also with the bottom row equal to the top one (an odd last row).
+    func testRowPairSummedChromaMatchesPerPixelAndPerBlock() {
+        var seed: UInt64 = 3
+        let m = FixedPointRGBToYCbCr.bt601Limited, sums = m.forSumsOfFour
+        for trial in 0..<60 {
+            let count = 16 * Int.random(in: 1...20)
+            let top = randomRow(count, seed: &seed)
+            let bottom = trial % 4 == 0 ? top : randomRow(count, seed: &seed)
+            var y = [UInt8](repeating: 0, count: count), y2 = y
+            var cb = [UInt8](repeating: 0, count: count / 2), cr = cb
+            top.withUnsafeBufferPointer { t in
+                bottom.withUnsafeBufferPointer { b in
+                    m.convertRowPairSummedChroma(t.baseAddress!, b.baseAddress!, count: count, y: &y, bottomY: &y2,
+                                                 cb: &cb, cr: &cr)
+                }
+            }
+            XCTAssertEqual(y, perPixel(m, top).y)
+            XCTAssertEqual(y2, perPixel(m, bottom).y)
+            for k in 0..<(count / 2) {
+                var rgb = SIMD3<Int32>()
+                for row in [top, bottom] {
+                    for i in [6 * k, 6 * k + 3] { rgb &+= SIMD3(Int32(row[i]), Int32(row[i + 1]), Int32(row[i + 2])) }
+                }
+                XCTAssertEqual(cb[k], sums.cb(rgb.x, rgb.y, rgb.z), "Cb of block \(k)")
+                XCTAssertEqual(cr[k], sums.cr(rgb.x, rgb.y, rgb.z), "Cr of block \(k)")
+            }
+        }
+    }
 }

@@ -14,6 +14,7 @@ enum PNGUnfilter {
             let head = min(bpp, count)
             if UnsafePointer(dst) != src { dst.update(from: src, count: head) }
             var i = bpp
+            if bpp == 3 || bpp == 4 { i = PixelLanes.sub(src: src, dst: dst, count: count, stride: bpp) }
             while i < count {
                 dst[i] = src[i] &+ dst[i - bpp]
                 i += 1
@@ -24,6 +25,7 @@ enum PNGUnfilter {
             let head = min(bpp, count)
             for i in 0..<head { dst[i] = src[i] &+ previous[i] >> 1 }
             var i = bpp
+            if bpp == 3 || bpp == 4 { i = PixelLanes.average(src: src, dst: dst, previous: previous, count: count, stride: bpp) }
             while i < count {
                 dst[i] = src[i] &+ UInt8(truncatingIfNeeded: (UInt16(dst[i - bpp]) &+ UInt16(previous[i])) >> 1)
                 i += 1
@@ -32,23 +34,20 @@ enum PNGUnfilter {
             let head = min(bpp, count)
             // With no left neighbour, a = c = 0 and the predictor is the byte above.
             for i in 0..<head { dst[i] = src[i] &+ previous[i] }
-            switch bpp {
-            case 3: paeth(src: src, dst: dst, previous: previous, count: count, stride: 3)
-            case 4: paeth(src: src, dst: dst, previous: previous, count: count, stride: 4)
-            default: paeth(src: src, dst: dst, previous: previous, count: count, stride: bpp)
-            }
+            var i = bpp
+            if bpp == 3 || bpp == 4 { i = PixelLanes.paeth(src: src, dst: dst, previous: previous, count: count, stride: bpp) }
+            paeth(from: i, src: src, dst: dst, previous: previous, count: count, stride: bpp)
         default:
             return false
         }
         return true
     }
 
-    /// Paeth predictor (PNG spec §9.4) from the second pixel on; the stride is a constant in the common cases so
-    /// the compiler can specialise the loop.
+    /// Paeth predictor (PNG spec §9.4), one byte at a time from byte `start` (at least one pixel in).
     @inline(__always)
-    private static func paeth(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>, previous: UnsafePointer<UInt8>,
-                              count: Int, stride bpp: Int) {
-        var i = bpp
+    private static func paeth(from start: Int, src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>,
+                              previous: UnsafePointer<UInt8>, count: Int, stride bpp: Int) {
+        var i = start
         while i < count {
             let a = Int32(dst[i - bpp]), b = Int32(previous[i]), c = Int32(previous[i - bpp])
             let pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c)

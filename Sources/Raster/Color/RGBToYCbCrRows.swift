@@ -182,3 +182,52 @@ extension FixedPointRGBToYCbCr {
         }
     }
 }
+
+extension FixedPointRGBToYCbCr {
+    /// Y of two rows of `count` pixels (a multiple of 16) of packed RGB, and the Cb and Cr of each 2×2 block
+    /// converted from the block's summed R, G and B with `forSumsOfFour` (the VP8 encoder's 4:2:0 chroma):
+    /// count / 2 samples to each of `cb` and `cr`. `bottom` may equal `top` (an odd last row: its Y is written
+    /// twice, its pixels counted twice, as the scalar conversion does). Bit-identical to `y` per pixel and to
+    /// `forSumsOfFour.cb`/`cr` per block: the same 32-bit sums (each below 2^26), shift and clamp. The summed
+    /// channels are below 2^10 and every chroma weight fits 16 bits, so the products stay `pmaddwd`s.
+    @inlinable @inline(__always)
+    public func convertRowPairSummedChroma(_ top: UnsafePointer<UInt8>, _ bottom: UnsafePointer<UInt8>, count: Int,
+                                           y: UnsafeMutablePointer<UInt8>, bottomY: UnsafeMutablePointer<UInt8>,
+                                           cb: UnsafeMutablePointer<UInt8>, cr: UnsafeMutablePointer<UInt8>) {
+        precondition(shift == 16, "the row kernels take single pixels (shift 16)")
+        let sums = forSumsOfFour
+        let cy = OutputLanes(luma), ccb = OutputLanes(sums.blueDifference), ccr = OutputLanes(sums.redDifference)
+        precondition(ccb.half == (Samples(), Samples(), Samples()) && ccr.half == (Samples(), Samples(), Samples()),
+                     "chroma weights beyond 16 bits")
+        let extraShift = sums.shift - 16
+        /// Lanes (0+1, 2+3, 4+5, 6+7) of a, then of b.
+        @inline(__always) func pairSums(_ a: Sums, _ b: Sums) -> Sums {
+            Sums(a[0], a[2], a[4], a[6], b[0], b[2], b[4], b[6]) &+ Sums(a[1], a[3], a[5], a[7], b[1], b[3], b[5], b[7])
+        }
+        /// (cR·R + cG·G + cB·B + offset) >> (16 + extraShift), clamped to 0...255, for eight summed blocks.
+        /// The sums pass through 16-bit lanes (exact: they are below 2^10) so that the compiler sees 16-bit
+        /// factors; the pair sums' shuffles otherwise hide their range and the products become emulated 32-bit ones.
+        @inline(__always) func chroma(_ c: OutputLanes, _ r: Samples, _ g: Samples, _ b: Samples) -> Samples {
+            let total = Int16Lanes.widen(r) &* Int16Lanes.widen(c.single.r)
+                &+ Int16Lanes.widen(g) &* Int16Lanes.widen(c.single.g)
+                &+ Int16Lanes.widen(b) &* Int16Lanes.widen(c.single.b) &+ c.offset
+            let v = Int16Lanes.high(total &>> Sums.Scalar(extraShift))
+            let nonNegative = v & ~(v &>> 15)
+            return (nonNegative | ((Samples(repeating: 255) &- nonNegative) &>> 15)) & 255
+        }
+        var x = 0
+        while x < count {
+            let topLow = Pixels(top + 3 &* x), topHigh = Pixels(top + (3 &* x &+ 24))
+            let bottomLow = Pixels(bottom + 3 &* x), bottomHigh = Pixels(bottom + (3 &* x &+ 24))
+            Self.store16(Self.output(cy, topLow), Self.output(cy, topHigh), y + x)
+            Self.store16(Self.output(cy, bottomLow), Self.output(cy, bottomHigh), bottomY + x)
+            @inline(__always) func narrow(_ v: Sums) -> Samples { Int16Lanes.high(v &<< 16) }
+            let r = narrow(pairSums(topLow.r &+ bottomLow.r, topHigh.r &+ bottomHigh.r))
+            let g = narrow(pairSums(topLow.g &+ bottomLow.g, topHigh.g &+ bottomHigh.g))
+            let b = narrow(pairSums(topLow.b &+ bottomLow.b, topHigh.b &+ bottomHigh.b))
+            Self.store8(chroma(ccb, r, g, b), cb + x / 2)
+            Self.store8(chroma(ccr, r, g, b), cr + x / 2)
+            x &+= 16
+        }
+    }
+}

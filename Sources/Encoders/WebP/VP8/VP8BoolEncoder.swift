@@ -11,23 +11,20 @@ struct VP8BoolEncoder {
 
     init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
+    /// Written without a branch on `bit` (selects instead), and the renormalising shift applied unconditionally
+    /// (it is zero while the range is at least 128): coded bits are unpredictable, and a mispredicted branch per bit
+    /// was the bulk of token writing. The rare carry and byte flush keep their branches.
     @inline(__always)
     mutating func put(_ bit: Bool, _ probability: Int) {
         let split = 1 &+ (((range &- 1) &* UInt32(truncatingIfNeeded: probability)) >> 8)
-        if bit {
-            low &+= UInt64(split)
-            range &-= split
-            if low >> UInt64(8 &+ pending) != 0 { carry() }
-        } else {
-            range = split
-        }
-        if range < 128 {
-            let shift = range.leadingZeroBitCount &- 24
-            range <<= UInt32(shift)
-            low <<= UInt64(shift)
-            pending &+= shift
-            if pending >= 8 { flushByte() }
-        }
+        low &+= bit ? UInt64(split) : 0
+        range = bit ? range &- split : split
+        if low >> UInt64(8 &+ pending) != 0 { carry() }
+        let shift = range.leadingZeroBitCount &- 24
+        range <<= UInt32(shift)
+        low <<= UInt64(shift)
+        pending &+= shift
+        if pending >= 8 { flushByte() }
     }
 
     /// An unsigned `count`-bit literal, most significant bit first, each at probability 128 (section 7.3, L(n)).

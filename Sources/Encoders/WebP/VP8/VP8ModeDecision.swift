@@ -657,6 +657,23 @@ final class VP8MacroblockEncoder {
         }
         var keys = (Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max, Int64.max)
         var modes = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        if keep <= 4 {
+            // The four best so far, kept sorted by selects rather than an insertion sort's data-dependent branches
+            // (mispredicted on most modes). A key goes before an equal one only if strictly smaller, so the first
+            // `keep` are those of a stable sort, as below.
+            var k0 = Int64.max, k1 = Int64.max, k2 = Int64.max, k3 = Int64.max
+            var m0 = 0, m1 = 0, m2 = 0, m3 = 0
+            for mode in 0..<count {
+                let v = key(mode)
+                let before0 = v < k0, before1 = v < k1, before2 = v < k2, before3 = v < k3
+                k3 = before2 ? k2 : (before3 ? v : k3); m3 = before2 ? m2 : (before3 ? mode : m3)
+                k2 = before1 ? k1 : (before2 ? v : k2); m2 = before1 ? m1 : (before2 ? mode : m2)
+                k1 = before0 ? k0 : (before1 ? v : k1); m1 = before0 ? m0 : (before1 ? mode : m1)
+                k0 = before0 ? v : k0; m0 = before0 ? mode : m0
+            }
+            keys.0 = k0; keys.1 = k1; keys.2 = k2; keys.3 = k3
+            modes.0 = m0; modes.1 = m1; modes.2 = m2; modes.3 = m3
+        } else {
         withUnsafeMutableBytes(of: &keys) { kb in withUnsafeMutableBytes(of: &modes) { mb in
             let k = kb.baseAddress!.assumingMemoryBound(to: Int64.self)
             let m = mb.baseAddress!.assumingMemoryBound(to: Int.self)
@@ -667,6 +684,7 @@ final class VP8MacroblockEncoder {
                 k[i] = value; m[i] = mode
             }
         } }
+        }
         // Modes whose estimate is far behind the best are not worth a full evaluation.
         let limit = withUnsafeBytes(of: keys) { kb -> Int in
             guard let margin else { return keep }

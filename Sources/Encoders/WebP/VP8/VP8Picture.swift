@@ -52,9 +52,19 @@ struct VP8Picture {
                                 u pu: UnsafeMutablePointer<UInt8>, v pv: UnsafeMutablePointer<UInt8>, uvStride uvs: Int) {
         let cw = (w + 1) >> 1, ch = (h + 1) >> 1
         let matrix = FixedPointRGBToYCbCr.bt601Limited, sums = matrix.forSumsOfFour
+        // Packed RGB: whole groups of 16 pixels of each row pair by the SIMD row kernel, the rest below.
+        let vectorWidth = channels == 3 ? w & ~15 : 0
+        if vectorWidth > 0 {
+            for row in 0..<ch {
+                let top = 2 * row, bottom = min(top + 1, h - 1)
+                matrix.convertRowPairSummedChroma(s + top * w * 3, s + bottom * w * 3, count: vectorWidth,
+                                                  y: py + top * ys, bottomY: py + bottom * ys,
+                                                  cb: pu + row * uvs, cr: pv + row * uvs)
+            }
+        }
         for row in 0..<h {
             let line = s + row * w * channels, out = py + row * ys
-            for x in 0..<w {
+            for x in vectorWidth..<w {
                 let p = line + x * channels
                 out[x] = matrix.y(Int32(p[0]), Int32(p[g]), Int32(p[b]))
             }
@@ -63,7 +73,7 @@ struct VP8Picture {
             let line0 = s + 2 * row * w * channels
             let line1 = s + min(2 * row + 1, h - 1) * w * channels
             let outU = pu + row * uvs, outV = pv + row * uvs
-            for x in 0..<cw {
+            for x in (vectorWidth / 2)..<cw {
                 let i0 = 2 * x * channels, i1 = min(2 * x + 1, w - 1) * channels
                 let r = Int32(line0[i0]) + Int32(line0[i1]) + Int32(line1[i0]) + Int32(line1[i1])
                 let gg = Int32(line0[i0 + g]) + Int32(line0[i1 + g]) + Int32(line1[i0 + g]) + Int32(line1[i1 + g])

@@ -41,56 +41,65 @@ enum VP8Trellis {
         var bestScore = lambda * Int64(costs.endOfBlock[(type * 17 + first) * 3 + context])
         var bestEnd = -1, bestState = 0
         let original = UnsafeRawPointer(coefficients).loadUnaligned(as: SIMD16<Int32>.self)
+        // The per-position values indexed by scan position go through memory once: indexing a SIMD16 with a
+        // run-time index makes the compiler spill the whole vector at every use, which was most of this function's
+        // time.
+        var table = (original, m.sharpen, m.step, m.reciprocal, w)
         return withUnsafeTemporaryAllocation(of: Node.self, capacity: 32) { nb -> Bool in
+          withUnsafeMutableBytes(of: &table) { raw -> Bool in
+            let values = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+            let originalAt = values, sharpenAt = values + 16, stepAt = values + 32, reciprocalAt = values + 48
+            let weightAt = values + 64
             let node = nb.baseAddress!
             if last >= first {
-                // Scores of the two states before position n, and the contexts they leave.
+                // Scores of the two states before position n, and the contexts they leave. A state that cannot
+                // exist (state 1 when rounding up is not allowed) scores `unreachable`: far above any real score
+                // and far from overflow, so the minima and comparisons below drop it without a branch. State 0
+                // always exists (the rounded-down level never exceeds the rounded one).
+                let unreachable = Int64(1) << 60
                 let startRate = context == 0 ? Int64(costs.notEndOfBlock[(type * 17 + first) * 3]) : 0
-                var previousScore = (lambda * startRate, Int64(0))
+                var previousScore = (lambda * startRate, unreachable)
                 var previousContext = (context, context)
-                var previousAlive = (true, false)
                 for n in first...last {
                     let j = zigzag[n]
-                    let c = original[j]
-                    let magnitude = (c < 0 ? -c : c) &+ m.sharpen[j]
-                    let q = m.step[j]
-                    let base = min((magnitude &* m.reciprocal[j]) >> fractionBits, VP8Quantize.maxLevel)
-                    let ceiling = min((magnitude &* m.reciprocal[j] &+ (1 << (fractionBits - 1))) >> fractionBits,
+                    let c = originalAt[j]
+                    let magnitude = (c < 0 ? -c : c) &+ sharpenAt[j]
+                    let q = Int64(stepAt[j])
+                    let base = min((magnitude &* reciprocalAt[j]) >> fractionBits, VP8Quantize.maxLevel)
+                    let ceiling = min((magnitude &* reciprocalAt[j] &+ (1 << (fractionBits - 1))) >> fractionBits,
                                       VP8Quantize.maxLevel)
-                    let baseline = Int64(magnitude) * Int64(magnitude)
-                    var score = (Int64(0), Int64(0))
-                    var alive = (false, false)
-                    var nextContext = (0, 0)
-                    for state in 0..<2 {
-                        let level = base + Int32(state)
-                        if level > ceiling { continue }
-                        let error = Int64(magnitude) - Int64(level) * Int64(q)
-                        let distortion = Int64(w[j]) * (error * error - baseline)
+                    let baseline = Int64(magnitude) &* Int64(magnitude)
+                    let weight = Int64(weightAt[j])
+                    let tree = costs.tree + (type * 16 + n) * 3 * tableLevels
+                    let tree0 = tree + previousContext.0 * tableLevels, tree1 = tree + previousContext.1 * tableLevels
+                    let endCosts = costs.endOfBlock + (type * 17 + n + 1) * 3
+                    /// The best way to reach `level` here (from state 0 or 1; ties go to 0), and the score of
+                    /// ending the block after it (unreachable for a zero level, which cannot end a block).
+                    @inline(__always) func reach(_ level: Int32) -> (total: Int64, from: Int8, ended: Int64) {
+                        // Wrapping arithmetic: every term is far below 2^62 (levels ≤ 2047, costs < 2^16).
+                        let error = Int64(magnitude) &- Int64(level) &* q
+                        let distortion = weight &* (error &* error &- baseline)
                         let v = Int(level)
-                        let fixedCost = Int64(fixed[v])
                         let clipped = v < tableLevels ? v : tableLevels - 1
-                        var best = Int64.max, from = 0
-                        if previousAlive.0 {
-                            let table = costs.tree + ((type * 16 + n) * 3 + previousContext.0) * tableLevels
-                            best = previousScore.0 + lambda * (Int64(table[clipped]) + fixedCost)
-                        }
-                        if previousAlive.1 {
-                            let table = costs.tree + ((type * 16 + n) * 3 + previousContext.1) * tableLevels
-                            let s = previousScore.1 + lambda * (Int64(table[clipped]) + fixedCost)
-                            if s < best { best = s; from = 1 }
-                        }
-                        if best == .max { continue }
-                        let total = best + VP8Score.distortionScale * distortion
-                        node[n * 2 + state] = Node(score: total, level: level, previous: Int8(from))
-                        if state == 0 { score.0 = total; alive.0 = true; nextContext.0 = min(v, 2) }
-                        else { score.1 = total; alive.1 = true; nextContext.1 = min(v, 2) }
-                        if level != 0 {
-                            let end = n < 15
-                                ? lambda * Int64(costs.endOfBlock[(type * 17 + n + 1) * 3 + (v == 1 ? 1 : 2)]) : 0
-                            if total + end < bestScore { bestScore = total + end; bestEnd = n; bestState = state }
-                        }
+                        let fixedCost = Int64(fixed[v])
+                        let s0 = previousScore.0 &+ lambda &* (Int64(tree0[clipped]) &+ fixedCost)
+                        let s1 = previousScore.1 &+ lambda &* (Int64(tree1[clipped]) &+ fixedCost)
+                        let total = (s1 < s0 ? s1 : s0) &+ VP8Score.distortionScale &* distortion
+                        let end = n < 15 ? lambda &* Int64(endCosts[v == 1 ? 1 : 2]) : 0
+                        return (total, s1 < s0 ? 1 : 0, v == 0 ? unreachable : total &+ end)
                     }
-                    previousScore = score; previousAlive = alive; previousContext = nextContext
+                    let down = reach(base)
+                    // The level above `base` is looked up clamped (it may be maxLevel + 1) and dropped when
+                    // rounding up is not allowed.
+                    let upLevel = min(base + 1, VP8Quantize.maxLevel)
+                    var up = reach(upLevel)
+                    if base + 1 > ceiling { up = (unreachable, 0, unreachable) }
+                    node[n * 2] = Node(score: down.total, level: base, previous: down.from)
+                    node[n * 2 + 1] = Node(score: up.total, level: base + 1, previous: up.from)
+                    if down.ended < bestScore { bestScore = down.ended; bestEnd = n; bestState = 0 }
+                    if up.ended < bestScore { bestScore = up.ended; bestEnd = n; bestState = 1 }
+                    previousScore = (down.total, up.total)
+                    previousContext = (Int(min(base, 2)), Int(min(base + 1, 2)))
                 }
             }
             for i in 0..<16 { levels[i] = 0; coefficients[i] = 0 }
@@ -101,14 +110,15 @@ enum VP8Trellis {
             while n >= first {
                 let entry = node[n * 2 + state]
                 let j = zigzag[n]
-                let signed = original[j] < 0 ? -entry.level : entry.level
+                let signed = originalAt[j] < 0 ? -entry.level : entry.level
                 levels[n] = Int16(truncatingIfNeeded: signed)
-                coefficients[j] = signed &* m.step[j]
+                coefficients[j] = signed &* stepAt[j]
                 if entry.level != 0 { any = true }
                 state = Int(entry.previous)
                 n -= 1
             }
             return any
+          }
         }
     }
 }
