@@ -26,6 +26,26 @@ final class RasterTests: XCTestCase {
         XCTAssertEqual(Adler32.checksum(Array("123456789".utf8)), 0x091E_01DE)
         XCTAssertEqual(CRC32.checksum([UInt8]()), 0)
         XCTAssertEqual(Adler32.checksum([UInt8]()), 1)
+        // The 16-byte lane path against the definition (RFC 1950 §8.2), byte by byte, on lengths around the chunk
+        // and 5552-byte block boundaries, all-0xFF runs (the largest sums) and updates split at odd places.
+        var seed: UInt64 = 7
+        for length in [1, 15, 16, 17, 31, 33, 5551, 5552, 5553, 11_104, 11_121, 70_000] {
+            for allMax in [false, true] {
+                let data = (0..<length).map { _ -> UInt8 in
+                    seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                    return allMax ? 0xFF : UInt8(truncatingIfNeeded: seed >> 56)
+                }
+                var a: UInt32 = 1, b: UInt32 = 0
+                for byte in data { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+                XCTAssertEqual(Adler32.checksum(data), b << 16 | a, "length \(length)")
+                let split = length / 3
+                let pieces = data.withUnsafeBufferPointer { whole in
+                    Adler32.update(Adler32.update(1, UnsafeBufferPointer(rebasing: whole[..<split])),
+                                   UnsafeBufferPointer(rebasing: whole[split...]))
+                }
+                XCTAssertEqual(pieces, b << 16 | a, "length \(length) in two pieces")
+            }
+        }
         let long = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         var crc: UInt32 = 0
         long.withUnsafeBufferPointer { crc = CRC32.update(CRC32.update(0, UnsafeBufferPointer(rebasing: $0[0..<777])), UnsafeBufferPointer(rebasing: $0[777...])) }

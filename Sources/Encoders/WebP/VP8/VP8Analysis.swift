@@ -144,10 +144,14 @@ private final class VP8AnalysisScratch {
         for r in 0..<size { edges[o + 1 + size + r] = mbX == 0 ? 129 : plane[(y0 + r) * stride + x0 - 1] }
     }
 
+    /// Adds one row of four bins to the histogram: lane k counts into its own copy (k · bins), so increments of
+    /// the same bin — most coefficients fall in the first bins — do not wait on each other through memory; the
+    /// copies are summed at the end.
     @inline(__always)
     private func countBins(_ bins: UnsafeRawBufferPointer, into histogram: UnsafeMutablePointer<Int32>) {
-        let b = bins.baseAddress!.assumingMemoryBound(to: Int32.self)
-        histogram[Int(b[0])] += 1; histogram[Int(b[1])] += 1; histogram[Int(b[2])] += 1; histogram[Int(b[3])] += 1
+        let b = bins.baseAddress!.assumingMemoryBound(to: Int32.self), n = VP8Analysis.bins
+        histogram[Int(b[0])] &+= 1; histogram[n + Int(b[1])] &+= 1
+        histogram[2 * n + Int(b[2])] &+= 1; histogram[3 * n + Int(b[3])] &+= 1
     }
 
     /// 510 · (last occupied bin) / (peak bin count) of the |coefficient| >> 3 histogram over `blocks` 4x4 blocks.
@@ -155,12 +159,9 @@ private final class VP8AnalysisScratch {
     /// in the 16-wide source (U columns 0–7, V 8–15) and stacked in the prediction (U rows 0–7, V rows 8–15).
     private func complexity(source: UnsafePointer<UInt8>, prediction: UnsafePointer<UInt8>, predictionStride: Int,
                             blocks: Int, chroma: Bool) -> Int32 {
-        var histogram = (0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32,
-                         0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32,
-                         0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32,
-                         0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32, 0 as Int32)
-        return withUnsafeMutableBytes(of: &histogram) { raw in
-            let h = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * VP8Analysis.bins) { storage in
+            let h = storage.baseAddress!
+            h.initialize(repeating: 0, count: 4 * VP8Analysis.bins)
             for b in 0..<blocks {
                 let s: UnsafePointer<UInt8>, p: UnsafePointer<UInt8>
                 if chroma {
@@ -185,8 +186,10 @@ private final class VP8AnalysisScratch {
                 withUnsafeBytes(of: &bins2) { countBins($0, into: h) }
                 withUnsafeBytes(of: &bins3) { countBins($0, into: h) }
             }
+            let n = VP8Analysis.bins
+            for k in 0..<n { h[k] = h[k] &+ h[n + k] &+ h[2 * n + k] &+ h[3 * n + k] }
             var peak: Int32 = 0, last = 0
-            for k in 0..<VP8Analysis.bins where h[k] > 0 { peak = max(peak, h[k]); last = k }
+            for k in 0..<n where h[k] > 0 { peak = max(peak, h[k]); last = k }
             return peak > 1 ? 510 * Int32(last) / peak : 0
         }
     }
