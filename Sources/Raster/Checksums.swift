@@ -96,14 +96,10 @@ public enum Adler32 {
         var byteSums = Lanes(), prefix = Lanes(), weighted = Lanes()
         let raw = UnsafeRawPointer(p)
         for k in 0..<chunks {
-            let v = raw.loadUnaligned(fromByteOffset: k &* 16, as: SIMD16<UInt8>.self)
-            let z: UInt8 = 0
-            let first = Int16Lanes.widen(unsafeBitCast(SIMD16<UInt8>(v[0], z, v[1], z, v[2], z, v[3], z,
-                                                                     v[4], z, v[5], z, v[6], z, v[7], z),
-                                                       to: SIMD8<Int16>.self))
-            let second = Int16Lanes.widen(unsafeBitCast(SIMD16<UInt8>(v[8], z, v[9], z, v[10], z, v[11], z,
-                                                                      v[12], z, v[13], z, v[14], z, v[15], z),
-                                                        to: SIMD8<Int16>.self))
+            let first = Int16Lanes.widen(Int16Lanes.widenBytes(raw.loadUnaligned(fromByteOffset: k &* 16,
+                                                                                 as: SIMD8<UInt8>.self)))
+            let second = Int16Lanes.widen(Int16Lanes.widenBytes(raw.loadUnaligned(fromByteOffset: k &* 16 &+ 8,
+                                                                                  as: SIMD8<UInt8>.self)))
             prefix &+= byteSums
             byteSums &+= first &+ second
             weighted &+= first &* highWeights &+ second &* lowWeights

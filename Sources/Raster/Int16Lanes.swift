@@ -16,6 +16,14 @@ public enum Int16Lanes {
         return unsafeBitCast(spread, to: Sums.self) &>> 16
     }
 
+    /// Eight bytes zero-extended to 16-bit lanes (`punpcklbw` with zero).
+    @inlinable @inline(__always)
+    public static func widenBytes(_ b: SIMD8<UInt8>) -> Samples {
+        let z: UInt8 = 0
+        return unsafeBitCast(SIMD16<UInt8>(b[0], z, b[1], z, b[2], z, b[3], z, b[4], z, b[5], z, b[6], z, b[7], z),
+                             to: Samples.self)
+    }
+
     /// a·ca + b·cb per lane with exact 32-bit products and a wrapping sum (`pmaddwd` on the interleaved inputs).
     /// The coefficients must fit in 16 bits.
     @inlinable @inline(__always)

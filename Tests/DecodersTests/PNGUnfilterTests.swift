@@ -1,15 +1,12 @@
 import XCTest
 @testable import Decoders
+import TestSupport
 
 /// `PNGUnfilter.row` (with its per-pixel lanes for 3- and 4-byte pixels) against the filters written straight
 /// from PNG spec §9.2 and §9.4, byte by byte, on random and extreme rows of every pixel size, for the three ways
 /// the decoder lays rows out: separate buffers, in place, and compacted in place (destination before source).
 final class PNGUnfilterTests: XCTestCase {
-    private struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
-        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next() >> 24) }
-    }
+    private typealias Random = TestRandom
 
     private static func reference(filter: UInt8, row: [UInt8], previous: [UInt8], bpp: Int) -> [UInt8] {
         var out = row

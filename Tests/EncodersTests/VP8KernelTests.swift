@@ -1,14 +1,11 @@
 import XCTest
 @testable import Encoders
+import TestSupport
 
 /// The SIMD kernels of the VP8 encoder against plain scalar reference versions written straight from RFC 6386
 /// (sections 12.3 and 14): same outputs on random and extreme inputs.
 final class VP8KernelTests: XCTestCase {
-    private struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
-        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next() >> 24) }
-    }
+    private typealias Random = TestRandom
 
     func testSubblockPredictionsMatchReference() {
         var rng = Random(state: 0x9E3779B97F4A7C15)

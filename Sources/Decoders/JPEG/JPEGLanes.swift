@@ -19,13 +19,9 @@ enum JPEGLanes {
     @inline(__always)
     static func narrowLow(_ a: Lanes32) -> Lanes16 { unsafeBitCast(a, to: SIMD16<Int16>.self).evenHalf }
 
-    /// Eight bytes as 16-bit lanes (`punpcklbw` with zero).
+    /// Eight bytes as 16-bit lanes (`Int16Lanes.widenBytes`: `punpcklbw` with zero).
     @inline(__always)
-    static func widenBytes(_ b: SIMD8<UInt8>) -> Lanes16 {
-        let z: UInt8 = 0
-        return unsafeBitCast(SIMD16<UInt8>(b[0], z, b[1], z, b[2], z, b[3], z, b[4], z, b[5], z, b[6], z, b[7], z),
-                             to: Lanes16.self)
-    }
+    static func widenBytes(_ b: SIMD8<UInt8>) -> Lanes16 { Int16Lanes.widenBytes(b) }
 
     /// a·ca + b·cb per lane, exact (`Int16Lanes.multiplyAdd`: `pmaddwd`); the constants must fit in 16 bits.
     @inline(__always)

@@ -67,7 +67,12 @@ extension FixedPointRGBToYCbCr {
             &+ p.b &* Int16Lanes.widen(c.single.b)
         let halves = p.r2 &* Int16Lanes.widen(c.half.r) &+ p.g2 &* Int16Lanes.widen(c.half.g)
             &+ p.b2 &* Int16Lanes.widen(c.half.b)
-        let v = Int16Lanes.high(singles &+ halves &+ c.offset)
+        return clamp255(Int16Lanes.high(singles &+ halves &+ c.offset))
+    }
+
+    /// Each lane clamped to 0...255 with shifts and masks (no compares: they become scalar code).
+    @inlinable @inline(__always)
+    static func clamp255(_ v: Samples) -> Samples {
         let nonNegative = v & ~(v &>> 15)
         return (nonNegative | ((Samples(repeating: 255) &- nonNegative) &>> 15)) & 255
     }
@@ -211,9 +216,7 @@ extension FixedPointRGBToYCbCr {
             let total = Int16Lanes.widen(r) &* Int16Lanes.widen(c.single.r)
                 &+ Int16Lanes.widen(g) &* Int16Lanes.widen(c.single.g)
                 &+ Int16Lanes.widen(b) &* Int16Lanes.widen(c.single.b) &+ c.offset
-            let v = Int16Lanes.high(total &>> Sums.Scalar(extraShift))
-            let nonNegative = v & ~(v &>> 15)
-            return (nonNegative | ((Samples(repeating: 255) &- nonNegative) &>> 15)) & 255
+            return Self.clamp255(Int16Lanes.high(total &>> Sums.Scalar(extraShift)))
         }
         var x = 0
         while x < count {
