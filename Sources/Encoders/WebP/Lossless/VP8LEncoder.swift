@@ -31,32 +31,8 @@ enum VP8LEncoder {
         } else if preset.tryAlternatives && analysis.ranking.count > 1 {
             chains.append(analysis.ranking[1].chain)
         }
-        var trials: [Trial] = []
-        for chain in chains {
-            guard chain == .palette, let sorted = palette else {
-                trials.append(Trial(chain: chain, predictorBits: preset.predictorBits,
-                                    crossColorBits: analysis.redAndBlueAlwaysZero ? nil : preset.crossColorBits))
-                if width * height <= preset.finerTilesUpTo && (chain == .predicted || chain == .predictedSubtractGreen) {
-                    // Small images: finer predictor and cross-colour tiles cost few bits and adapt better.
-                    let bits = max(2, preset.predictorBits - 1)
-                    trials.append(Trial(chain: chain, predictorBits: bits,
-                                        crossColorBits: analysis.redAndBlueAlwaysZero ? nil : bits))
-                }
-                continue
-            }
-            let reordered = VP8LColorTransforms.deltaMinimizingOrder(sorted)
-            if reordered == sorted {
-                trials.append(Trial(chain: chain, palette: sorted))
-            } else if small {
-                // Small images: the table's description weighs as much as the pixels; code both orders.
-                trials.append(Trial(chain: chain, palette: sorted))
-                trials.append(Trial(chain: chain, palette: reordered))
-            } else {
-                // The order only permutes the index symbols, so it changes little but the table's own size.
-                let better = paletteBits(reordered, preset) < paletteBits(sorted, preset) ? reordered : sorted
-                trials.append(Trial(chain: chain, palette: better))
-            }
-        }
+        let trials = trials(chains, palette: palette, analysis: analysis, width: width, height: height,
+                            preset: preset, small: small)
         var results = [[UInt8]](repeating: [], count: trials.count)
         results.withUnsafeMutableBufferPointer { out in
             let slots = out.baseAddress!
@@ -65,6 +41,41 @@ enum VP8LEncoder {
             }
         }
         return results.min { $0.count < $1.count }!
+    }
+
+    /// The codings to try for each chain: for the palette chain the colour table sorted or reordered (both on
+    /// small images, where the table's description weighs as much as the pixels; else the one whose table codes
+    /// smaller: the order only permutes the index symbols); for the predicted chains the preset's tiles, and on
+    /// small images also tiles half as wide (they cost few bits and adapt better).
+    private static func trials(_ chains: [VP8LAnalysis.Chain], palette: [UInt32]?, analysis: VP8LAnalysis.Result,
+                               width: Int, height: Int, preset: VP8LEffort, small: Bool) -> [Trial] {
+        var trials: [Trial] = []
+        let crossColorBits = analysis.redAndBlueAlwaysZero ? nil : preset.crossColorBits
+        for chain in chains {
+            switch chain {
+            case .palette:
+                guard let sorted = palette else { continue }
+                let reordered = VP8LColorTransforms.deltaMinimizingOrder(sorted)
+                if reordered == sorted {
+                    trials.append(Trial(chain: chain, palette: sorted))
+                } else if small {
+                    trials.append(Trial(chain: chain, palette: sorted))
+                    trials.append(Trial(chain: chain, palette: reordered))
+                } else {
+                    let better = paletteBits(reordered, preset) < paletteBits(sorted, preset) ? reordered : sorted
+                    trials.append(Trial(chain: chain, palette: better))
+                }
+            case .predicted, .predictedSubtractGreen:
+                trials.append(Trial(chain: chain, predictorBits: preset.predictorBits, crossColorBits: crossColorBits))
+                if width * height <= preset.finerTilesUpTo {
+                    let bits = max(2, preset.predictorBits - 1)
+                    trials.append(Trial(chain: chain, predictorBits: bits, crossColorBits: crossColorBits.map { _ in bits }))
+                }
+            case .direct, .subtractGreen:
+                trials.append(Trial(chain: chain))
+            }
+        }
+        return trials
     }
 
     /// Bits of the delta-coded colour table of `palette` as a sub-image.
