@@ -25,11 +25,11 @@ extension AV1TileEncoder {
     // MARK: Luma
 
     /// The luma palette of the block (AV1PaletteColors.choose over its on-screen source); nil when none fits.
-    func lumaPaletteCandidate(_ b: AV1BlockGeometry) -> AV1BlockPalette? {
+    func lumaPaletteCandidate(_ b: AV1BlockGeometry, budget: Double) -> AV1BlockPalette? {
         let (w, h) = paletteOnscreen(b)
         let src = f.source[0]
         guard let colors = AV1PaletteColors.choose(src.data + b.y0 * src.stride + b.x0, stride: src.stride, width: w, height: h,
-                                                   maxColors: 8)
+                                                   maxColors: 8, lambda: f.settings.paletteKMeans ? lambda : nil, budget: budget)
         else { return nil }
         var p = AV1BlockPalette()
         p.lumaSide = b.side
@@ -44,10 +44,11 @@ extension AV1TileEncoder {
     /// squared error and extent of the winner.
     func tryLumaPalette(_ b: AV1BlockGeometry, yModeCdf: UnsafeMutablePointer<UInt16>, normal: (sse: Int, lumaExtent: (w: Int, h: Int)),
                         _ m: inout AV1BlockModes) -> (sse: Int, lumaExtent: (w: Int, h: Int)) {
-        guard paletteAllowed(b), var palette = lumaPaletteCandidate(b) else { return normal }
+        guard paletteAllowed(b) else { return normal }
         let lambdaBits = lambda / 512
         let lumaLevels = min(AV1TileEncoder.chromaLevels, b.side * b.side)
         let normalCost = Double(normal.sse) + lambdaBits * Double(lumaRate(b, m, yModeCdf: yModeCdf))
+        guard var palette = lumaPaletteCandidate(b, budget: f.forced.palette ? .infinity : normalCost) else { return normal }
         let normalModes = m
         copyRecon(b.r, b.c, b.bsize, slot: txSearchReconSlot, lumaOnly: true, restore: false)
         quantBest.update(from: quant, count: lumaLevels)
@@ -96,13 +97,14 @@ extension AV1TileEncoder {
 
     /// The chroma palette of the block (AV1PaletteColors.choosePairs over its on-screen (U, V) source pairs); nil when
     /// none fits. Entries ordered by U then V (the decoder sorts U; V follows the entries).
-    func chromaPaletteCandidate(_ b: AV1BlockGeometry) -> (u: [UInt8], v: [UInt8], map: [UInt8], width: Int, height: Int)? {
+    func chromaPaletteCandidate(_ b: AV1BlockGeometry, budget: Double) -> (u: [UInt8], v: [UInt8], map: [UInt8], width: Int, height: Int)? {
         let (w, h) = paletteOnscreen(b)
         let cw = w >> f.subX, ch = h >> f.subY
         let side = b.side >> f.subX, sideH = b.side >> f.subY
         let su = f.source[1], sv = f.source[2]
         let pu = su.data + b.cy0 * su.stride + b.cx0, pv = sv.data + b.cy0 * sv.stride + b.cx0
-        guard let pairs = AV1PaletteColors.choosePairs(pu, pv, stride: su.stride, width: cw, height: ch, maxColors: 8)
+        guard let pairs = AV1PaletteColors.choosePairs(pu, pv, stride: su.stride, width: cw, height: ch, maxColors: 8,
+                                                       lambda: f.settings.paletteKMeans ? lambda : nil, budget: budget)
         else { return nil }
         let map = AV1PaletteColors.pairIndexMap(pu, pv, stride: su.stride, width: side, height: sideH, onscreenW: cw, onscreenH: ch,
                                                 u: pairs.u, v: pairs.v)
@@ -114,9 +116,10 @@ extension AV1TileEncoder {
     /// error of the winner.
     func tryChromaPalette(_ b: AV1BlockGeometry, uvCdf: (cdf: UnsafeMutablePointer<UInt16>, n: Int), txLog2: Int,
                           lumaExtent: (w: Int, h: Int), normalDist: Int, _ m: inout AV1BlockModes) -> Int {
-        guard paletteAllowed(b), b.hasChroma, let cand = chromaPaletteCandidate(b) else { return normalDist }
+        guard paletteAllowed(b), b.hasChroma else { return normalDist }
         let lambdaBits = lambda / 512
         let normalCost = Double(normalDist) + lambdaBits * Double(chromaRate(b, m, uvCdf: uvCdf, txLog2: txLog2))
+        guard let cand = chromaPaletteCandidate(b, budget: f.forced.palette ? .infinity : normalCost) else { return normalDist }
         let normalModes = m
         copyRecon(b.r, b.c, b.bsize, slot: paletteReconSlot, restore: false)
         paletteLevelsSlot.update(from: chromaQuant, count: 2 * 4096)

@@ -52,6 +52,8 @@ struct AV1SpeedSettings: Sendable, Equatable {
     /// Palette mode (§5.11.46) is tried on 8x8 to 64x64 blocks with few colours, in frames whose statistics say
     /// screen content or graphics (AV1ScreenContent); every other frame keeps allow_screen_content_tools 0.
     var palette: Bool
+    /// Blocks of more than 8 colours try a k-means palette (with the residual coded on top) besides the exact ones.
+    var paletteKMeans: Bool
 
     // MARK: Transforms
 
@@ -121,6 +123,7 @@ struct AV1SpeedSettings: Sendable, Equatable {
         chromaModeSearch = speed <= 8
         intraEdgeFilter = false
         palette = speed <= 8
+        paletteKMeans = speed <= 6
         txTypesForWinnerOnly = speed >= 7
         lumaTxTypes = speed > 8 ? [AV1Tx.dctDct]
             : speed <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]
