@@ -153,6 +153,37 @@ enum VP8LColorTransforms {
         return colors.sorted()
     }
 
+    /// The sorted palette reordered so that consecutive entries differ little: the table is stored delta-coded
+    /// (§4.4), and a sorted table of colours that vary in several channels at once leaves deltas of every size.
+    /// Greedy walk from the first entry to the nearest remaining one, the distance being the sum over the four
+    /// channels of the wrapped absolute delta.
+    static func deltaMinimizingOrder(_ sorted: [UInt32]) -> [UInt32] {
+        var left = sorted
+        var out: [UInt32] = []
+        out.reserveCapacity(sorted.count)
+        var current = left.removeFirst()
+        out.append(current)
+        @inline(__always) func distance(_ a: UInt32, _ b: UInt32) -> Int {
+            var sum = 0
+            for shift in stride(from: 0, to: 32, by: 8) {
+                let d = Int(UInt8(truncatingIfNeeded: (a >> UInt32(shift)) &- (b >> UInt32(shift))))
+                sum += min(d, 256 - d)
+            }
+            return sum
+        }
+        while !left.isEmpty {
+            var best = 0
+            var bestDistance = Int.max
+            for (k, c) in left.enumerated() {
+                let d = distance(c, current)
+                if d < bestDistance { bestDistance = d; best = k }
+            }
+            current = left.remove(at: best)
+            out.append(current)
+        }
+        return out
+    }
+
     /// Pixel-bundling shift for a palette of `count` colours (RFC 9649 §4.4).
     static func bundleBits(paletteCount count: Int) -> Int {
         count <= 2 ? 3 : (count <= 4 ? 2 : (count <= 16 ? 1 : 0))

@@ -15,6 +15,8 @@ struct VP8LEffort {
     /// Images of at most this many pixels are coded with every transform chain (they are cheap, and the
     /// analysis' estimates are least reliable on them).
     var everyChainUpTo: Int
+    /// Images of at most this many pixels also try predictor and cross-colour tiles half as wide.
+    var finerTilesUpTo: Int
 
     private enum Table {
         // Match finder: chain candidates per pixel, window in rows, length that ends the search.
@@ -34,6 +36,7 @@ struct VP8LEffort {
         static let crossColorBits: [Int?] = [nil, 5, 5, 5, 5, 4, 4]
         static let tryAlternatives = [false, false, false, false, false, true, true]
         static let everyChainUpTo = [0, 4096, 16384, 65536, 65536, 262_144, 262_144]
+        static let finerTilesUpTo = [0, 0, 4096, 16384, 16384, 65536, 65536]
     }
 
     static func level(_ effort: Int) -> VP8LEffort {
@@ -50,7 +53,7 @@ struct VP8LEffort {
         return VP8LEffort(image: image, predictorBits: Table.predictorBits[e],
                           predictorModes: e == 0 ? [1, 2, 11, 12] : Array(0..<14),
                           crossColorBits: Table.crossColorBits[e], tryAlternatives: Table.tryAlternatives[e],
-                          everyChainUpTo: Table.everyChainUpTo[e])
+                          everyChainUpTo: Table.everyChainUpTo[e], finerTilesUpTo: Table.finerTilesUpTo[e])
     }
 
     /// Coding parameters of the main image (palette images get larger entropy tiles: their symbols vary less).

@@ -25,24 +25,67 @@ enum VP8LEncoder {
         let analysis = VP8LAnalysis.analyze(argb, width: width, height: height, paletteSize: palette?.count,
                                             transformBits: preset.predictorBits)
         var chains = [analysis.ranking[0].chain]
-        if width * height <= preset.everyChainUpTo {
+        let small = width * height <= preset.everyChainUpTo
+        if small {
             chains = analysis.ranking.map { $0.chain }
         } else if preset.tryAlternatives && analysis.ranking.count > 1 {
             chains.append(analysis.ranking[1].chain)
         }
-        var results = [[UInt8]](repeating: [], count: chains.count)
+        var trials: [Trial] = []
+        for chain in chains {
+            guard chain == .palette, let sorted = palette else {
+                trials.append(Trial(chain: chain, predictorBits: preset.predictorBits,
+                                    crossColorBits: analysis.redAndBlueAlwaysZero ? nil : preset.crossColorBits))
+                if width * height <= preset.finerTilesUpTo && (chain == .predicted || chain == .predictedSubtractGreen) {
+                    // Small images: finer predictor and cross-colour tiles cost few bits and adapt better.
+                    let bits = max(2, preset.predictorBits - 1)
+                    trials.append(Trial(chain: chain, predictorBits: bits,
+                                        crossColorBits: analysis.redAndBlueAlwaysZero ? nil : bits))
+                }
+                continue
+            }
+            let reordered = VP8LColorTransforms.deltaMinimizingOrder(sorted)
+            if reordered == sorted {
+                trials.append(Trial(chain: chain, palette: sorted))
+            } else if small {
+                // Small images: the table's description weighs as much as the pixels; code both orders.
+                trials.append(Trial(chain: chain, palette: sorted))
+                trials.append(Trial(chain: chain, palette: reordered))
+            } else {
+                // The order only permutes the index symbols, so it changes little but the table's own size.
+                let better = paletteBits(reordered, preset) < paletteBits(sorted, preset) ? reordered : sorted
+                trials.append(Trial(chain: chain, palette: better))
+            }
+        }
+        var results = [[UInt8]](repeating: [], count: trials.count)
         results.withUnsafeMutableBufferPointer { out in
             let slots = out.baseAddress!
-            Job.parallelFor(chains.count) { k in
-                slots[k] = encode(argb, width: width, height: height, chain: chains[k], palette: palette ?? [],
-                                  crossColor: !analysis.redAndBlueAlwaysZero, preset: preset)
+            Job.parallelFor(trials.count) { k in
+                slots[k] = encode(argb, width: width, height: height, trial: trials[k], preset: preset)
             }
         }
         return results.min { $0.count < $1.count }!
     }
 
-    private static func encode(_ argb: [UInt32], width: Int, height: Int, chain: VP8LAnalysis.Chain,
-                               palette: [UInt32], crossColor: Bool, preset: VP8LEffort) -> [UInt8] {
+    /// Bits of the delta-coded colour table of `palette` as a sub-image.
+    private static func paletteBits(_ palette: [UInt32], _ preset: VP8LEffort) -> Int {
+        var writer = LSBBitWriter(reservingCapacity: palette.count * 4)
+        VP8LImageWriter.writeSubimage(VP8LColorTransforms.deltaCodedPalette(palette), width: palette.count, height: 1,
+                                      parameters: preset.imageParameters(palette: true), to: &writer)
+        return writer.bitPosition
+    }
+
+    /// One way of coding the image: the transform chain, the colour table's order (palette chain), the predictor
+    /// and cross-colour tile sizes (log2; no cross colour when nil).
+    private struct Trial {
+        var chain: VP8LAnalysis.Chain
+        var palette: [UInt32] = []
+        var predictorBits = 0
+        var crossColorBits: Int? = nil
+    }
+
+    private static func encode(_ argb: [UInt32], width: Int, height: Int, trial: Trial, preset: VP8LEffort) -> [UInt8] {
+        let chain = trial.chain, palette = trial.palette
         let parameters = preset.imageParameters(palette: chain == .palette)
         var writer = LSBBitWriter(reservingCapacity: argb.count)
         var pixels = argb
@@ -66,7 +109,7 @@ enum VP8LEncoder {
         }
         if chain == .predicted || chain == .predictedSubtractGreen {
             // Predictor (type 0, §4.1).
-            let bits = preset.predictorBits
+            let bits = trial.predictorBits
             let predicted = VP8LPredictor.apply(pixels, width: width, height: height, tileBits: bits,
                                                 modes: preset.predictorModes)
             pixels = predicted.residuals
@@ -76,7 +119,7 @@ enum VP8LEncoder {
             VP8LImageWriter.writeSubimage(predicted.modes, width: (width + (1 << bits) - 1) >> bits,
                                           height: (height + (1 << bits) - 1) >> bits, parameters: parameters,
                                           to: &writer)
-            if crossColor, let bits = preset.crossColorBits {
+            if let bits = trial.crossColorBits {
                 // Cross colour (type 1, §4.2).
                 let elements = VP8LColorTransforms.crossColor(&pixels, width: width, height: height, tileBits: bits)
                 writer.write(1, count: 1)

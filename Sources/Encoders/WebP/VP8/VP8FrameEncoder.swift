@@ -20,6 +20,8 @@ struct VP8FrameEncoder {
     /// same loop: a skipped macroblock leaves the same contexts as its coded empty blocks would, so the frame's
     /// statistics without skip flags are the sum of the two.
     var skippedTokenCounts: [UInt32] = []
+    /// Every macroblock's token bools as the loop coded them, for the writer.
+    var tokenRows: VP8TokenRows? = nil
 
     /// Token costs are re-derived from the statistics of the rows coded so far about this many times per frame,
     /// and never more often than every `minRefreshMacroblocks` macroblocks.
@@ -75,6 +77,8 @@ struct VP8FrameEncoder {
         }
         let schedule = VP8CostSchedule(refreshRows: refreshRows, rowStats: rowStats)
         let wavefront = VP8Wavefront(rows: mbh, columns: mbw)
+        let tokenRows = VP8TokenRows(rows: mbh, columns: mbw)
+        self.tokenRows = tokenRows
         let segments = setup.segments
         let segmentOfMB = self.segmentOfMB
         let preset = self.preset
@@ -103,8 +107,9 @@ struct VP8FrameEncoder {
                                                                    leftModes: leftModes, topDiffusion: topDiffusion,
                                                                    leftDiffusion: leftDiffusion)
                         var statsTop = (UInt64(0), UInt64(0)), statsLeft = (UInt64(0), UInt64(0))
-                        var counter = VP8TokenCounter(counts: rowStats + mbY * statsSize)
-                        var skippedCounter = VP8TokenCounter(counts: skippedStats + mbY * statsSize)
+                        var recorder = VP8TokenRecorder(counts: rowStats + mbY * statsSize,
+                                                        cursor: tokenRows.reserveMacroblock(row: mbY, used: 0))
+                        var used = 0
                         for mbX in 0..<mbw {
                             guard wavefront.waitForRowAbove(row: mbY, count: mbX + 2) else { throw VP8FrameEncoder.stopReason() }
                             let mb = mbY * mbw + mbX
@@ -120,13 +125,14 @@ struct VP8FrameEncoder {
                                 let top = t.baseAddress!.assumingMemoryBound(to: UInt8.self)
                                 let left = l.baseAddress!.assumingMemoryBound(to: UInt8.self)
                                 let isI4 = Int(info.yMode) == VP8Modes.bPred
-                                if info.skip {
-                                    VP8Tokens.emitMacroblock(lvp + mb * 400, isI4: isI4, topNz: top, leftNz: left,
-                                                             into: &skippedCounter)
-                                } else {
-                                    VP8Tokens.emitMacroblock(lvp + mb * 400, isI4: isI4, topNz: top, leftNz: left,
-                                                             into: &counter)
-                                }
+                                // Skipped macroblocks count apart: their tokens are coded only without skip flags.
+                                recorder.counts = (info.skip ? skippedStats : rowStats) + mbY * statsSize
+                                let row = tokenRows.reserveMacroblock(row: mbY, used: used)
+                                recorder.cursor = row + used
+                                VP8Tokens.emitMacroblock(lvp + mb * 400, isI4: isI4, topNz: top, leftNz: left,
+                                                         into: &recorder)
+                                used = recorder.cursor - row
+                                tokenRows.ends[mb] = Int32(used)
                             } }
                             wavefront.publish(row: mbY, count: mbX + 1)
                         }

@@ -21,31 +21,6 @@ extension VP8FrameEncoder {
         return (probabilities, updated)
     }
 
-    /// Visits macroblocks in bitstream order with the token contexts a decoder keeps (section 13.3); skipped
-    /// macroblocks (when skipping is enabled) clear their contexts instead of being visited.
-    func walkTokens(skipEnabled: Bool, rowStart: (Int) -> Void,
-                    body: (Int, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>) -> Void) {
-        let mbw = picture.mbWidth
-        var topNz = [UInt8](repeating: 0, count: mbw * 9)
-        var leftNz = [UInt8](repeating: 0, count: 9)
-        topNz.withUnsafeMutableBufferPointer { t in leftNz.withUnsafeMutableBufferPointer { l in
-            for mbY in 0..<picture.mbHeight {
-                rowStart(mbY)
-                l.update(repeating: 0)
-                for mbX in 0..<mbw {
-                    let index = mbY * mbw + mbX
-                    let info = infos[index]
-                    let top = t.baseAddress! + mbX * 9
-                    if skipEnabled && info.skip {
-                        VP8Tokens.clearAfterSkip(isI4: Int(info.yMode) == VP8Modes.bPred, topNz: top, leftNz: l.baseAddress!)
-                    } else {
-                        body(index, top, l.baseAddress!)
-                    }
-                }
-            }
-        } }
-    }
-
     /// Whether per-macroblock skip flags pay: the flags cost about n·H(p) bits against the end-of-block tokens
     /// that skipped macroblocks would otherwise code (estimated with the default-probability costs).
     func skipDecision() -> (enabled: Bool, probability: Int) {
@@ -149,20 +124,34 @@ extension VP8FrameEncoder {
         } } } }
         let first = header.finish()
 
-        // Token partitions: macroblock row r goes to partition r mod count (section 9.5).
-        var writers = (0..<partitionCount).map { _ in
-            VP8TokenWriter(encoder: VP8BoolEncoder(capacity: levels.count / partitionCount + 64),
-                           probabilities: probabilities)
+        // Token partitions: macroblock row r goes to partition r mod count (section 9.5). The bools were recorded
+        // by the macroblock loop; partitions are independent, so they are written in parallel.
+        guard let tokenRows else { preconditionFailure("write() before encodeMacroblocks()") }
+        let table = VP8TokenRows.replayTable(probabilities)
+        var parts = [[UInt8]](repeating: [], count: partitionCount)
+        let macroblocks = self.infos, levelCount = levels.count
+        parts.withUnsafeMutableBufferPointer { out in
+            let slots = out.baseAddress!
+            table.withUnsafeBufferPointer { tb in macroblocks.withUnsafeBufferPointer { inf in
+                let tablePointer = tb.baseAddress!, infp = inf.baseAddress!
+                Job.parallelFor(partitionCount) { p in
+                    var encoder = VP8BoolEncoder(capacity: levelCount / partitionCount + 64)
+                    for row in stride(from: p, to: mbh, by: partitionCount) {
+                        guard let bools = tokenRows.buffer(row: row) else { continue }
+                        var start = 0
+                        for mbX in 0..<mbw {
+                            let mb = row * mbw + mbX
+                            let end = Int(tokenRows.ends[mb])
+                            if !(skipEnabled && infp[mb].skip) {
+                                encoder.replay(bools + start, count: end - start, table: tablePointer)
+                            }
+                            start = end
+                        }
+                    }
+                    slots[p] = encoder.finish()
+                }
+            } }
         }
-        var current = 0
-        levels.withUnsafeBufferPointer { lv in
-            walkTokens(skipEnabled: skipEnabled) { row in current = row % partitionCount } body: { index, topNz, leftNz in
-                let isI4 = Int(infos[index].yMode) == VP8Modes.bPred
-                VP8Tokens.emitMacroblock(lv.baseAddress! + index * 400, isI4: isI4, topNz: topNz, leftNz: leftNz,
-                                         into: &writers[current])
-            }
-        }
-        let parts = writers.indices.map { writers[$0].encoder.finish() }
         guard first.count < 1 << 19 else { throw LayoutOverflow.firstPartition }
         guard parts.allSatisfy({ $0.count < 1 << 24 }) else { throw LayoutOverflow.tokenPartition }
 

@@ -33,31 +33,12 @@ enum VP8Tokens {
     }
 }
 
-/// Receives the bools of token coding: the bool encoder writes them, the statistics collector counts them.
+/// Receives the bools of token coding (`VP8TokenRecorder` counts and records them).
 protocol VP8TokenSink {
     /// A bool coded with the adaptive coefficient probability at flat index `index` of the [4][8][3][11] table.
     mutating func putCoefficientBit(_ bit: Bool, index: Int)
     /// A bool with a fixed probability (extra bits, signs).
     mutating func putFixed(_ bit: Bool, _ probability: Int)
-}
-
-/// Writes token bools through a bool encoder with the frame's coefficient probabilities.
-struct VP8TokenWriter: VP8TokenSink {
-    var encoder: VP8BoolEncoder
-    let probabilities: [UInt8]
-    @inline(__always) mutating func putCoefficientBit(_ bit: Bool, index: Int) {
-        encoder.put(bit, Int(probabilities[index]))
-    }
-    @inline(__always) mutating func putFixed(_ bit: Bool, _ probability: Int) { encoder.put(bit, probability) }
-}
-
-/// Counts, per coefficient probability, how often each branch was taken: `counts[2·index + bit]`.
-struct VP8TokenCounter: VP8TokenSink {
-    let counts: UnsafeMutablePointer<UInt32>
-    @inline(__always) mutating func putCoefficientBit(_ bit: Bool, index: Int) {
-        counts[2 &* index &+ (bit ? 1 : 0)] &+= 1
-    }
-    @inline(__always) mutating func putFixed(_ bit: Bool, _ probability: Int) {}
 }
 
 extension VP8Tokens {
@@ -143,13 +124,5 @@ extension VP8Tokens {
                 topNz[ti] = nz ? 1 : 0; leftNz[li] = nz ? 1 : 0
             }
         }
-    }
-
-    /// Context flags after a skipped macroblock (section 13.3 / 19.3: all its blocks count as empty; the Y2 flag is
-    /// left alone when the macroblock has no Y2 block).
-    @inline(__always)
-    static func clearAfterSkip(isI4: Bool, topNz: UnsafeMutablePointer<UInt8>, leftNz: UnsafeMutablePointer<UInt8>) {
-        for i in 0..<8 { topNz[i] = 0; leftNz[i] = 0 }
-        if !isI4 { topNz[8] = 0; leftNz[8] = 0 }
     }
 }
