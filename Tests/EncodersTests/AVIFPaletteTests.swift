@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Raster
 @testable import Encoders
 
 /// Palette mode (AV1 spec §5.11.46 palette_mode_info, §5.11.49 palette_tokens, §7.11.4 palette prediction): dav1d's
@@ -84,12 +85,13 @@ final class AVIFPaletteTests: XCTestCase {
     }
 
     /// Every eligible block with few colours codes a palette (forced): dav1d reproduces the reconstruction, at odd
-    /// sizes, 4:2:0, 4:4:4 and gray, at low and high quality, with and without the in-loop filters.
+    /// sizes, 4:2:0, 4:4:4 and gray, at low and high quality, with and without the in-loop filters, over two tiles.
     func testDav1dForcedPalette() throws {
         guard helpers.tool("dav1d") != nil else { throw AVIFOracleMissing("dav1d not installed") }
         let cases: [(w: Int, h: Int, n: Int, sub: Bool, q: Int, filters: Bool)] = [
             (200, 136, 3, true, 60, false), (77, 53, 3, false, 80, false), (131, 70, 3, true, 30, true),
             (96, 64, 1, true, 50, false), (257, 129, 3, false, 95, true), (10, 9, 3, true, 70, false),
+            (600, 72, 3, true, 60, true),   // two tile columns: caches and contexts stop at the tile edge
         ]
         for c in cases {
             let src = graphics(width: c.w, height: c.h, planes: c.n, subsampled: c.sub)
@@ -123,6 +125,18 @@ final class AVIFPaletteTests: XCTestCase {
             XCTAssertGreaterThan(shares.luma, 0.05, "no luma palette chosen (4:2:0 \(sub), q\(q))")
             XCTAssertGreaterThanOrEqual(helpers.psnr(src[0], auto.recon[0]) + 0.5, helpers.psnr(src[0], off.recon[0]))
         }
+    }
+
+    /// With palettes chosen over two tile columns, the bytes do not depend on the thread count (tiles never read
+    /// another tile's palette state).
+    func testPaletteOutputIndependentOfThreadCount() throws {
+        let (w, h) = (700, 150)
+        let src = graphics(width: w, height: h, planes: 3, subsampled: true, seed: 3)
+        XCTAssertTrue(AV1ScreenContent.looksLikeScreenContent(luma: src[0], width: w, height: h))
+        func run(_ threads: Int) throws -> [UInt8] {
+            try Job.run(Job(threads: threads)) { try encode(src, width: w, height: h, subsampled: true, quality: 50, forced: false, filters: true).obus }
+        }
+        XCTAssertEqual(try run(1), try run(2))
     }
 
     /// The detection stays off on photo-like pictures (gradients with noise), so their bytes do not change.
