@@ -127,6 +127,28 @@ final class AVIFPaletteTests: XCTestCase {
         }
     }
 
+    /// Lossless frames (base_q_idx 0, 4x4 Walsh-Hadamard residuals) with palettes, forced and by rate: dav1d equals
+    /// the reconstruction, which equals the source, and the rate choice makes a smaller file than no palettes.
+    func testDav1dLosslessPalette() throws {
+        guard helpers.tool("dav1d") != nil else { throw AVIFOracleMissing("dav1d not installed") }
+        for (w, h, n) in [(133, 71, 3), (96, 80, 1)] {
+            let src = graphics(width: w, height: h, planes: n, subsampled: false, seed: 5)
+            var sizes: [Int] = []
+            for (forced, palette) in [(true, true), (false, true), (false, false)] {
+                var cfg = AV1PictureConfig(width: w, height: h, planes: src, subX: 0, subY: 0, qIndex: 0, speed: 6)
+                cfg.forced.palette = forced
+                cfg.settings.palette = palette
+                let r = try AV1FrameEncoder.encodeWithReconstruction(cfg)
+                let name = "lossless-palette-\(w)x\(h)-\(n)-\(forced)-\(palette)"
+                try checkDav1d(r.sequenceHeader + r.frame, r.recon, name: name)
+                XCTAssertEqual(r.recon, src, "\(name) is not lossless")
+                if forced { XCTAssertGreaterThan(try paletteShares(cfg).luma, 0.3, name) }
+                sizes.append(r.sequenceHeader.count + r.frame.count)
+            }
+            XCTAssertLessThan(sizes[1], sizes[2], "lossless palettes did not pay (\(w)x\(h), \(n) planes)")
+        }
+    }
+
     /// With palettes chosen over two tile columns, the bytes do not depend on the thread count (tiles never read
     /// another tile's palette state).
     func testPaletteOutputIndependentOfThreadCount() throws {

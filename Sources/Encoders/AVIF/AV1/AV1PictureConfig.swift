@@ -51,9 +51,9 @@ struct AV1PictureConfig {
     }
 
     /// allow_screen_content_tools: palette mode is searched when the settings allow it and the picture looks like
-    /// screen content or graphics (AV1ScreenContent), or a test forces it. Lossless frames keep it off.
+    /// screen content or graphics (AV1ScreenContent), or a test forces it; lossy and lossless frames alike.
     var allowScreenContentTools: Bool {
-        guard !codedLossless && (settings.palette || forced.palette) else { return false }
+        guard settings.palette || forced.palette else { return false }
         return forced.palette || AV1ScreenContent.looksLikeScreenContent(luma: planes[0], width: width, height: height)
     }
 
