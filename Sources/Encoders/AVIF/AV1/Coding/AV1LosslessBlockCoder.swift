@@ -208,27 +208,29 @@ extension AV1TileEncoder {
         return 0
     }
 
-    /// Lossless palettes: a block of 8x8 and up whose on-screen source has 2...8 exact luma values (or (U, V) pairs)
-    /// tries them against the chosen mode by exact rate — mode and palette symbols, colour map and coefficients
-    /// (the residual of an exact palette is zero). Sets `m.palette` (and DC_PRED) when the palette is cheaper.
+    /// Lossless palettes: a block of 8x8 and up tries its palette (AV1PaletteColors: the exact 2...8 luma values or
+    /// (U, V) pairs, else, at speed ≤ 6, k-means colours weighing squared error against bits with
+    /// AV1Tuning.losslessPaletteLambda) against the chosen mode by exact rate — mode and palette symbols, colour map
+    /// and coefficients (an exact palette leaves a zero residual). Sets `m.palette` (and DC_PRED) when cheaper.
     func tryLosslessPalette(luma: Bool, r: Int, c: Int, bsize: Int, yModeCdf: UnsafeMutablePointer<UInt16>,
                             uvCdf: (cdf: UnsafeMutablePointer<UInt16>, n: Int)?, _ m: inout AV1BlockModes) {
         let b = AV1BlockGeometry(r: r, c: c, bsize: bsize, tile: self)
         guard paletteAllowed(b) else { return }
         let (w, h) = paletteOnscreen(b)
+        let kMeansLambda = f.settings.paletteKMeans ? AV1Tuning.losslessPaletteLambda : nil
         var candidate = m
         var palette = m.palette ?? AV1BlockPalette()
         if luma {
             let src = f.source[0]
             guard let colors = AV1PaletteColors.choose(src.data + b.y0 * src.stride + b.x0, stride: src.stride, width: w, height: h,
-                                                       maxColors: 8) else { return }
+                                                       maxColors: 8, lambda: kMeansLambda) else { return }
             palette.lumaSide = b.side
             palette.yColors = colors
             palette.yMap = AV1PaletteColors.indexMap(src.data + b.y0 * src.stride + b.x0, stride: src.stride, side: b.side,
                                                      onscreenW: w, onscreenH: h, colors: colors)
             candidate.yMode = AV1Mode.dc; candidate.yAngle = 0
         } else {
-            guard b.hasChroma, let cand = chromaPaletteCandidate(b, budget: .infinity) else { return }
+            guard b.hasChroma, let cand = chromaPaletteCandidate(b, budget: .infinity, kMeansLambda: kMeansLambda) else { return }
             palette.uColors = cand.u; palette.vColors = cand.v
             palette.uvMap = cand.map; palette.chromaWidth = cand.width; palette.chromaHeight = cand.height
             candidate.uvMode = AV1Mode.dc; candidate.uvAngle = 0; candidate.cflU = 0; candidate.cflV = 0

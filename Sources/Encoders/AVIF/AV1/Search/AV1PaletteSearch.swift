@@ -95,16 +95,17 @@ extension AV1TileEncoder {
 
     // MARK: Chroma
 
-    /// The chroma palette of the block (AV1PaletteColors.choosePairs over its on-screen (U, V) source pairs); nil when
-    /// none fits. Entries ordered by U then V (the decoder sorts U; V follows the entries).
-    func chromaPaletteCandidate(_ b: AV1BlockGeometry, budget: Double) -> (u: [UInt8], v: [UInt8], map: [UInt8], width: Int, height: Int)? {
+    /// The chroma palette of the block (AV1PaletteColors.choosePairs over its on-screen (U, V) source pairs, k-means
+    /// with `kMeansLambda` when given); nil when none fits. Entries ordered by U then V (the decoder sorts U; V follows the entries).
+    func chromaPaletteCandidate(_ b: AV1BlockGeometry, budget: Double, kMeansLambda: Double?)
+        -> (u: [UInt8], v: [UInt8], map: [UInt8], width: Int, height: Int)? {
         let (w, h) = paletteOnscreen(b)
         let cw = w >> f.subX, ch = h >> f.subY
         let side = b.side >> f.subX, sideH = b.side >> f.subY
         let su = f.source[1], sv = f.source[2]
         let pu = su.data + b.cy0 * su.stride + b.cx0, pv = sv.data + b.cy0 * sv.stride + b.cx0
         guard let pairs = AV1PaletteColors.choosePairs(pu, pv, stride: su.stride, width: cw, height: ch, maxColors: 8,
-                                                       lambda: f.settings.paletteKMeans ? lambda : nil, budget: budget)
+                                                       lambda: kMeansLambda, budget: budget)
         else { return nil }
         let map = AV1PaletteColors.pairIndexMap(pu, pv, stride: su.stride, width: side, height: sideH, onscreenW: cw, onscreenH: ch,
                                                 u: pairs.u, v: pairs.v)
@@ -119,7 +120,8 @@ extension AV1TileEncoder {
         guard paletteAllowed(b), b.hasChroma else { return normalDist }
         let lambdaBits = lambda / 512
         let normalCost = Double(normalDist) + lambdaBits * Double(chromaRate(b, m, uvCdf: uvCdf, txLog2: txLog2))
-        guard let cand = chromaPaletteCandidate(b, budget: f.forced.palette ? .infinity : normalCost) else { return normalDist }
+        guard let cand = chromaPaletteCandidate(b, budget: f.forced.palette ? .infinity : normalCost,
+                                                kMeansLambda: f.settings.paletteKMeans ? lambda : nil) else { return normalDist }
         let normalModes = m
         copyRecon(b.r, b.c, b.bsize, slot: paletteReconSlot, restore: false)
         paletteLevelsSlot.update(from: chromaQuant, count: 2 * 4096)
