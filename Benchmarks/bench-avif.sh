@@ -2,7 +2,8 @@
 # AVIF: our encoder vs avifenc 0.11 (libaom 3.6) at speed 6 (its default) and speed 8, 4:2:0, the same quantizer per
 # point, on four classes of images: photos (the colour photos of Conformance/corpus/photos), tuning-photos
 # (Conformance/corpus/tuning/photo-*), tuning-art (tuning/art-*) and large (the wallpapers in Benchmarks/large/,
-# fetched by Benchmarks/fetch-large.sh).
+# fetched by Benchmarks/fetch-large.sh); optionally screen (4 screenshots of Conformance/corpus/lossless, where palette
+# mode is on: --classes screen).
 # Prints every point (bytes, wall and CPU seconds, SSIMULACRA2, PSNR), then per image and per class the BD-rate of
 # ours vs each reference on SSIMULACRA2 and on PSNR, and the CPU-time (user+sys) and wall-time ratios.
 #
@@ -62,6 +63,7 @@ images_of() {
       if [ $DEV = 1 ]; then echo "$C/tuning/art-rhythm.png $C/tuning/art-string.png"
       else ls $C/tuning/art-*.png; fi ;;
     large) ls $LARGE/*.jpg $LARGE/*.png ;;
+    screen) echo "$C/lossless/screen-code.png $C/lossless/screen-readme.png $C/lossless/screen-webp.png $C/lossless/screen-terminal.png" ;;
   esac
 }
 
@@ -93,7 +95,9 @@ for class in $CLASSES; do
   for img in $(images_of "$class"); do
     name=$(basename "$img"); base=$WORK/$class.${name%.*}
     case "$img" in
-      *.png) pngtopam "$img" 2>/dev/null | pnmtopng > "$base.orig.png" ;;   # drops alpha (all these are opaque)
+      # Drops alpha (all these are opaque but screen-transparent, not benched) and makes 16-bit sources 8-bit, as
+      # our encoder codes them (avifenc would code a 16-bit PNG at 12 bits).
+      *.png) pngtopam "$img" 2>/dev/null | pamdepth 255 | pnmtopng > "$base.orig.png" ;;
       *.jpg) djpeg "$img" | pnmtopng > "$base.orig.png" ;;
     esac
     for q in $QUALITIES; do

@@ -39,9 +39,15 @@ final class AV1FrameState: @unchecked Sendable {
     /// enable_intra_edge_filter of the sequence header (§5.5.1): directional predictions smooth (and, for small
     /// transforms, upsample) their edges (§7.11.2.4).
     var intraEdgeFilter: Bool { settings.intraEdgeFilter }
+    /// allow_screen_content_tools of the frame header (§5.9.2): blocks may code palettes (AV1ScreenContent decides).
+    let allowScreenContentTools: Bool
+    /// PaletteSizes[0...1] per mi (2 bytes) and PaletteColors per mi (8 luma, then 8 U colours), for the palette
+    /// contexts and caches (§5.11.46); one entry only when the frame codes no palettes.
+    let paletteSizes: UnsafeMutablePointer<UInt8>
+    let paletteColors: UnsafeMutablePointer<UInt8>
 
     init(width: Int, height: Int, planes: [[UInt8]], subX: Int, subY: Int, qIndex: Int, settings: AV1SpeedSettings,
-         tune: AV1Tune = .ssim) {
+         tune: AV1Tune = .ssim, screenContent: Bool = false) {
         miCols = 2 * ((width + 7) >> 3)
         miRows = 2 * ((height + 7) >> 3)
         numPlanes = planes.count
@@ -81,7 +87,14 @@ final class AV1FrameState: @unchecked Sendable {
         uvMode = .allocate(capacity: n); uvMode.initialize(repeating: 0, count: n)
         skip = .allocate(capacity: n); skip.initialize(repeating: 0, count: n)
         txSize = .allocate(capacity: n); txSize.initialize(repeating: 0, count: n)
+        allowScreenContentTools = screenContent
+        let paletteMis = screenContent ? n : 1
+        paletteSizes = .allocate(capacity: 2 * paletteMis); paletteSizes.initialize(repeating: 0, count: 2 * paletteMis)
+        paletteColors = .allocate(capacity: 16 * paletteMis); paletteColors.initialize(repeating: 0, count: 16 * paletteMis)
     }
 
-    deinit { miSize.deallocate(); yMode.deallocate(); uvMode.deallocate(); skip.deallocate(); txSize.deallocate() }
+    deinit {
+        miSize.deallocate(); yMode.deallocate(); uvMode.deallocate(); skip.deallocate(); txSize.deallocate()
+        paletteSizes.deallocate(); paletteColors.deallocate()
+    }
 }

@@ -98,7 +98,8 @@ enum AV1FrameEncoder {
     static func encodeWithReconstruction(_ cfg: AV1PictureConfig, needReconstruction: Bool = true) throws
         -> (sequenceHeader: [UInt8], frame: [UInt8], recon: [[UInt8]]) {
         let frame = AV1FrameState(width: cfg.width, height: cfg.height, planes: cfg.planes, subX: cfg.subX, subY: cfg.subY,
-                                  qIndex: cfg.qIndex, settings: cfg.settings, tune: cfg.tune)
+                                  qIndex: cfg.qIndex, settings: cfg.settings, tune: cfg.tune,
+                                  screenContent: cfg.allowScreenContentTools)
         frame.forced = cfg.forced
         // Tile layout (§5.9.15, uniform spacing).
         let sbCols = (frame.miCols + 15) >> 4, sbRows = (frame.miRows + 15) >> 4
@@ -150,8 +151,13 @@ enum AV1FrameEncoder {
         // Frame header (uncompressed_header with reduced_still_picture_header, §5.9.2).
         var w = MSBBitWriter()
         w.write(0, count: 1)            // disable_cdf_update
-        w.write(0, count: 1)            // allow_screen_content_tools
+        // allow_screen_content_tools (seq_force_screen_content_tools is SELECT_SCREEN_CONTENT_TOOLS with
+        // reduced_still_picture_header, §5.5.1); then force_integer_mv (SELECT_INTEGER_MV; intra frames use
+        // integer vectors anyway), render_and_frame_size_different, and allow_intrabc (§5.9.2).
+        w.write(frame.allowScreenContentTools ? 1 : 0, count: 1)
+        if frame.allowScreenContentTools { w.write(0, count: 1) }   // force_integer_mv
         w.write(0, count: 1)            // render_and_frame_size_different
+        if frame.allowScreenContentTools { w.write(0, count: 1) }   // allow_intrabc
         w.write(1, count: 1)            // uniform_tile_spacing_flag
         for _ in minLog2TileCols..<colsLog2 { w.write(1, count: 1) }
         if colsLog2 < maxLog2TileCols { w.write(0, count: 1) }

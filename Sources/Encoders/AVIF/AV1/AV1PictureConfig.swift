@@ -50,6 +50,13 @@ struct AV1PictureConfig {
         return out
     }
 
+    /// allow_screen_content_tools: palette mode is searched when the settings allow it and the picture looks like
+    /// screen content or graphics (AV1ScreenContent), or a test forces it; lossy and lossless frames alike.
+    var allowScreenContentTools: Bool {
+        guard settings.palette || forced.palette else { return false }
+        return forced.palette || AV1ScreenContent.looksLikeScreenContent(luma: planes[0], width: width, height: height)
+    }
+
     /// CodedLossless of §5.9.2: base_q_idx 0 with every DeltaQ 0 (the header never codes a delta) and no
     /// segmentation. Every transform block is then a 4x4 Walsh-Hadamard block.
     var codedLossless: Bool { qIndex == 0 }

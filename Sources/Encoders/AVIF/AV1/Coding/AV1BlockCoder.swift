@@ -56,8 +56,9 @@ extension AV1TileEncoder {
             chooseLumaModeByRD(b, ranked: ranked, yModeCdf: yModeCdf, &m)
         }
         let depths = deciding ? txDepthChoices(bsize) : m.txDepth...m.txDepth
-        let luma = depths.count == 1 ? codeLuma(b, depth: depths.lowerBound, chooseTypes: deciding, &m)
+        var luma = depths.count == 1 ? codeLuma(b, depth: depths.lowerBound, chooseTypes: deciding, &m)
                                      : searchLumaTxDepth(b, depths: depths, &m)
+        if deciding { luma = tryLumaPalette(b, yModeCdf: yModeCdf, normal: luma, &m) }
         rdWinner = nil   // valid for this block's luma only
         var dist = luma.sse
 
@@ -65,7 +66,10 @@ extension AV1TileEncoder {
         let uvCdf = uvModeCdfOf(b, yMode: m.yMode)
         if b.hasChroma {
             if deciding { decideChromaMode(b, uvCdf: uvCdf.cdf, txLog2: chromaTxLog2, lumaExtent: luma.lumaExtent, &m) }
-            dist += codeChroma(b, m, txLog2: chromaTxLog2, lumaExtent: luma.lumaExtent)
+            let chroma = codeChroma(b, m, txLog2: chromaTxLog2, lumaExtent: luma.lumaExtent)
+            dist += deciding ? tryChromaPalette(b, uvCdf: uvCdf, txLog2: chromaTxLog2, lumaExtent: luma.lumaExtent,
+                                                normalDist: chroma, &m)
+                             : chroma
         }
         m.skip = allLevelsZero(b, m, chromaTxLog2: chromaTxLog2)
         writeBlock(b, m, yModeCdf: yModeCdf, uvCdf: uvCdf, chromaTxLog2: chromaTxLog2, &sink)
@@ -93,7 +97,7 @@ extension AV1TileEncoder {
         m.txDepth = depth
         if chooseTypes { m.txTypes = [m.txType] }
         let res = codeLumaTransformBlocks(b.r, b.c, log2: b.log2, txLog2: b.log2 - depth, mode: m.yMode, angle: m.yAngle,
-                                          types: &m.txTypes,
+                                          palette: m.palette, types: &m.txTypes,
                                           candidates: chooseTypes && depth > 0 ? splitTypeCandidates(b.log2 - depth, m.txType) : [],
                                           measure: false)
         return (res.sse, (res.maxLumaW, res.maxLumaH))
@@ -107,7 +111,9 @@ extension AV1TileEncoder {
         for p in 1...2 {
             forEachTransformBlock(plane: p, x0: b.cx0, y0: b.cy0, log2: b.cLog2, txLog2: txLog2) { k, x, y, tx, ty in
                 buildEdges(plane: p, x: x, y: y, log2: txLog2, haveLeft: b.availLChroma || tx > 0, haveAbove: b.availUChroma || ty > 0)
-                if m.uvMode == AV1Mode.cfl {
+                if let palette = m.palette, palette.uvSize > 0 {
+                    predictFromPalette(palette, plane: p, x: x - b.cx0, y: y - b.cy0, log2: txLog2)
+                } else if m.uvMode == AV1Mode.cfl {
                     edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: txLog2, pred: pred)
                     prepareCfl(x: x, y: y, log2: txLog2, maxLumaW: lumaExtent.w, maxLumaH: lumaExtent.h)
                     applyCfl(log2: txLog2, alpha: p == 1 ? m.cflU : m.cflV, into: predAlt)
@@ -152,6 +158,7 @@ extension AV1TileEncoder {
                                       uvCdf: (cdf: UnsafeMutablePointer<UInt16>, n: Int), chromaTxLog2: Int, _ sink: inout S) {
         writeIntraModeInfo(b.r, b.c, b.bsize, m, skip: m.skip, hasChroma: b.hasChroma, yModeCdf: yModeCdf,
                            uvCdf: uvCdf.cdf, uvN: uvCdf.n, &sink)
+        if let palette = m.palette { writePaletteTokens(b.r, b.c, b.bsize, palette, &sink) }   // palette_tokens (§5.11.49)
         // read_block_tx_size (§5.11.16): intra blocks always read tx_depth under TX_MODE_SELECT.
         if f.txModeSelect && b.bsize != AV1Block.b4x4 {
             let (depthCdf, depthN) = txDepthCdf(b.r, b.c, b.bsize)
@@ -162,7 +169,11 @@ extension AV1TileEncoder {
             return
         }
         writeLumaCoefficients(b.r, b.c, log2: b.log2, m, &sink)
-        guard b.hasChroma else { return }
+        if b.hasChroma { writeChromaCoefficients(b, m, chromaTxLog2: chromaTxLog2, &sink) }
+    }
+
+    /// The coefficients of both chroma planes' transform blocks, in the order residual() reads them.
+    func writeChromaCoefficients<S: AV1SymbolSink>(_ b: AV1BlockGeometry, _ m: AV1BlockModes, chromaTxLog2: Int, _ sink: inout S) {
         let maxX4 = f.miCols >> f.subX, maxY4 = f.miRows >> f.subY
         let txType = chromaTxType(m, txLog2: chromaTxLog2)
         for p in 1...2 {

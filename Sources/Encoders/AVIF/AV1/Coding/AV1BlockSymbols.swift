@@ -1,7 +1,7 @@
 /// Block-level symbols shared by the lossy and the lossless block coders.
 extension AV1TileEncoder {
     /// intra_frame_mode_info (§5.11.7) of a block in our intra frames (no segmentation, cdef_bits 0, no delta q,
-    /// no palette, no filter intra): skip, y mode, its angle delta, uv mode, CFL alphas, the uv angle delta. Angle
+    /// no filter intra; palette_mode_info when the frame allows screen content tools): skip, y mode, its angle delta, uv mode, CFL alphas, the uv angle delta. Angle
     /// deltas exist only from BLOCK_8X8 up (§5.11.42, §5.11.43).
     func writeIntraModeInfo<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ m: AV1BlockModes, skip: Bool,
                                               hasChroma: Bool, yModeCdf: UnsafeMutablePointer<UInt16>, uvCdf: UnsafeMutablePointer<UInt16>,
@@ -13,7 +13,14 @@ extension AV1TileEncoder {
         if !skip && !f.codedLossless { sink.cdefIndex(miRow: r, miCol: c) }   // read_cdef (§5.11.56)
         sink.symbol(m.yMode, yModeCdf, 13)
         if angles && AV1Mode.isDirectional(m.yMode) { sink.symbol(m.yAngle + 3, cdf.at(cdf.angleDelta + (m.yMode - 1) * 8), 7) }
-        guard hasChroma else { return }
+        if hasChroma { writeUvModeInfo(bsize, m, uvCdf: uvCdf, uvN: uvN, &sink) }
+        // palette_mode_info for 8x8 ... 64x64 blocks of frames with allow_screen_content_tools.
+        if f.allowScreenContentTools && bsize >= AV1Block.b8x8 { writePaletteModeInfo(r, c, bsize, m, hasChroma: hasChroma, &sink) }
+    }
+
+    /// uv_mode, the CFL alphas (read_cfl_alphas, §5.11.45) and the uv angle delta (§5.11.43).
+    func writeUvModeInfo<S: AV1SymbolSink>(_ bsize: Int, _ m: AV1BlockModes, uvCdf: UnsafeMutablePointer<UInt16>, uvN: Int,
+                                           _ sink: inout S) {
         sink.symbol(m.uvMode, uvCdf, uvN)
         if m.uvMode == AV1Mode.cfl {
             let signU = m.cflU == 0 ? 0 : (m.cflU < 0 ? 1 : 2), signV = m.cflV == 0 ? 0 : (m.cflV < 0 ? 1 : 2)
@@ -21,7 +28,9 @@ extension AV1TileEncoder {
             if signU != 0 { sink.symbol(abs(m.cflU) - 1, cdf.at(cdf.cflAlpha + ((signU - 1) * 3 + signV) * 17), 16) }
             if signV != 0 { sink.symbol(abs(m.cflV) - 1, cdf.at(cdf.cflAlpha + ((signV - 1) * 3 + signU) * 17), 16) }
         }
-        if angles && AV1Mode.isDirectional(m.uvMode) { sink.symbol(m.uvAngle + 3, cdf.at(cdf.angleDelta + (m.uvMode - 1) * 8), 7) }
+        if bsize >= AV1Block.b8x8 && AV1Mode.isDirectional(m.uvMode) {
+            sink.symbol(m.uvAngle + 3, cdf.at(cdf.angleDelta + (m.uvMode - 1) * 8), 7)
+        }
     }
 
     /// reset_block_context (§5.11.5) of a skipped block: its above/left level and dc contexts to 0 in the planes it

@@ -24,7 +24,7 @@ extension AV1TileEncoder {
     /// the coefficients are counted into `rate` as written (updating the coefficient contexts). Returns the summed
     /// SATD of the residuals and whether any level is non-zero.
     func losslessCodePlane(plane p: Int, r: Int, c: Int, log2: Int, mode: Int, angle: Int, cflAlpha: Int = 0,
-                           measure: Bool, rate: inout AV1RateCounter) -> (satd: Int, nonZero: Bool) {
+                           palette: AV1BlockPalette? = nil, measure: Bool, rate: inout AV1RateCounter) -> (satd: Int, nonZero: Bool) {
         let sx = p > 0 ? f.subX : 0, sy = p > 0 ? f.subY : 0
         let pLog2 = losslessPlaneLog2(log2, plane: p)
         let n = 1 << (pLog2 - 2)
@@ -40,14 +40,17 @@ extension AV1TileEncoder {
             for tx in 0..<n {
                 let x = x0 + tx * 4
                 if x >= maxX { break }
-                buildEdges(plane: p, x: x, y: y, log2: 2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
-                if mode == AV1Mode.cfl {
+                if let palette, (p == 0 ? palette.ySize : palette.uvSize) > 0 {
+                    predictFromPalette(palette, plane: p, x: x - x0, y: y - y0, log2: 2)
+                } else if mode == AV1Mode.cfl {
+                    buildEdges(plane: p, x: x, y: y, log2: 2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
                     // §7.11.5: DC prediction plus alpha times the luma AC of the (4x4 in 4:4:4) block.
                     edges.predict(mode: AV1Mode.dc, angleDelta: 0, log2: 2, pred: pred)
                     prepareCfl(x: x, y: y, log2: 2, maxLumaW: c * 4 + (1 << log2), maxLumaH: r * 4 + (1 << log2))
                     applyCfl(log2: 2, alpha: cflAlpha, into: predAlt)
                     pred.update(from: predAlt, count: 16)
                 } else {
+                    buildEdges(plane: p, x: x, y: y, log2: 2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
                     edges.predict(mode: mode, angleDelta: angle, log2: 2, pred: pred)
                 }
                 let s = src.data + y * src.stride + x
@@ -147,7 +150,8 @@ extension AV1TileEncoder {
         let uvCdf = uvModeCdf(yMode: m.yMode, cflAllowed: cflAllowed)
         // Luma, final: the chosen mode's levels stay in `quant`.
         var none = AV1RateCounter()
-        var nonZero = losslessCodePlane(plane: 0, r: r, c: c, log2: log2, mode: m.yMode, angle: m.yAngle,
+        if modesIn == nil { tryLosslessPalette(luma: true, r: r, c: c, bsize: bsize, yModeCdf: yModeCdf, uvCdf: nil, &m) }
+        var nonZero = losslessCodePlane(plane: 0, r: r, c: c, log2: log2, mode: m.yMode, angle: m.yAngle, palette: m.palette,
                                         measure: false, rate: &none).nonZero
         if hasChroma {
             if modesIn == nil {
@@ -165,10 +169,11 @@ extension AV1TileEncoder {
                 let bits = { (mode: Int) -> Int in self.symbolBits(uvCdf.cdf, mode) + (mode == AV1Mode.cfl ? 1536 : 0) }
                 (m.uvMode, m.uvAngle) = losslessChooseMode(luma: false, r: r, c: c, bsize: bsize, candidates: candidates,
                                                            cfl: (m.cflU, m.cflV), modeBits: bits, exact: exact)
+                tryLosslessPalette(luma: false, r: r, c: c, bsize: bsize, yModeCdf: yModeCdf, uvCdf: uvCdf, &m)
             }
             for p in 1...2 {
                 if losslessCodePlane(plane: p, r: r, c: c, log2: log2, mode: m.uvMode, angle: m.uvAngle,
-                                     cflAlpha: p == 1 ? m.cflU : m.cflV, measure: false, rate: &none).nonZero {
+                                     cflAlpha: p == 1 ? m.cflU : m.cflV, palette: m.palette, measure: false, rate: &none).nonZero {
                     nonZero = true
                 }
             }
@@ -180,6 +185,7 @@ extension AV1TileEncoder {
 
         // Symbols (§5.11.7 intra_frame_mode_info): no tx size, no transform type, no CDEF index in a lossless frame.
         writeIntraModeInfo(r, c, bsize, m, skip: skip, hasChroma: hasChroma, yModeCdf: yModeCdf, uvCdf: uvCdf.cdf, uvN: uvCdf.n, &sink)
+        if let palette = m.palette { writePaletteTokens(r, c, bsize, palette, &sink) }   // palette_tokens (§5.11.49)
         if skip {
             resetBlockContexts(r, c, bsize, hasChroma: hasChroma)
         } else {
@@ -200,5 +206,77 @@ extension AV1TileEncoder {
         storeModeInfo(r, c, bsize, m, skip: skip)
         modesIn = m
         return 0
+    }
+
+    /// Lossless palettes: a block of 8x8 and up tries its palette (AV1PaletteColors: the exact 2...8 luma values or
+    /// (U, V) pairs, else, at speed ≤ 6, k-means colours weighing squared error against bits with
+    /// AV1Tuning.losslessPaletteLambda) against the chosen mode by exact rate — mode and palette symbols, colour map
+    /// and coefficients (an exact palette leaves a zero residual). Sets `m.palette` (and DC_PRED) when cheaper.
+    func tryLosslessPalette(luma: Bool, r: Int, c: Int, bsize: Int, yModeCdf: UnsafeMutablePointer<UInt16>,
+                            uvCdf: (cdf: UnsafeMutablePointer<UInt16>, n: Int)?, _ m: inout AV1BlockModes) {
+        let b = AV1BlockGeometry(r: r, c: c, bsize: bsize, tile: self)
+        guard paletteAllowed(b) else { return }
+        let (w, h) = paletteOnscreen(b)
+        let kMeansLambda = f.settings.paletteKMeans ? AV1Tuning.losslessPaletteLambda : nil
+        var candidate = m
+        var palette = m.palette ?? AV1BlockPalette()
+        if luma {
+            let src = f.source[0]
+            guard let colors = AV1PaletteColors.choose(src.data + b.y0 * src.stride + b.x0, stride: src.stride, width: w, height: h,
+                                                       maxColors: 8, lambda: kMeansLambda) else { return }
+            palette.lumaSide = b.side
+            palette.yColors = colors
+            palette.yMap = AV1PaletteColors.indexMap(src.data + b.y0 * src.stride + b.x0, stride: src.stride, side: b.side,
+                                                     onscreenW: w, onscreenH: h, colors: colors)
+            candidate.yMode = AV1Mode.dc; candidate.yAngle = 0
+        } else {
+            guard b.hasChroma, let cand = chromaPaletteCandidate(b, budget: .infinity, kMeansLambda: kMeansLambda) else { return }
+            palette.uColors = cand.u; palette.vColors = cand.v
+            palette.uvMap = cand.map; palette.chromaWidth = cand.width; palette.chromaHeight = cand.height
+            candidate.uvMode = AV1Mode.dc; candidate.uvAngle = 0; candidate.cflU = 0; candidate.cflV = 0
+        }
+        candidate.palette = palette
+        if f.forced.palette || losslessPlanesRate(luma: luma, b, candidate, yModeCdf: yModeCdf, uvCdf: uvCdf)
+            < losslessPlanesRate(luma: luma, b, m, yModeCdf: yModeCdf, uvCdf: uvCdf) {
+            m = candidate
+        }
+    }
+
+    /// Exact bits (1/512) of the luma (or both chroma planes) of a lossless block coded with `m`: the plane's mode
+    /// symbols with its palette part, the colour map, and the coefficients; contexts and BlockDecoded left as they were.
+    func losslessPlanesRate(luma: Bool, _ b: AV1BlockGeometry, _ m: AV1BlockModes, yModeCdf: UnsafeMutablePointer<UInt16>,
+                            uvCdf: (cdf: UnsafeMutablePointer<UInt16>, n: Int)?) -> Int {
+        var rc = AV1RateCounter()
+        var own = m
+        if var p = own.palette {
+            if luma { p.uColors = []; p.vColors = [] } else { p.yColors = [] }
+            own.palette = p
+        }
+        if luma {
+            rc.cost = yModeBits(yModeCdf, own.yMode, angleCoded: true)
+            writePaletteModeInfo(b.r, b.c, b.bsize, own, hasChroma: false, &rc)
+        } else if let uvCdf {
+            writeUvModeInfo(b.bsize, own, uvCdf: uvCdf.cdf, uvN: uvCdf.n, &rc)
+            if own.uvMode == AV1Mode.dc {
+                let uvSize = own.palette?.uvSize ?? 0
+                rc.symbol(uvSize > 0 ? 1 : 0, cdf.at(cdf.paletteUvMode + ((m.palette?.ySize ?? 0) > 0 ? 3 : 0)), 2)
+                if let p = own.palette, uvSize > 0 {
+                    rc.symbol(uvSize - 2, cdf.at(cdf.paletteUvSize + paletteSizeContext(b.bsize) * 8), 7)
+                    writePaletteColors(p.uColors, cache: paletteCache(plane: 1, b.r, b.c), deltaOffset: 0, &rc)
+                    writePaletteVColors(p.vColors, &rc)
+                }
+            }
+        }
+        if let p = own.palette { writePaletteTokens(b.r, b.c, b.bsize, p, &rc) }
+        let log2 = AV1Block.log2Side4(b.bsize) + 2
+        let saved = snapshotContexts(b.r, b.c, b.bsize)
+        for p in luma ? [0] : [1, 2] {
+            _ = losslessCodePlane(plane: p, r: b.r, c: b.c, log2: log2, mode: luma ? own.yMode : own.uvMode,
+                                  angle: luma ? own.yAngle : own.uvAngle, cflAlpha: p == 1 ? own.cflU : own.cflV,
+                                  palette: own.palette, measure: true, rate: &rc)
+            losslessUndoDecoded(plane: p, r: b.r, c: b.c, log2: log2)
+        }
+        restoreContexts(b.r, b.c, b.bsize, saved)
+        return rc.cost
     }
 }

@@ -16,6 +16,8 @@ struct AV1BlockModes {
     var txSize = -1
     /// Set by the coding pass: every transform block quantised to zero.
     var skip = false
+    /// The block's palettes (§5.11.46) when it codes one (luma with yMode DC_PRED, chroma with uvMode DC_PRED).
+    var palette: AV1BlockPalette? = nil
 }
 
 /// Test-only overrides of the RD search, so that conformance tests cover every coding tool.
@@ -24,6 +26,8 @@ struct AV1ForcedTools: Sendable {
     var txDepth: Int? = nil
     /// Never code blocks of 8x8 and above whole: every block becomes BLOCK_4X4.
     var split4x4 = false
+    /// allow_screen_content_tools on, and every block of 8x8 to 64x64 whose colours fit a palette codes one.
+    var palette = false
 }
 
 extension AV1FrameState {
@@ -93,6 +97,9 @@ final class AV1TileEncoder {
     /// tx_depth 0. Nil until a decision evaluated candidates.
     var rdWinner: (mode: Int, angle: Int, type: Int, rate: Int, nonzero: Bool)? = nil
     let rdWinnerLevels = UnsafeMutablePointer<Int32>.allocate(capacity: 1024)
+    /// The block's reconstruction (all planes) and chroma levels while a chroma palette is tried.
+    let paletteReconSlot = UnsafeMutablePointer<UInt8>.allocate(capacity: 3 * 4096)
+    let paletteLevelsSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * 4096)
     /// DC predictions of both chroma planes (32x32 apart) made by the chroma mode ranking, for chroma-from-luma.
     let chromaDC = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * 32 * 32)
     /// Offset of the chroma levels in `quant`: the luma transform blocks of a 64x64 block take up to 4096 levels.
@@ -118,7 +125,7 @@ final class AV1TileEncoder {
     deinit {
         pred.deallocate(); predAlt.deallocate(); resid.deallocate(); coef.deallocate(); scratch.deallocate()
         levelStore.deallocate(); noneLevels.deallocate(); reconSlots.deallocate(); quantBest.deallocate(); dequant.deallocate(); cflScratch.deallocate(); chromaDC.deallocate()
-        rdWinnerLevels.deallocate()
+        rdWinnerLevels.deallocate(); paletteReconSlot.deallocate(); paletteLevelsSlot.deallocate()
     }
 
     // MARK: - Tile
@@ -294,5 +301,6 @@ final class AV1TileEncoder {
                 f.txSize[y * f.miCols + x] = UInt8(m.txSize >= 0 ? m.txSize : AV1Block.maxTx(bsize) - m.txDepth)
             }
         }
+        storePaletteInfo(r, c, bsize, m)
     }
 }

@@ -117,7 +117,8 @@ extension AV1TileEncoder {
     /// Levels of transform block k go to `quant + k * levelCount(txLog2)`. With `measure`, the coefficients are also
     /// counted as they would be written (updating the coefficient contexts like the decoder). Returns the squared
     /// error, the rate (1/512 bit) and MaxLumaW/MaxLumaH (§5.11.35) for chroma-from-luma.
-    func codeLumaTransformBlocks(_ r: Int, _ c: Int, log2: Int, txLog2: Int, mode: Int, angle: Int, types: inout [Int],
+    func codeLumaTransformBlocks(_ r: Int, _ c: Int, log2: Int, txLog2: Int, mode: Int, angle: Int,
+                                 palette: AV1BlockPalette? = nil, types: inout [Int],
                                  candidates: [Int], measure: Bool) -> (sse: Int, rate: Int, maxLumaW: Int, maxLumaH: Int) {
         let availU = r - 1 >= miRowStart, availL = c - 1 >= miColStart
         let n = 1 << (log2 - txLog2), area = AV1TileEncoder.levelCount(txLog2), w4 = 1 << (txLog2 - 2)
@@ -126,8 +127,12 @@ extension AV1TileEncoder {
         var rate = AV1RateCounter()
         let lambdaBits = lambda / 512
         forEachLumaTransformBlock(r, c, log2: log2, txLog2: txLog2) { k, x, y, tx, ty in
-            buildEdges(plane: 0, x: x, y: y, log2: txLog2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
-            edges.predict(mode: mode, angleDelta: angle, log2: txLog2, pred: pred)
+            if let palette, palette.ySize > 0 {
+                predictFromPalette(palette, plane: 0, x: x - c * 4, y: y - r * 4, log2: txLog2)
+            } else {
+                buildEdges(plane: 0, x: x, y: y, log2: txLog2, haveLeft: availL || tx > 0, haveAbove: availU || ty > 0)
+                edges.predict(mode: mode, angleDelta: angle, log2: txLog2, pred: pred)
+            }
             let levels = quant + k * area
             if candidates.count > 1 {
                 let saved = saveLumaContexts(x4: x >> 2, y4: y >> 2, w4: w4)
@@ -143,7 +148,7 @@ extension AV1TileEncoder {
                     if cost < best { best = cost; types[k] = type }
                 }
             }
-            if let known = rdWinner, txLog2 == log2, known.mode == mode, known.angle == angle, known.type == types[k] {
+            if let known = rdWinner, palette == nil, txLog2 == log2, known.mode == mode, known.angle == angle, known.type == types[k] {
                 // The mode decision quantised and counted exactly this transform block (same prediction, type and
                 // contexts): reuse its levels and rate.
                 levels.update(from: rdWinnerLevels, count: area)

@@ -10,6 +10,10 @@ final class AV1CDFContext {
     let tx8x8, tx16x16, tx32x32, tx64x64: Int
     let txbSkip, eobPt16, eobPt32, eobPt64, eobPt128, eobPt256, eobPt512, eobPt1024, eobExtra, dcSign: Int
     let coeffBaseEob, coeffBase, coeffBr: Int
+    /// Palette (§5.11.46, §5.11.49): has_palette_y / has_palette_uv, the sizes, and the colour index CDFs per
+    /// palette size (index 2...8; 5 colour contexts of size + 1 values each).
+    let paletteYMode, paletteUvMode, paletteYSize, paletteUvSize: Int
+    let paletteYColor: [Int], paletteUvColor: [Int]
 
     /// `qctx` selects the coefficient CDF set from base_q_idx (§6.8.2 init_coeff_cdfs).
     /// transform_type is coded only when the qindex is above 0 (§5.11.47).
@@ -43,6 +47,18 @@ final class AV1CDFContext {
         tx16x16 = add(defaultTx16x16Cdf)
         tx32x32 = add(defaultTx32x32Cdf)
         tx64x64 = add(defaultTx64x64Cdf)
+        paletteYMode = add(defaultPaletteYModeCdf)
+        paletteUvMode = add(defaultPaletteUvModeCdf)
+        paletteYSize = add(defaultPaletteYSizeCdf)
+        paletteUvSize = add(defaultPaletteUvSizeCdf)
+        let yColor = [defaultPaletteSize2YColorCdf, defaultPaletteSize3YColorCdf, defaultPaletteSize4YColorCdf,
+                      defaultPaletteSize5YColorCdf, defaultPaletteSize6YColorCdf, defaultPaletteSize7YColorCdf,
+                      defaultPaletteSize8YColorCdf]
+        let uvColor = [defaultPaletteSize2UvColorCdf, defaultPaletteSize3UvColorCdf, defaultPaletteSize4UvColorCdf,
+                       defaultPaletteSize5UvColorCdf, defaultPaletteSize6UvColorCdf, defaultPaletteSize7UvColorCdf,
+                       defaultPaletteSize8UvColorCdf]
+        paletteYColor = [0, 0] + yColor.map { add($0) }
+        paletteUvColor = [0, 0] + uvColor.map { add($0) }
         txbSkip = add(defaultTxbSkipCdf, slice: q)
         eobPt16 = add(defaultEobPt16Cdf, slice: q)
         eobPt32 = add(defaultEobPt32Cdf, slice: q)

@@ -49,6 +49,11 @@ struct AV1SpeedSettings: Sendable, Equatable {
     /// SSIMULACRA2/PSNR BD-rate by -1.6/-0.6 points on photos but +0.2/+0.1 on tuning photos and +1.6/+1.9 on art,
     /// at +3-6 % CPU (docs/avif.md). Kept, tested against dav1d, for the searches that may make it pay.
     var intraEdgeFilter: Bool
+    /// Palette mode (§5.11.46) is tried on 8x8 to 64x64 blocks with few colours, in frames whose statistics say
+    /// screen content or graphics (AV1ScreenContent); every other frame keeps allow_screen_content_tools 0.
+    var palette: Bool
+    /// Blocks of more than 8 colours try a k-means palette (with the residual coded on top) besides the exact ones.
+    var paletteKMeans: Bool
 
     // MARK: Transforms
 
@@ -117,6 +122,8 @@ struct AV1SpeedSettings: Sendable, Equatable {
         rdModeCandidates = speed >= 8 ? 1 : (speed >= 6 ? 2 : 3)
         chromaModeSearch = speed <= 8
         intraEdgeFilter = false
+        palette = speed <= 8
+        paletteKMeans = speed <= 6
         txTypesForWinnerOnly = speed >= 7
         lumaTxTypes = speed > 8 ? [AV1Tx.dctDct]
             : speed <= 4 ? [AV1Tx.dctDct, AV1Tx.adstAdst, AV1Tx.adstDct, AV1Tx.dctAdst, AV1Tx.idtx]

@@ -49,7 +49,8 @@ extension AV1TileEncoder {
                 setDecoded(b.r, b.c, b.bsize, 0, lumaOnly: true)
             }
             var types = d == 0 ? [m.txType] : []
-            let res = codeLumaTransformBlocks(b.r, b.c, log2: b.log2, txLog2: b.log2 - d, mode: m.yMode, angle: m.yAngle, types: &types,
+            let res = codeLumaTransformBlocks(b.r, b.c, log2: b.log2, txLog2: b.log2 - d, mode: m.yMode, angle: m.yAngle,
+                                              palette: m.palette, types: &types,
                                               candidates: d > 0 ? splitTypeCandidates(b.log2 - d, m.txType) : [], measure: true)
             var rc = AV1RateCounter()
             rc.symbol(d, depthCdf, depthN)

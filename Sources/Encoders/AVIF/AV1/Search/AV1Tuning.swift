@@ -37,4 +37,8 @@ enum AV1Tuning {
     /// Luma bits per sample of the whole-block transform below which tx_depth 1 is not tried
     /// (`AV1SpeedSettings.pruneTxSplit`), for 8x8, 16x16 and 32x32-or-larger blocks.
     static let txSplitMinBitsPerSample = [0.4, 0.1, 0.03]
+    /// Lossless k-means palettes: squared error traded against bits at this rate when choosing the palette size
+    /// (the residual is coded exactly, so the error stands for its bits). Of 2, 8 and 32, 2 made the smallest files:
+    /// screen-transparent 324914 (exact palettes only) → 301852 bytes, the other screenshots within ±0.01 %.
+    static let losslessPaletteLambda = 2.0
 }
