@@ -216,23 +216,18 @@ extension AV1TileEncoder {
                             uvCdf: (cdf: UnsafeMutablePointer<UInt16>, n: Int)?, _ m: inout AV1BlockModes) {
         let b = AV1BlockGeometry(r: r, c: c, bsize: bsize, tile: self)
         guard paletteAllowed(b) else { return }
-        let (w, h) = paletteOnscreen(b)
         let kMeansLambda = f.settings.paletteKMeans ? AV1Tuning.losslessPaletteLambda : nil
         var candidate = m
         var palette = m.palette ?? AV1BlockPalette()
         if luma {
-            let src = f.source[0]
-            guard let colors = AV1PaletteColors.choose(src.data + b.y0 * src.stride + b.x0, stride: src.stride, width: w, height: h,
-                                                       maxColors: 8, lambda: kMeansLambda) else { return }
-            palette.lumaSide = b.side
-            palette.yColors = colors
-            palette.yMap = AV1PaletteColors.indexMap(src.data + b.y0 * src.stride + b.x0, stride: src.stride, side: b.side,
-                                                     onscreenW: w, onscreenH: h, colors: colors)
+            guard let withLuma = lumaPaletteCandidate(b, budget: .infinity, kMeansLambda: kMeansLambda, into: palette)
+            else { return }
+            palette = withLuma
             candidate.yMode = AV1Mode.dc; candidate.yAngle = 0
         } else {
-            guard b.hasChroma, let cand = chromaPaletteCandidate(b, budget: .infinity, kMeansLambda: kMeansLambda) else { return }
-            palette.uColors = cand.u; palette.vColors = cand.v
-            palette.uvMap = cand.map; palette.chromaWidth = cand.width; palette.chromaHeight = cand.height
+            guard b.hasChroma, let withChroma = chromaPaletteCandidate(b, budget: .infinity, kMeansLambda: kMeansLambda,
+                                                                       into: palette) else { return }
+            palette = withChroma
             candidate.uvMode = AV1Mode.dc; candidate.uvAngle = 0; candidate.cflU = 0; candidate.cflV = 0
         }
         candidate.palette = palette
@@ -257,15 +252,7 @@ extension AV1TileEncoder {
             writePaletteModeInfo(b.r, b.c, b.bsize, own, hasChroma: false, &rc)
         } else if let uvCdf {
             writeUvModeInfo(b.bsize, own, uvCdf: uvCdf.cdf, uvN: uvCdf.n, &rc)
-            if own.uvMode == AV1Mode.dc {
-                let uvSize = own.palette?.uvSize ?? 0
-                rc.symbol(uvSize > 0 ? 1 : 0, cdf.at(cdf.paletteUvMode + ((m.palette?.ySize ?? 0) > 0 ? 3 : 0)), 2)
-                if let p = own.palette, uvSize > 0 {
-                    rc.symbol(uvSize - 2, cdf.at(cdf.paletteUvSize + paletteSizeContext(b.bsize) * 8), 7)
-                    writePaletteColors(p.uColors, cache: paletteCache(plane: 1, b.r, b.c), deltaOffset: 0, &rc)
-                    writePaletteVColors(p.vColors, &rc)
-                }
-            }
+            writeChromaPaletteInfo(b.r, b.c, b.bsize, m, &rc)   // m: its context is whether the luma has a palette
         }
         if let p = own.palette { writePaletteTokens(b.r, b.c, b.bsize, p, &rc) }
         let log2 = AV1Block.log2Side4(b.bsize) + 2

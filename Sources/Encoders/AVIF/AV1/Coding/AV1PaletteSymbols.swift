@@ -41,11 +41,17 @@ extension AV1TileEncoder {
                 writePaletteColors(p.yColors, cache: paletteCache(plane: 0, r, c), deltaOffset: 1, &sink)
             }
         }
-        guard hasChroma && m.uvMode == AV1Mode.dc else { return }
+        if hasChroma { writeChromaPaletteInfo(r, c, bsize, m, &sink) }
+    }
+
+    /// The chroma half of palette_mode_info (§5.11.46), after uv_mode: has_palette_uv (its context is whether the
+    /// luma has a palette), then the size, the U colours and the V colours.
+    func writeChromaPaletteInfo<S: AV1SymbolSink>(_ r: Int, _ c: Int, _ bsize: Int, _ m: AV1BlockModes, _ sink: inout S) {
+        guard m.uvMode == AV1Mode.dc else { return }
         let uvSize = m.palette?.uvSize ?? 0
-        sink.symbol(uvSize > 0 ? 1 : 0, cdf.at(cdf.paletteUvMode + (ySize > 0 ? 3 : 0)), 2)
+        sink.symbol(uvSize > 0 ? 1 : 0, cdf.at(cdf.paletteUvMode + ((m.palette?.ySize ?? 0) > 0 ? 3 : 0)), 2)
         guard let p = m.palette, uvSize > 0 else { return }
-        sink.symbol(uvSize - 2, cdf.at(cdf.paletteUvSize + bsizeCtx * 8), 7)
+        sink.symbol(uvSize - 2, cdf.at(cdf.paletteUvSize + paletteSizeContext(bsize) * 8), 7)
         writePaletteColors(p.uColors, cache: paletteCache(plane: 1, r, c), deltaOffset: 0, &sink)
         writePaletteVColors(p.vColors, &sink)
     }

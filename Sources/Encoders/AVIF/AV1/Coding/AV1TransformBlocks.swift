@@ -181,9 +181,7 @@ extension AV1TileEncoder {
     /// Residual → levels → reconstruction for one transform block whose prediction is in `pred`.
     /// Returns the reconstruction's squared error; levels go to `levels` (tw*tw).
     func transformQuantize(plane: Int, x: Int, y: Int, log2: Int, txType: Int, levels: UnsafeMutablePointer<Int32>) -> Int {
-        let n = 1 << log2
-        let tw = min(32, n)
-        let src = f.source[plane], rec = f.recon[plane]
+        let src = f.source[plane]
         let s0 = src.data + y * src.stride + x
         forwardCache.forward(plane: plane, x: x, y: y, log2: log2, txType: txType, src: s0, stride: src.stride, pred: pred,
                              resid: resid, out: coef)

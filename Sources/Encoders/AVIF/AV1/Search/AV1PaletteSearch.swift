@@ -24,14 +24,16 @@ extension AV1TileEncoder {
 
     // MARK: Luma
 
-    /// The luma palette of the block (AV1PaletteColors.choose over its on-screen source); nil when none fits.
-    func lumaPaletteCandidate(_ b: AV1BlockGeometry, budget: Double) -> AV1BlockPalette? {
+    /// The luma palette of the block (AV1PaletteColors.choose over its on-screen source, k-means with `kMeansLambda`
+    /// when given), added to `palette`; nil when none fits.
+    func lumaPaletteCandidate(_ b: AV1BlockGeometry, budget: Double, kMeansLambda: Double?,
+                              into palette: AV1BlockPalette = AV1BlockPalette()) -> AV1BlockPalette? {
         let (w, h) = paletteOnscreen(b)
         let src = f.source[0]
         guard let colors = AV1PaletteColors.choose(src.data + b.y0 * src.stride + b.x0, stride: src.stride, width: w, height: h,
-                                                   maxColors: 8, lambda: f.settings.paletteKMeans ? lambda : nil, budget: budget)
+                                                   maxColors: 8, lambda: kMeansLambda, budget: budget)
         else { return nil }
-        var p = AV1BlockPalette()
+        var p = palette
         p.lumaSide = b.side
         p.yColors = colors
         p.yMap = AV1PaletteColors.indexMap(src.data + b.y0 * src.stride + b.x0, stride: src.stride, side: b.side, onscreenW: w,
@@ -48,7 +50,8 @@ extension AV1TileEncoder {
         let lambdaBits = lambda / 512
         let lumaLevels = min(AV1TileEncoder.chromaLevels, b.side * b.side)
         let normalCost = Double(normal.sse) + lambdaBits * Double(lumaRate(b, m, yModeCdf: yModeCdf))
-        guard var palette = lumaPaletteCandidate(b, budget: f.forced.palette ? .infinity : normalCost) else { return normal }
+        guard var palette = lumaPaletteCandidate(b, budget: f.forced.palette ? .infinity : normalCost,
+                                                 kMeansLambda: f.settings.paletteKMeans ? lambda : nil) else { return normal }
         let normalModes = m
         copyRecon(b.r, b.c, b.bsize, slot: txSearchReconSlot, lumaOnly: true, restore: false)
         quantBest.update(from: quant, count: lumaLevels)
@@ -96,9 +99,9 @@ extension AV1TileEncoder {
     // MARK: Chroma
 
     /// The chroma palette of the block (AV1PaletteColors.choosePairs over its on-screen (U, V) source pairs, k-means
-    /// with `kMeansLambda` when given); nil when none fits. Entries ordered by U then V (the decoder sorts U; V follows the entries).
-    func chromaPaletteCandidate(_ b: AV1BlockGeometry, budget: Double, kMeansLambda: Double?)
-        -> (u: [UInt8], v: [UInt8], map: [UInt8], width: Int, height: Int)? {
+    /// with `kMeansLambda` when given), added to `palette`; nil when none fits. Entries ordered by U then V (the decoder sorts U; V follows the entries).
+    func chromaPaletteCandidate(_ b: AV1BlockGeometry, budget: Double, kMeansLambda: Double?,
+                                into palette: AV1BlockPalette) -> AV1BlockPalette? {
         let (w, h) = paletteOnscreen(b)
         let cw = w >> f.subX, ch = h >> f.subY
         let side = b.side >> f.subX, sideH = b.side >> f.subY
@@ -109,7 +112,10 @@ extension AV1TileEncoder {
         else { return nil }
         let map = AV1PaletteColors.pairIndexMap(pu, pv, stride: su.stride, width: side, height: sideH, onscreenW: cw, onscreenH: ch,
                                                 u: pairs.u, v: pairs.v)
-        return (pairs.u, pairs.v, map, side, sideH)
+        var p = palette
+        p.uColors = pairs.u; p.vColors = pairs.v
+        p.uvMap = map; p.chromaWidth = side; p.chromaHeight = sideH
+        return p
     }
 
     /// Tries a chroma palette (uv_mode DC_PRED) against the chroma the block has coded with `m` (distortion
@@ -120,15 +126,13 @@ extension AV1TileEncoder {
         guard paletteAllowed(b), b.hasChroma else { return normalDist }
         let lambdaBits = lambda / 512
         let normalCost = Double(normalDist) + lambdaBits * Double(chromaRate(b, m, uvCdf: uvCdf, txLog2: txLog2))
-        guard let cand = chromaPaletteCandidate(b, budget: f.forced.palette ? .infinity : normalCost,
-                                                kMeansLambda: f.settings.paletteKMeans ? lambda : nil) else { return normalDist }
+        guard let palette = chromaPaletteCandidate(b, budget: f.forced.palette ? .infinity : normalCost,
+                                                   kMeansLambda: f.settings.paletteKMeans ? lambda : nil,
+                                                   into: m.palette ?? AV1BlockPalette()) else { return normalDist }
         let normalModes = m
         copyRecon(b.r, b.c, b.bsize, slot: paletteReconSlot, restore: false)
         paletteLevelsSlot.update(from: chromaQuant, count: 2 * 4096)
 
-        var palette = m.palette ?? AV1BlockPalette()
-        palette.uColors = cand.u; palette.vColors = cand.v
-        palette.uvMap = cand.map; palette.chromaWidth = cand.width; palette.chromaHeight = cand.height
         m.uvMode = AV1Mode.dc; m.uvAngle = 0; m.cflU = 0; m.cflV = 0
         m.palette = palette
         let dist = codeChroma(b, m, txLog2: txLog2, lumaExtent: lumaExtent)
@@ -146,18 +150,10 @@ extension AV1TileEncoder {
     func chromaRate(_ b: AV1BlockGeometry, _ m: AV1BlockModes, uvCdf: (cdf: UnsafeMutablePointer<UInt16>, n: Int), txLog2: Int) -> Int {
         var rc = AV1RateCounter()
         writeUvModeInfo(b.bsize, m, uvCdf: uvCdf.cdf, uvN: uvCdf.n, &rc)
-        if m.uvMode == AV1Mode.dc {
-            let bsizeCtx = paletteSizeContext(b.bsize)
-            let uvSize = m.palette?.uvSize ?? 0
-            rc.symbol(uvSize > 0 ? 1 : 0, cdf.at(cdf.paletteUvMode + ((m.palette?.ySize ?? 0) > 0 ? 3 : 0)), 2)
-            if let p = m.palette, uvSize > 0 {
-                rc.symbol(uvSize - 2, cdf.at(cdf.paletteUvSize + bsizeCtx * 8), 7)
-                writePaletteColors(p.uColors, cache: paletteCache(plane: 1, b.r, b.c), deltaOffset: 0, &rc)
-                writePaletteVColors(p.vColors, &rc)
-                var chromaOnly = p
-                chromaOnly.yColors = []
-                writePaletteTokens(b.r, b.c, b.bsize, chromaOnly, &rc)
-            }
+        writeChromaPaletteInfo(b.r, b.c, b.bsize, m, &rc)
+        if m.uvMode == AV1Mode.dc, var chromaOnly = m.palette, chromaOnly.uvSize > 0 {
+            chromaOnly.yColors = []
+            writePaletteTokens(b.r, b.c, b.bsize, chromaOnly, &rc)
         }
         let saved = snapshotContexts(b.r, b.c, b.bsize)
         writeChromaCoefficients(b, m, chromaTxLog2: txLog2, &rc)
