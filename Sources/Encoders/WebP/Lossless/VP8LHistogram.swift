@@ -94,8 +94,13 @@ enum VP8LEntropy {
         while i < n {
             let c = b == nil ? a[i] : a[i] &+ b.unsafelyUnwrapped[i]
             if c == 0 {
-                var j = i + 1
-                while j < n && (b == nil ? a[j] : a[j] &+ b.unsafelyUnwrapped[j]) == 0 { j += 1 }
+                // Indices stay below n: wrapping arithmetic keeps overflow checks out of the scan.
+                var j = i &+ 1
+                if let b {
+                    while j < n && a[j] &+ b[j] == 0 { j &+= 1 }
+                } else {
+                    while j < n && a[j] == 0 { j &+= 1 }
+                }
                 let run = j - i
                 if j < n {
                     description += run >= 11 ? Double((run + 137) / 138) * 10.0 : (run >= 3 ? 6.0 : 2.5 * Double(run))
@@ -111,9 +116,9 @@ enum VP8LEntropy {
                 total &+= v
                 sum += xLogX(v)
                 if v > largest { largest = v }
-                used += 1
+                used &+= 1
                 last = j
-                j += 1
+                j &+= 1
             }
             let repeats = j - i - 1
             description += 3.0 + (repeats >= 3 ? Double((repeats + 5) / 6) * 4.5 : 3.0 * Double(repeats))
