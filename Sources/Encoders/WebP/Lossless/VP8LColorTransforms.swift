@@ -164,9 +164,10 @@ enum VP8LColorTransforms {
         var current = left.removeFirst()
         out.append(current)
         @inline(__always) func distance(_ a: UInt32, _ b: UInt32) -> Int {
+            let delta = VP8LPredictorKernels.subtractPixels(a, b)   // the per-channel deltas the table stores
             var sum = 0
             for shift in stride(from: 0, to: 32, by: 8) {
-                let d = Int(UInt8(truncatingIfNeeded: (a >> UInt32(shift)) &- (b >> UInt32(shift))))
+                let d = Int((delta >> UInt32(shift)) & 0xff)
                 sum += min(d, 256 - d)
             }
             return sum

@@ -15,7 +15,7 @@ extension AV1TileEncoder {
         if angles && AV1Mode.isDirectional(m.yMode) { sink.symbol(m.yAngle + 3, cdf.at(cdf.angleDelta + (m.yMode - 1) * 8), 7) }
         if hasChroma { writeUvModeInfo(bsize, m, uvCdf: uvCdf, uvN: uvN, &sink) }
         // palette_mode_info for 8x8 ... 64x64 blocks of frames with allow_screen_content_tools.
-        if f.allowScreenContentTools && bsize >= AV1Block.b8x8 { writePaletteModeInfo(r, c, bsize, m, hasChroma: hasChroma, &sink) }
+        if paletteAllowed(bsize: bsize) { writePaletteModeInfo(r, c, bsize, m, hasChroma: hasChroma, &sink) }
     }
 
     /// uv_mode, the CFL alphas (read_cfl_alphas, §5.11.45) and the uv angle delta (§5.11.43).

@@ -21,6 +21,10 @@ struct AV1BlockPalette {
 /// Palette syntax of a block: palette_mode_info (§5.11.46) with get_palette_cache, palette_tokens (§5.11.49) with
 /// get_palette_color_context (§5.11.50), and the per-mi palette state the contexts and the cache read.
 extension AV1TileEncoder {
+    /// palette_mode_info is present only on 8x8 ... 64x64 blocks of frames with allow_screen_content_tools
+    /// (§5.11.7; our largest block is 64x64). The writer and the searches ask this one rule.
+    func paletteAllowed(bsize: Int) -> Bool { f.allowScreenContentTools && bsize >= AV1Block.b8x8 }
+
     /// bsizeCtx of palette_mode_info: Mi_Width_Log2 + Mi_Height_Log2 - 2 (square blocks of 8x8 and up).
     @inline(__always) func paletteSizeContext(_ bsize: Int) -> Int { 2 * AV1Block.log2Side4(bsize) - 2 }
 

@@ -3,8 +3,8 @@
 /// against the block's best other luma mode and, separately, against its chroma mode — each costed as distortion
 /// + λ·(mode, palette, colour map and coefficient bits).
 extension AV1TileEncoder {
-    /// Palettes are coded only on 8x8 ... 64x64 blocks of frames with allow_screen_content_tools (§5.11.7).
-    func paletteAllowed(_ b: AV1BlockGeometry) -> Bool { f.allowScreenContentTools && b.bsize >= AV1Block.b8x8 }
+    /// Whether the block may code a palette (`paletteAllowed(bsize:)`, the syntax's rule).
+    func paletteAllowed(_ b: AV1BlockGeometry) -> Bool { paletteAllowed(bsize: b.bsize) }
 
     /// Palette prediction (§7.11.4) of the transform block at (x, y) (samples, relative to the block) into `pred`.
     func predictFromPalette(_ p: AV1BlockPalette, plane: Int, x: Int, y: Int, log2: Int) {
